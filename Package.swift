@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Settings shared by every Volta target: Swift 6 language mode everywhere.
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+let metrics = Target.Dependency.product(name: "Metrics", package: "swift-metrics")
+let coreMetrics = Target.Dependency.product(name: "CoreMetrics", package: "swift-metrics")
+let lifecycle = Target.Dependency.product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let protobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
+let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
+let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+
+let package = Package(
+    name: "Volta",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "bus", targets: ["bus"]),
+        .executable(name: "tap", targets: ["tap"]),
+        .executable(name: "bench", targets: ["bench"]),
+        .executable(name: "probe", targets: ["probe"]),
+        .library(name: "Bus", targets: ["Bus"]),
+        .library(name: "BusZeroMQ", targets: ["BusZeroMQ"]),
+        .library(name: "ServiceKit", targets: ["ServiceKit"]),
+        .library(name: "Messages", targets: ["Messages"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults]),
+    ],
+    targets: [
+        // MARK: Shared libraries
+        .systemLibrary(
+            name: "CZeroMQ", path: "Shared/CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"]), .brew(["zeromq"])]),
+        .target(name: "Messages", dependencies: [protobuf], path: "Shared/Messages",
+                exclude: ["proto"], swiftSettings: strict),
+        .target(name: "Bus", dependencies: ["Messages", protobuf, log, coreMetrics, deque],
+                path: "Shared/Bus", swiftSettings: strict),
+        .target(name: "BusZeroMQ", dependencies: ["Bus", "CZeroMQ", log, deque],
+                path: "Shared/BusZeroMQ", swiftSettings: strict),
+        .target(name: "ServiceKit",
+                dependencies: ["Bus", "BusZeroMQ", "Messages", log, metrics, coreMetrics, lifecycle,
+                               configuration, argumentParser],
+                path: "Shared/ServiceKit", swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Bus", "Messages"],
+                path: "Shared/TestSupport", swiftSettings: strict),
+
+        // MARK: Services
+        .target(name: "BusDaemon", dependencies: ["BusZeroMQ", "Bus", "CZeroMQ", log, deque],
+                path: "Services/Bus/BusDaemon", swiftSettings: strict),
+        .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", argumentParser, log, lifecycle],
+                          path: "Services/Bus/bus", swiftSettings: strict),
+
+        // MARK: Tools
+        .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
+                          path: "ops/tap", swiftSettings: strict),
+        .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
+                          path: "ops/probe", swiftSettings: strict),
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", argumentParser],
+                          path: "ops/bench", swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "Bus"], path: "Tests/MessagesTests",
+                    swiftSettings: strict),
+        .testTarget(name: "BusTests", dependencies: ["Bus", "Messages", "TestSupport"], path: "Tests/BusTests",
+                    swiftSettings: strict),
+        .testTarget(name: "BusZeroMQTests", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "CZeroMQ", "Messages", "TestSupport"],
+                    path: "Tests/BusZeroMQTests", swiftSettings: strict),
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics],
+                    path: "Tests/ServiceKitTests", swiftSettings: strict),
+        .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
+                    path: "Tests/SystemTests", swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,91 @@
+import Messages
+import SwiftProtobuf
+
+/// What a handler learns about the request besides its payload.
+public struct RequestContext: Sendable {
+    public let requestID: String
+    public let envelope: Volta_V1_Envelope
+}
+
+extension Bus {
+    /// Serves `service` until the calling task is cancelled: each request is decoded as
+    /// `Request`, handed to `handler`, and its reply sent back.
+    ///
+    /// A request id seen before is answered from the reply cache without running the handler
+    /// again; that is what makes retries of non-idempotent requests safe. A payload that does
+    /// not decode gets a BAD_REQUEST reply; a handler that throws, HANDLER_FAILED.
+    public func serve<Request: BusMessage, Reply: BusMessage>(
+        service: String, _ request: Request.Type, options: ServeOptions = ServeOptions(),
+        cache: ReplyCache = ReplyCache(),
+        handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
+    ) async {
+        let inbound = transport.serve(service: service, options: options)
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                for await item in inbound {
+                    group.addTask { await self.answer(item, service: service, cache: cache, handler: handler) }
+                }
+            }
+        } onCancel: {
+            // Dropping the stream deregisters the workers; nothing else to do here.
+        }
+    }
+
+    private func answer<Request: BusMessage, Reply: BusMessage>(
+        _ item: InboundRequest, service: String, cache: ReplyCache,
+        handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
+    ) async {
+        statistics.served.bump()
+        let (bytes, cached) = await cache.reply(for: item.requestID) {
+            await self.run(item, service: service, handler: handler)
+        }
+        if cached {
+            statistics.repliesFromCache.bump()
+            logger.debug("reply from cache", metadata: ["service": "\(service)", "id": "\(item.requestID)"])
+        }
+        item.reply(bytes)
+    }
+
+    private func run<Request: BusMessage, Reply: BusMessage>(
+        _ item: InboundRequest, service: String,
+        handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
+    ) async -> [UInt8] {
+        let envelope: Volta_V1_Envelope
+        let request: Request
+        do {
+            envelope = try Volta_V1_Envelope(serializedBytes: item.envelope)
+            guard envelope.type == Request.protoMessageName else {
+                return errorReply(service: service, code: .badRequest, "expected \(Request.protoMessageName), got '\(envelope.type)'", to: nil)
+            }
+            request = try Request(serializedBytes: envelope.payload)
+        } catch {
+            statistics.malformed.bump()
+            return errorReply(service: service, code: .badRequest, "undecodable request: \(error)", to: nil)
+        }
+        do {
+            let reply = try await handler(request, RequestContext(requestID: item.requestID, envelope: envelope))
+            var out = makeEnvelope(reply)
+            out.correlationID = envelope.correlationID
+            out.idempotencyKey = item.requestID
+            return (try? out.serializedBytes()) ?? []
+        } catch {
+            logger.warning("handler failed", metadata: ["service": "\(service)", "id": "\(item.requestID)", "error": "\(error)"])
+            return errorReply(service: service, code: .handlerFailed, "\(error)", to: envelope)
+        }
+    }
+
+    /// An encoded envelope carrying an ``Volta_V1_ErrorReply``.
+    public func errorReply(service: String, code: Volta_V1_ErrorReply.Code, _ message: String,
+                           to request: Volta_V1_Envelope?) -> [UInt8] {
+        var error = Volta_V1_ErrorReply()
+        error.code = code
+        error.message = message
+        error.service = service
+        var out = makeEnvelope(error)
+        if let request {
+            out.correlationID = request.correlationID
+            out.idempotencyKey = request.idempotencyKey
+        }
+        return (try? out.serializedBytes()) ?? []
+    }
+}

@@ -1,0 +1,106 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The only source of time for bus code and services: the wall clock live, a manual or event
+/// clock in tests and backtests, so the same code runs in both.
+public protocol BusClock: Sendable {
+    /// Nanoseconds since the Unix epoch.
+    func now() -> Int64
+    /// Suspends for `duration` of this clock's time; throws `CancellationError` if cancelled.
+    func sleep(for duration: Duration) async throws
+}
+
+extension Duration {
+    /// Whole nanoseconds, for arithmetic with ``BusClock/now()``.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// Real time: `CLOCK_REALTIME` for timestamps, `Task.sleep` for waiting.
+public struct WallClock: BusClock {
+    public init() {}
+
+    public func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
+}
+
+/// Time that moves only when a test or a backtest says so.
+///
+/// Sleepers wake in deadline order when ``advance(by:)`` passes their deadline; a test never
+/// waits on real time, and a run is repeatable.
+public final class ManualClock: BusClock {
+    private struct Sleeper {
+        let id: UInt64
+        let deadline: Int64
+        let continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private struct State {
+        var now: Int64
+        var nextID: UInt64 = 0
+        var sleepers: [Sleeper] = []
+        var cancelled: Set<UInt64> = []
+    }
+
+    private let state: Mutex<State>
+
+    /// - Parameter start: nanoseconds since the Unix epoch; 2026-01-02 14:30 UTC by default.
+    public init(start: Int64 = 1_767_364_200_000_000_000) {
+        state = Mutex(State(now: start))
+    }
+
+    public func now() -> Int64 { state.withLock { $0.now } }
+
+    /// How many tasks are asleep on this clock: lets a test wait until work has parked.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    public func sleep(for duration: Duration) async throws {
+        let id = state.withLock { s -> UInt64 in s.nextID += 1; return s.nextID }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+                let resumeNow: Bool? = state.withLock { s in
+                    if s.cancelled.remove(id) != nil { return false }
+                    let deadline = s.now + max(0, duration.nanoseconds)
+                    if deadline <= s.now { return true }
+                    s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: c))
+                    return nil
+                }
+                switch resumeNow {
+                case true?: c.resume()
+                case false?: c.resume(throwing: CancellationError())
+                case nil: break
+                }
+            }
+        } onCancel: {
+            let sleeper: Sleeper? = state.withLock { s in
+                if let i = s.sleepers.firstIndex(where: { $0.id == id }) { return s.sleepers.remove(at: i) }
+                s.cancelled.insert(id)
+                return nil
+            }
+            sleeper?.continuation.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Moves time forward and wakes, in deadline order, every sleeper whose deadline has come.
+    public func advance(by duration: Duration) {
+        let due: [Sleeper] = state.withLock { s in
+            s.now += duration.nanoseconds
+            let now = s.now
+            let due = s.sleepers.filter { $0.deadline <= now }.sorted { ($0.deadline, $0.id) < ($1.deadline, $1.id) }
+            s.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
+    }
+}

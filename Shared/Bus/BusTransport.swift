@@ -1,0 +1,66 @@
+/// One pub/sub frame as it travels: the topic (what subscribers filter on) and the encoded
+/// envelope.
+public struct RawFrame: Sendable {
+    public let topic: String
+    public let envelope: [UInt8]
+
+    public init(topic: String, envelope: [UInt8]) {
+        self.topic = topic
+        self.envelope = envelope
+    }
+}
+
+/// A request delivered to a worker. `reply` may be called once; it never blocks.
+public struct InboundRequest: Sendable {
+    public let requestID: String
+    public let envelope: [UInt8]
+    public let reply: @Sendable ([UInt8]) -> Void
+
+    public init(requestID: String, envelope: [UInt8], reply: @escaping @Sendable ([UInt8]) -> Void) {
+        self.requestID = requestID
+        self.envelope = envelope
+        self.reply = reply
+    }
+}
+
+/// How a served service is offered to the broker.
+public struct ServeOptions: Sendable {
+    /// False for services whose requests change state (placing an order, incrementing a
+    /// counter): the broker then routes every retry of one request id to the same worker, whose
+    /// reply cache answers it instead of running it twice.
+    public var idempotent: Bool
+    /// Requests this process works on at once; each is a worker of its own at the broker.
+    public var concurrency: Int
+
+    public init(idempotent: Bool = true, concurrency: Int = 1) {
+        self.idempotent = idempotent
+        self.concurrency = max(1, concurrency)
+    }
+}
+
+/// What carries bytes between processes: ZeroMQ in deployment, ``InMemoryHub`` in tests and
+/// backtests. Services never see it directly; they use ``Bus``.
+///
+/// Implementations deliver frames to a subscription in the order they were published by each
+/// publisher, and may drop frames (counted) but never reorder or corrupt them.
+public protocol BusTransport: Sendable {
+    var clock: any BusClock { get }
+
+    /// Queues a frame for publication. Returns false if it was dropped at the high-water mark.
+    func publish(_ frame: RawFrame) -> Bool
+
+    /// Frames whose topic starts with `prefix`, until the stream is dropped or finished.
+    /// At most `bufferLimit` undelivered frames are held; the oldest are kept, and an overflow
+    /// shows up to the subscriber as a sequence gap.
+    func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<RawFrame>
+
+    /// Sends one attempt of a request and waits for its reply for at most `timeout`.
+    /// - Throws: ``BusError/timeout`` when no reply came in time.
+    func exchange(service: String, requestID: String, envelope: [UInt8], timeout: Duration) async throws -> [UInt8]
+
+    /// Offers `service` to the broker; requests arrive on the stream until it is dropped.
+    func serve(service: String, options: ServeOptions) -> AsyncStream<InboundRequest>
+
+    /// Closes sockets and finishes every stream. Idempotent.
+    func shutdown()
+}

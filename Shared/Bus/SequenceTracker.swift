@@ -1,0 +1,48 @@
+import Messages
+
+/// Follows the sequence numbers of every (publisher instance, epoch, topic) a subscriber sees.
+///
+/// Sequences are per topic, so a subscriber that filters by prefix sees no false gaps. A new
+/// epoch means the publisher restarted: its numbering starts again and nothing is missing.
+public struct SequenceTracker: Sendable {
+    public enum Verdict: Equatable, Sendable {
+        /// Next in order, after `missed` messages that never arrived (0 when none).
+        case accept(missed: UInt64)
+        /// Already seen, or from an epoch the publisher has left: skip it.
+        case duplicate
+    }
+
+    private struct Stream: Sendable {
+        var epoch: UInt64
+        var last: UInt64
+    }
+
+    private var streams: [String: Stream] = [:]
+
+    public init() {}
+
+    /// Judges the next message; messages without a sequence (0) are always accepted.
+    public mutating func observe(instance: String, epoch: UInt64, topic: String, sequence: UInt64) -> Verdict {
+        guard sequence > 0 else { return .accept(missed: 0) }
+        let key = instance + "\u{0}" + topic
+        guard var stream = streams[key] else {
+            streams[key] = Stream(epoch: epoch, last: sequence)
+            return .accept(missed: 0)
+        }
+        if epoch < stream.epoch { return .duplicate }
+        if epoch > stream.epoch {
+            streams[key] = Stream(epoch: epoch, last: sequence)
+            return .accept(missed: sequence - 1)
+        }
+        guard sequence > stream.last else { return .duplicate }
+        let missed = sequence - stream.last - 1
+        stream.last = sequence
+        streams[key] = stream
+        return .accept(missed: missed)
+    }
+
+    /// Marks everything up to `sequence` as seen, as a Clone-pattern snapshot does.
+    public mutating func prime(instance: String, epoch: UInt64, topic: String, sequence: UInt64) {
+        streams[instance + "\u{0}" + topic] = Stream(epoch: epoch, last: sequence)
+    }
+}

@@ -1,0 +1,70 @@
+import Messages
+import Synchronization
+
+/// The publishing side of a stateful stream (the zguide's Clone pattern): it keeps the latest
+/// envelope of every topic it published and serves them as a snapshot, so a late or restarted
+/// subscriber starts from the whole state instead of acting on a partial view.
+///
+/// Serve it with ``serveSnapshots()`` under `Topics.Service.snapshot(of: name)`; subscribers use
+/// ``Bus/subscribeWithSnapshot(_:prefix:stream:timeout:retries:)``.
+public final class StateStream: Sendable {
+    public let name: String
+    private let bus: Bus
+    private let latest = Mutex<[String: Volta_V1_Envelope]>([:])
+
+    public init(name: String, bus: Bus) {
+        self.name = name
+        self.bus = bus
+    }
+
+    /// Publishes `message` and keeps it as the state of its topic.
+    @discardableResult
+    public func publish<M: BusMessage>(_ message: M, eventTime: Int64? = nil) -> Bool {
+        let topic = message.topic
+        var envelope = bus.makeEnvelope(message, eventTime: eventTime)
+        envelope.topic = topic
+        // Sequence and storage under one lock: a snapshot never holds an update older than one
+        // already published on the topic.
+        latest.withLock { state in
+            envelope.sequence = bus.nextSequence(for: topic)
+            state[topic] = envelope
+        }
+        return bus.publish(envelope: envelope)
+    }
+
+    /// The latest envelope of every topic under `prefix`, in topic order.
+    public func snapshot(prefix: String) -> Volta_V1_Snapshot {
+        var snapshot = Volta_V1_Snapshot()
+        snapshot.entries = latest.withLock { state in
+            state.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map(\.value)
+        }
+        return snapshot
+    }
+
+    /// Answers snapshot requests until the calling task is cancelled.
+    public func serveSnapshots(options: ServeOptions = ServeOptions()) async {
+        await bus.serve(service: Topics.Service.snapshot(of: name), Volta_V1_SnapshotRequest.self, options: options) { request, _ in
+            self.snapshot(prefix: request.prefix)
+        }
+    }
+}
+
+extension Bus {
+    /// Subscribes to a stateful stream: first the live updates (so nothing published meanwhile
+    /// is missed), then a snapshot request, then the snapshot's entries followed by every live
+    /// update newer than the snapshot for its topic.
+    /// - Throws: ``BusError`` if the snapshot cannot be had.
+    public func subscribeWithSnapshot<M: BusMessage>(
+        _ type: M.Type, prefix: String, stream: String, timeout: Duration = .seconds(2), retries: Int = 3
+    ) async throws -> Subscription<M> {
+        var subscription = subscribe(type, prefix: prefix)
+        var request = Volta_V1_SnapshotRequest()
+        request.prefix = prefix
+        let snapshot = try await self.request(service: Topics.Service.snapshot(of: stream), request,
+                                              as: Volta_V1_Snapshot.self, timeout: timeout, retries: retries)
+        subscription.prelude = snapshot.entries.compactMap { entry in
+            (try? entry.serializedBytes()).map { RawFrame(topic: entry.topic, envelope: $0) }
+        }
+        return subscription
+    }
+}

@@ -1,0 +1,56 @@
+/// Where each message family is published. Requests and replies that never travel on pub/sub
+/// use the topic of their family so that `tap --record` can still file them.
+extension Volta_V1_Heartbeat: BusMessage {
+    public var topic: String { Topics.heartbeat(service: source.service, instance: source.instance) }
+}
+extension Volta_V1_ServiceStatus: BusMessage {
+    public var topic: String { Topics.status(service: source.service, instance: source.instance) }
+}
+extension Volta_V1_MetricsSnapshot: BusMessage {
+    public var topic: String { Topics.metrics(service: source.service, instance: source.instance) }
+}
+extension Volta_V1_UnderlyingQuote: BusMessage {
+    public var topic: String { Topics.underlyingQuote(symbol) }
+}
+extension Volta_V1_OptionQuote: BusMessage {
+    public var topic: String { Topics.optionQuote(contract) }
+}
+extension Volta_V1_OrderIntent: BusMessage {
+    public var topic: String { Topics.intent(strategy: strategy) }
+}
+extension Volta_V1_Order: BusMessage {
+    public var topic: String { Topics.order(orderID) }
+}
+extension Volta_V1_OrderStatus: BusMessage {
+    public var topic: String { Topics.orderStatus(orderID) }
+}
+extension Volta_V1_Fill: BusMessage {
+    public var topic: String { Topics.fill(orderID) }
+}
+extension Volta_V1_Position: BusMessage {
+    public var topic: String { Topics.position(account: account, instrument: instrument) }
+}
+extension Volta_V1_AccountValue: BusMessage {
+    public var topic: String { Topics.accountValue(account: account, key: key) }
+}
+extension Volta_V1_RiskDecision: BusMessage {
+    public var topic: String { Topics.riskDecision(intentID) }
+}
+extension Volta_V1_ErrorReply: BusMessage {
+    public var topic: String { "sys.error.\(Topics.key(service))" }
+}
+extension Volta_V1_SnapshotRequest: BusMessage {
+    public var topic: String { "sys.snapshot.request" }
+}
+extension Volta_V1_Snapshot: BusMessage {
+    public var topic: String { "sys.snapshot.reply" }
+}
+extension Volta_V1_ProbeTick: BusMessage {
+    public var topic: String { Topics.probeTick(note.isEmpty ? "probe" : note) }
+}
+extension Volta_V1_ProbeIncrement: BusMessage {
+    public var topic: String { "probe.increment.\(Topics.key(client))" }
+}
+extension Volta_V1_ProbeCount: BusMessage {
+    public var topic: String { "probe.count.\(Topics.key(worker))" }
+}

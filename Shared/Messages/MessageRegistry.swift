@@ -1,0 +1,32 @@
+import SwiftProtobuf
+
+/// Every message type the bus carries, by its envelope type name, so that tools such as `tap`
+/// can decode any payload without knowing it in advance.
+public enum MessageRegistry {
+    public static let all: [any BusMessage.Type] = [
+        Volta_V1_Heartbeat.self, Volta_V1_ServiceStatus.self, Volta_V1_MetricsSnapshot.self,
+        Volta_V1_UnderlyingQuote.self, Volta_V1_OptionQuote.self, Volta_V1_OrderIntent.self,
+        Volta_V1_Order.self, Volta_V1_OrderStatus.self, Volta_V1_Fill.self, Volta_V1_Position.self,
+        Volta_V1_AccountValue.self, Volta_V1_RiskDecision.self, Volta_V1_ErrorReply.self,
+        Volta_V1_SnapshotRequest.self, Volta_V1_Snapshot.self, Volta_V1_ProbeTick.self,
+        Volta_V1_ProbeIncrement.self, Volta_V1_ProbeCount.self,
+    ]
+
+    private static let byName: [String: any BusMessage.Type] =
+        Dictionary(uniqueKeysWithValues: all.map { ($0.protoMessageName, $0) })
+
+    /// The type named in an envelope, or nil for a type this build does not know.
+    public static func type(named name: String) -> (any BusMessage.Type)? { byName[name] }
+
+    /// Matches `Heartbeat`, `volta.v1.Heartbeat` or `heartbeat` to the full type name.
+    public static func resolve(shortName: String) -> String? {
+        let lower = shortName.lowercased()
+        return byName.keys.first { $0.lowercased() == lower || $0.split(separator: ".").last?.lowercased() == lower }
+    }
+
+    /// Decodes a payload by type name: nil for an unknown type, a thrown error for bad bytes.
+    public static func decode(typeName: String, payload: [UInt8]) throws -> (any BusMessage)? {
+        guard let type = byName[typeName] else { return nil }
+        return try type.init(serializedBytes: payload)
+    }
+}

@@ -1,0 +1,69 @@
+/// Every topic and service name on the bus, in one namespace.
+///
+/// Topics read `domain.kind.key`; subscribers filter by prefix, so the most general part comes
+/// first. Keys are sanitized so that a symbol such as `BRK.B` cannot add a level.
+/// The table of topics is in docs/topics.md.
+public enum Topics {
+    public static func heartbeat(service: String, instance: String) -> String {
+        "sys.heartbeat.\(key(service)).\(key(instance))"
+    }
+    public static func status(service: String, instance: String) -> String {
+        "sys.status.\(key(service)).\(key(instance))"
+    }
+    public static func metrics(service: String, instance: String) -> String {
+        "sys.metrics.\(key(service)).\(key(instance))"
+    }
+    public static func underlyingQuote(_ symbol: String) -> String { "md.quote.\(key(symbol))" }
+    public static func optionQuote(_ contract: Volta_V1_OptionContract) -> String {
+        "md.option.\(key(contract.underlying)).\(contract.expiry).\(contractKey(contract))"
+    }
+    public static func intent(strategy: String) -> String { "strategy.intent.\(key(strategy))" }
+    public static func order(_ id: String) -> String { "exec.order.\(key(id))" }
+    public static func orderStatus(_ id: String) -> String { "exec.status.\(key(id))" }
+    public static func fill(_ orderID: String) -> String { "exec.fill.\(key(orderID))" }
+    public static func position(account: String, instrument: Volta_V1_Instrument) -> String {
+        "acct.position.\(key(account)).\(instrumentKey(instrument))"
+    }
+    public static func accountValue(account: String, key name: String) -> String {
+        "acct.value.\(key(account)).\(key(name))"
+    }
+    public static func riskDecision(_ intentID: String) -> String { "risk.decision.\(key(intentID))" }
+    public static func probeTick(_ instance: String) -> String { "probe.tick.\(key(instance))" }
+
+    /// The service names that answer requests through the broker.
+    public enum Service {
+        public static let gateway = "gateway"
+        public static let marketdata = "marketdata"
+        public static let pricer = "pricer"
+        public static let risk = "risk"
+        public static let execution = "execution"
+        public static let recorder = "recorder"
+        public static let probe = "probe"
+
+        /// The Clone-pattern snapshot endpoint of a stateful stream.
+        public static func snapshot(of stream: String) -> String { "\(stream).snapshot" }
+    }
+
+    /// A topic level: dots and whitespace would add or break levels, so they become `_`.
+    public static func key(_ raw: String) -> String {
+        String(raw.map { $0 == "." || $0.isWhitespace ? "_" : $0 })
+    }
+
+    /// `C450_5` for the 450.5 call: right, then the strike without trailing zeros.
+    static func contractKey(_ c: Volta_V1_OptionContract) -> String {
+        let right = c.right == .put ? "P" : "C"
+        let whole = c.strikeMicros / 1_000_000
+        var frac = String(abs(c.strikeMicros % 1_000_000))
+        if frac != "0" {
+            frac = String(repeating: "0", count: 6 - frac.count) + frac
+            while frac.hasSuffix("0") { frac.removeLast() }
+            return "\(right)\(whole)_\(frac)"
+        }
+        return "\(right)\(whole)"
+    }
+
+    static func instrumentKey(_ i: Volta_V1_Instrument) -> String {
+        guard i.hasOption else { return key(i.symbol) }
+        return "\(key(i.option.underlying)).\(i.option.expiry).\(contractKey(i.option))"
+    }
+}
