@@ -56,7 +56,7 @@ let package = Package(
                 path: "Shared/TestSupport", swiftSettings: strict),
 
         // MARK: Services
-        .target(name: "BusDaemon", dependencies: ["BusZeroMQ", "Bus", "CZeroMQ", log, deque],
+        .target(name: "BusDaemon", dependencies: ["BusZeroMQ", "Bus", "CZeroMQ", "Messages", log, deque, lifecycle],
                 path: "Services/Bus/BusDaemon", swiftSettings: strict),
         .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", argumentParser, log, lifecycle],
                           path: "Services/Bus/bus", swiftSettings: strict),

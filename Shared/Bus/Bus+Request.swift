@@ -13,6 +13,23 @@ extension Bus {
         timeout: Duration = .seconds(2), retries: Int = 3, requestID: String? = nil,
         correlationID: String = ""
     ) async throws -> Reply {
+        let envelope = try await requestEnvelope(service: service, message, timeout: timeout, retries: retries,
+                                                 requestID: requestID, correlationID: correlationID)
+        guard envelope.type == Reply.protoMessageName else {
+            throw BusError.malformedReply(service: service, detail: "expected \(Reply.protoMessageName), got \(envelope.type)")
+        }
+        do { return try Reply(serializedBytes: envelope.payload) } catch {
+            statistics.malformed.bump()
+            throw BusError.malformedReply(service: service, detail: "payload: \(error)")
+        }
+    }
+
+    /// The reply envelope of a request, whatever its type: for tools that do not know it.
+    /// An ``Volta_V1_ErrorReply`` is thrown as a ``BusError``, never returned.
+    public func requestEnvelope(
+        service: String, _ message: any BusMessage, timeout: Duration = .seconds(2), retries: Int = 3,
+        requestID: String? = nil, correlationID: String = ""
+    ) async throws -> Volta_V1_Envelope {
         let id = requestID ?? newRequestID()
         var envelope = makeEnvelope(message)
         envelope.idempotencyKey = id
@@ -26,7 +43,7 @@ extension Bus {
             try Task.checkCancellation()
             do {
                 let replyBytes = try await transport.exchange(service: service, requestID: id, envelope: bytes, timeout: timeout)
-                return try decodeReply(replyBytes, service: service, as: Reply.self)
+                return try decodeReply(replyBytes, service: service)
             } catch BusError.timeout {
                 guard attempts <= retries else {
                     statistics.timeouts.bump()
@@ -38,7 +55,7 @@ extension Bus {
         }
     }
 
-    private func decodeReply<Reply: BusMessage>(_ bytes: [UInt8], service: String, as: Reply.Type) throws -> Reply {
+    private func decodeReply(_ bytes: [UInt8], service: String) throws -> Volta_V1_Envelope {
         let envelope: Volta_V1_Envelope
         do { envelope = try Volta_V1_Envelope(serializedBytes: bytes) } catch {
             statistics.malformed.bump()
@@ -49,12 +66,6 @@ extension Bus {
             if error.code == .noSuchService { throw BusError.noSuchService(service) }
             throw BusError.remote(service: service, code: error.code, message: error.message)
         }
-        guard envelope.type == Reply.protoMessageName else {
-            throw BusError.malformedReply(service: service, detail: "expected \(Reply.protoMessageName), got \(envelope.type)")
-        }
-        do { return try Reply(serializedBytes: envelope.payload) } catch {
-            statistics.malformed.bump()
-            throw BusError.malformedReply(service: service, detail: "payload: \(error)")
-        }
+        return envelope
     }
 }

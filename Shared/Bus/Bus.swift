@@ -55,10 +55,10 @@ public final class Bus: Sendable {
     }
 
     /// An envelope for `message` from this process, with its payload and timestamps set.
-    public func makeEnvelope<M: BusMessage>(_ message: M, eventTime: Int64? = nil) -> Volta_V1_Envelope {
+    public func makeEnvelope(_ message: some BusMessage, eventTime: Int64? = nil) -> Volta_V1_Envelope {
         let now = clock.now()
         var envelope = Volta_V1_Envelope()
-        envelope.type = M.protoMessageName
+        envelope.type = type(of: message).protoMessageName
         envelope.source = identity.source
         envelope.eventTimeNs = eventTime ?? now
         envelope.sendTimeNs = now
