@@ -52,7 +52,7 @@ let package = Package(
                 dependencies: ["Bus", "BusZeroMQ", "Messages", log, metrics, coreMetrics, lifecycle,
                                configuration, argumentParser],
                 path: "Shared/ServiceKit", swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Bus", "Messages"],
+        .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
         // MARK: Services

@@ -1,0 +1,124 @@
+import Bus
+import BusDaemon
+import BusZeroMQ
+import Logging
+
+/// One way of running a test's processes on a bus. The same test body runs over each kind,
+/// as Hummingbird runs one test over its router and its live server.
+public protocol BusHarness: Sendable {
+    /// A new simulated process on this bus.
+    func connect(_ instance: String, service: String) throws -> Bus
+    /// Lets `duration` pass: advances a manual clock in small steps, or sleeps for real.
+    func pass(_ duration: Duration) async
+    /// Waits until subscriptions made so far reach publishers (ZeroMQ's slow joiner).
+    func settle() async
+    func shutdown()
+}
+
+public enum HarnessKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case memory
+    case zeromq
+
+    public func make() throws -> any BusHarness {
+        switch self {
+        case .memory: InMemoryHarness()
+        case .zeromq: try ZeroMQHarness()
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// Every process on one ``InMemoryHub`` with a ``ManualClock``.
+public final class InMemoryHarness: BusHarness {
+    public let clock = ManualClock()
+    public let hub: InMemoryHub
+
+    public init() {
+        hub = InMemoryHub(clock: clock)
+    }
+
+    public func connect(_ instance: String, service: String = "test") throws -> Bus {
+        Bus(identity: ServiceIdentity(service: service, instance: instance, epoch: UInt64(clock.now())),
+            transport: hub.connect(instance: instance))
+    }
+
+    public func pass(_ duration: Duration) async {
+        let steps = 20
+        for _ in 0..<steps {
+            clock.advance(by: duration / steps)
+            await yieldToOthers()
+        }
+    }
+
+    public func settle() async { await yieldToOthers() }
+
+    public func shutdown() {}
+
+    /// Gives tasks woken on other executor threads a chance to run.
+    private func yieldToOthers() async {
+        for _ in 0..<20 { await Task.yield() }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+}
+
+/// A real ``BusDaemon`` on 127.0.0.1 ports chosen at bind time, and ZeroMQ transports to it.
+public final class ZeroMQHarness: BusHarness {
+    public let daemon: BusDaemon
+    public let endpoints: BusEndpoints
+    public let options: BusSocketOptions
+    private let context = ZMQContext()
+
+    public init(heartbeatMilliseconds: Int32 = 200) throws {
+        var options = BusSocketOptions()
+        options.brokerHeartbeatMilliseconds = heartbeatMilliseconds
+        options.heartbeatMilliseconds = heartbeatMilliseconds
+        options.heartbeatTimeoutMilliseconds = heartbeatMilliseconds * 3
+        self.options = options
+        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
+        daemon = BusDaemon(configuration: .init(
+            bind: any, socketOptions: options,
+            routing: .init(workerExpiry: .milliseconds(Int(heartbeatMilliseconds) * 3), startupGrace: .zero)),
+            logger: Logger(label: "test.bus"))
+        endpoints = try daemon.start()
+    }
+
+    public func connect(_ instance: String, service: String = "test") throws -> Bus {
+        let statistics = BusStatistics()
+        let logger = Logger(label: "test.\(instance)")
+        let transport = try ZeroMQTransport(endpoints: endpoints, instance: instance, options: options, context: context,
+                                            statistics: statistics, logger: logger)
+        return Bus(identity: ServiceIdentity(service: service, instance: instance, epoch: UInt64(WallClock().now())),
+                   transport: transport, logger: logger, statistics: statistics)
+    }
+
+    public func pass(_ duration: Duration) async {
+        try? await Task.sleep(for: duration)
+    }
+
+    public func settle() async {
+        try? await Task.sleep(for: .milliseconds(300))
+    }
+
+    public func shutdown() { daemon.stop() }
+}
+
+/// Collects what an AsyncSequence yields, in a task, for a test to inspect.
+public actor Collector<Element: Sendable> {
+    public private(set) var items: [Element] = []
+    public init() {}
+    public func append(_ item: Element) { items.append(item) }
+    public var count: Int { items.count }
+}
+
+/// Polls `condition` until it holds or `timeout` of real time passes, letting harness time
+/// pass between polls.
+public func eventually(_ harness: any BusHarness, timeout: Duration = .seconds(10), step: Duration = .milliseconds(20),
+                       _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        await harness.pass(step)
+    }
+    return await condition()
+}
