@@ -8,6 +8,8 @@ import DequeModule
 ///   live workers, so a retry reaches the worker whose reply cache knows it.
 /// - A service with no live worker is answered "no such service" at once, except during the
 ///   start-up grace, when workers of a restarted broker are still re-registering.
+/// - During that grace, non-idempotent requests wait even if some workers are back: ownership
+///   computed over half the workers could send a retry to a worker that never ran the original.
 public struct ServiceRouter<Job> {
     public typealias Worker = [UInt8]
 
@@ -78,7 +80,8 @@ public struct ServiceRouter<Job> {
     public mutating func ready(_ worker: Worker, service: String, idempotent: Bool, now: Int64) -> (Worker, Job)? {
         attach(worker, service: service, idempotent: idempotent, now: now)
         workers[worker]?.waiting = true
-        if let job = takeQueued(for: worker, service: service) {
+        let holding = !idempotent && now - startedAt < configuration.startupGrace.nanoseconds
+        if !holding, let job = takeQueued(for: worker, service: service) {
             workers[worker]?.waiting = false
             return (worker, job)
         }
@@ -103,10 +106,12 @@ public struct ServiceRouter<Job> {
     /// Routes a request. `key` is its request id: it decides the worker of a non-idempotent
     /// service.
     public mutating func submit(service: String, key: String, job: Job, now: Int64) -> Decision {
+        let inGrace = now - startedAt < configuration.startupGrace.nanoseconds
         guard var state = services[service], !state.members.isEmpty else {
-            guard now - startedAt < configuration.startupGrace.nanoseconds else { return .noSuchService }
+            guard inGrace else { return .noSuchService }
             return enqueue(service: service, key: key, job: job, now: now)
         }
+        if inGrace && !state.idempotent { return enqueue(service: service, key: key, job: job, now: now) }
         if state.idempotent {
             if let worker = state.waiting.popFirst() {
                 services[service] = state
@@ -131,10 +136,10 @@ public struct ServiceRouter<Job> {
         services[state.service]?.waiting.removeAll { $0 == worker }
     }
 
-    /// Drops dead workers and stale requests.
+    /// Drops dead workers and stale requests; call it every heartbeat period.
     /// - Returns: the dead workers; the requests that expired; the requests for services that
     ///   have no worker left (answer those "no such service"), and jobs that can now be
-    ///   dispatched because ownership moved to a waiting worker.
+    ///   dispatched (their owner died, or the start-up grace is over).
     public mutating func expire(now: Int64) -> (dead: [Worker], expired: [Job], orphaned: [Job], dispatch: [(Worker, Job)]) {
         let dead = workers.filter { $0.value.expiresAt <= now }.map(\.key)
         for worker in dead { remove(worker) }
@@ -154,9 +159,10 @@ public struct ServiceRouter<Job> {
             services[name] = state
         }
         var dispatch: [(Worker, Job)] = []
-        if !dead.isEmpty {
-            // Requests pinned to a dead worker now hash to a survivor that may be waiting.
-            for name in Array(services.keys) {
+        if !dead.isEmpty || !inGrace {
+            // Requests pinned to a dead worker now hash to a survivor that may be waiting, and
+            // requests held through the grace go to their owners.
+            for name in Array(services.keys) where !(services[name]?.queue.isEmpty ?? true) {
                 for worker in services[name]?.waiting ?? [] {
                     if let job = takeQueued(for: worker, service: name) {
                         services[name]?.waiting.removeAll { $0 == worker }

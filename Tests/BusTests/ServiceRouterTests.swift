@@ -128,3 +128,21 @@ struct RendezvousHashTests {
         #expect(RendezvousHash.owner(of: "k", among: [[UInt8]]()) == nil)
     }
 }
+
+@Suite("ServiceRouter after a restart")
+struct ServiceRouterGraceTests {
+    @Test func nonIdempotentRequestsWaitOutTheGraceThenGoToTheirOwner() {
+        var r = ServiceRouter<String>(configuration: .init(startupGrace: .seconds(3)), now: 0)
+        let a = Array("a".utf8), b = Array("b".utf8)
+        let second: Int64 = 1_000_000_000
+        #expect(r.ready(a, service: "orders", idempotent: false, now: second) == nil)
+        // Only `a` is back: the request must not be decided over half the membership.
+        let key = (0..<100).map { "intent-\($0)" }.first { RendezvousHash.owner(of: $0, among: [a, b]) == b }!
+        guard case .queued = r.submit(service: "orders", key: key, job: key, now: second) else { Issue.record("not held"); return }
+        #expect(r.ready(b, service: "orders", idempotent: false, now: 2 * second) == nil)
+        let released = r.expire(now: 4 * second).dispatch
+        #expect(released.count == 1)
+        #expect(released.first?.0 == b)
+        #expect(released.first?.1 == key)
+    }
+}
