@@ -1,0 +1,87 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Real Volta executables as child processes, for tests that kill them.
+///
+/// Binaries come from `VOLTA_BIN_DIR`, or the package's `.build/debug` (the README's test
+/// command builds them before running the tests). A missing binary fails the test loudly.
+final class ChildProcess: @unchecked Sendable {
+    let name: String
+    let process = Process()
+    let logPath: String
+
+    static var binDirectory: String {
+        if let dir = ProcessInfo.processInfo.environment["VOLTA_BIN_DIR"] { return dir }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug").path
+    }
+
+    init(_ executable: String, _ arguments: [String], name: String, environment: [String: String] = [:], logDirectory: String) throws {
+        self.name = name
+        let path = "\(Self.binDirectory)/\(executable)"
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw HarnessError("\(path) is missing: build the products first (swift build)")
+        }
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        logPath = "\(logDirectory)/\(name).log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var isRunning: Bool { process.isRunning }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        if process.isRunning { Glibc.kill(process.processIdentifier, signal) }
+    }
+
+    /// Waits for the exit, at most `timeout`; returns the status or nil if still running.
+    func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+func temporaryDirectory(_ prefix: String) -> String {
+    let dir = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// A free base port with its next two also free, on 127.0.0.1.
+func freeBasePort() -> Int {
+    for _ in 0..<50 {
+        let base = Int.random(in: 20_000...45_000)
+        if (base..<base + 3).allSatisfy(portIsFree) { return base }
+    }
+    return 47_000
+}
+
+private func portIsFree(_ port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = in_port_t(UInt16(port).bigEndian)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+    }
+}
