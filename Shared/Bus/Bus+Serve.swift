@@ -11,8 +11,9 @@ extension Bus {
     /// Serves `service` until the calling task is cancelled: each request is decoded as
     /// `Request`, handed to `handler`, and its reply sent back.
     ///
-    /// A request id seen before is answered from the reply cache without running the handler
-    /// again; that is what makes retries of non-idempotent requests safe. A payload that does
+    /// For a non-idempotent service (`options.idempotent == false`), a request id seen before is
+    /// answered from the reply cache without running the handler again; that is what makes
+    /// retries safe. A payload that does
     /// not decode gets a BAD_REQUEST reply; a handler that throws, HANDLER_FAILED.
     public func serve<Request: BusMessage, Reply: BusMessage>(
         service: String, _ request: Request.Type, options: ServeOptions = ServeOptions(),
@@ -23,7 +24,10 @@ extension Bus {
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 for await item in inbound {
-                    group.addTask { await self.answer(item, service: service, cache: cache, handler: handler) }
+                    group.addTask {
+                        // Idempotent services may simply run again: no cache hop on their path.
+                        await self.answer(item, service: service, cache: options.idempotent ? nil : cache, handler: handler)
+                    }
                 }
             }
         } onCancel: {
@@ -32,10 +36,14 @@ extension Bus {
     }
 
     private func answer<Request: BusMessage, Reply: BusMessage>(
-        _ item: InboundRequest, service: String, cache: ReplyCache,
+        _ item: InboundRequest, service: String, cache: ReplyCache?,
         handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
     ) async {
         statistics.served.bump()
+        guard let cache else {
+            item.reply(await run(item, service: service, handler: handler))
+            return
+        }
         let (bytes, cached) = await cache.reply(for: item.requestID) {
             await self.run(item, service: service, handler: handler)
         }

@@ -49,10 +49,11 @@ public protocol BusTransport: Sendable {
     /// Queues a frame for publication. Returns false if it was dropped at the high-water mark.
     func publish(_ frame: RawFrame) -> Bool
 
-    /// Frames whose topic starts with `prefix`, until the stream is dropped or finished.
-    /// At most `bufferLimit` undelivered frames are held; the oldest are kept, and an overflow
-    /// shows up to the subscriber as a sequence gap.
-    func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<RawFrame>
+    /// Frames whose topic starts with `prefix`, in batches (what arrived in one burst), until
+    /// the stream is dropped or finished. Batching wakes the consumer once per burst instead of
+    /// once per frame. At most `bufferLimit` undelivered batches are held; the oldest are kept,
+    /// and an overflow shows up to the subscriber as a sequence gap.
+    func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]>
 
     /// Sends one attempt of a request and waits for its reply for at most `timeout`.
     /// - Throws: ``BusError/timeout`` when no reply came in time.

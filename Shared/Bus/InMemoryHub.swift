@@ -13,7 +13,7 @@ public final class InMemoryHub: Sendable {
     struct Subscriber {
         let id: Int
         let prefix: String
-        let continuation: AsyncStream<RawFrame>.Continuation
+        let continuation: AsyncStream<[RawFrame]>.Continuation
     }
 
     struct Worker {
@@ -67,14 +67,14 @@ public final class InMemoryHub: Sendable {
                 return true  // lost downstream, as an XPUB drop is: the publisher cannot tell
             }
             for sub in s.subscribers where frame.topic.hasPrefix(sub.prefix) {
-                sub.continuation.yield(frame)
+                sub.continuation.yield([frame])
             }
             return true
         }
     }
 
-    func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<RawFrame> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RawFrame.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+    func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [RawFrame].self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = state.withLock { s -> Int in
             s.nextID += 1
             s.subscribers.append(Subscriber(id: s.nextID, prefix: prefix, continuation: continuation))
@@ -156,7 +156,7 @@ public struct InMemoryTransport: BusTransport {
 
     public var clock: any BusClock { hub.clock }
     public func publish(_ frame: RawFrame) -> Bool { hub.publish(frame) }
-    public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<RawFrame> {
+    public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         hub.subscribe(prefix: prefix, bufferLimit: bufferLimit)
     }
     public func exchange(service: String, requestID: String, envelope: [UInt8], timeout: Duration) async throws -> [UInt8] {

@@ -6,7 +6,13 @@ import Synchronization
 /// A retry registers the same id again, so a late reply to the first attempt answers the retry:
 /// the reply is the same either way.
 public final class PendingReplies: Sendable {
-    private let waiters = Mutex<[String: CheckedContinuation<[UInt8], any Error>]>([:])
+    private struct Waiter {
+        let token: UInt64
+        let continuation: CheckedContinuation<[UInt8], any Error>
+    }
+
+    private let waiters = Mutex<[String: Waiter]>([:])
+    private let tokens = Atomic<UInt64>(0)
 
     public init() {}
 
@@ -19,46 +25,47 @@ public final class PendingReplies: Sendable {
     /// - Throws: ``BusError/timeout(service:attempts:)``, or ``BusError/closed``.
     public func exchange(requestID: String, service: String, timeout: Duration, clock: any BusClock,
                          send: @escaping @Sendable () -> [UInt8]?) async throws -> [UInt8] {
-        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask { try await self.wait(requestID: requestID, send: send) }
-            group.addTask {
-                try await clock.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let reply = first else {
-                throw BusError.timeout(service: service, attempts: 1)
-            }
-            return reply
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        // One timer per attempt; the token keeps a late timer from failing a later attempt
+        // that reuses the request id.
+        let timer = Task {
+            try await clock.sleep(for: timeout)
+            self.fail(requestID, token: token, with: BusError.timeout(service: service, attempts: 1))
         }
-    }
-
-    private func wait(requestID: String, send: @escaping @Sendable () -> [UInt8]?) async throws -> [UInt8] {
-        try await withTaskCancellationHandler {
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
-                let previous = waiters.withLock { $0.updateValue(c, forKey: requestID) }
-                previous?.resume(throwing: CancellationError())
+                let previous = waiters.withLock { $0.updateValue(Waiter(token: token, continuation: c), forKey: requestID) }
+                previous?.continuation.resume(throwing: CancellationError())
                 if let immediate = send() { resolve(requestID, with: immediate) }
             }
         } onCancel: {
-            waiters.withLock { $0.removeValue(forKey: requestID) }?.resume(throwing: CancellationError())
+            fail(requestID, token: token, with: CancellationError())
         }
+    }
+
+    private func fail(_ requestID: String, token: UInt64, with error: any Error) {
+        let waiter = waiters.withLock { w -> Waiter? in
+            guard w[requestID]?.token == token else { return nil }
+            return w.removeValue(forKey: requestID)
+        }
+        waiter?.continuation.resume(throwing: error)
     }
 
     /// Hands a reply to its waiter. Returns false if nobody waits (it timed out or was answered).
     @discardableResult
     public func resolve(_ requestID: String, with reply: [UInt8]) -> Bool {
         guard let waiter = waiters.withLock({ $0.removeValue(forKey: requestID) }) else { return false }
-        waiter.resume(returning: reply)
+        waiter.continuation.resume(returning: reply)
         return true
     }
 
     /// Fails every waiter: the transport is closing.
     public func failAll(_ error: any Error) {
-        let all = waiters.withLock { w -> [CheckedContinuation<[UInt8], any Error>] in
+        let all = waiters.withLock { w -> [Waiter] in
             defer { w.removeAll() }
             return Array(w.values)
         }
-        for waiter in all { waiter.resume(throwing: error) }
+        for waiter in all { waiter.continuation.resume(throwing: error) }
     }
 }

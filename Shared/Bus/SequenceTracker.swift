@@ -17,14 +17,19 @@ public struct SequenceTracker: Sendable {
         var last: UInt64
     }
 
-    private var streams: [String: Stream] = [:]
+    private struct Key: Hashable, Sendable {
+        let instance: String
+        let topic: String
+    }
+
+    private var streams: [Key: Stream] = [:]
 
     public init() {}
 
     /// Judges the next message; messages without a sequence (0) are always accepted.
     public mutating func observe(instance: String, epoch: UInt64, topic: String, sequence: UInt64) -> Verdict {
         guard sequence > 0 else { return .accept(missed: 0) }
-        let key = instance + "\u{0}" + topic
+        let key = Key(instance: instance, topic: topic)
         guard var stream = streams[key] else {
             streams[key] = Stream(epoch: epoch, last: sequence)
             return .accept(missed: 0)
@@ -43,6 +48,6 @@ public struct SequenceTracker: Sendable {
 
     /// Marks everything up to `sequence` as seen, as a Clone-pattern snapshot does.
     public mutating func prime(instance: String, epoch: UInt64, topic: String, sequence: UInt64) {
-        streams[instance + "\u{0}" + topic] = Stream(epoch: epoch, last: sequence)
+        streams[Key(instance: instance, topic: topic)] = Stream(epoch: epoch, last: sequence)
     }
 }

@@ -23,7 +23,7 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     /// Turns an envelope into a message; nil skips it (another type under the prefix).
     public typealias Decoder = @Sendable (Volta_V1_Envelope) throws -> Message?
 
-    let frames: AsyncStream<RawFrame>
+    let frames: AsyncStream<[RawFrame]>
     /// Frames delivered before the live ones: a Clone-pattern snapshot.
     var prelude: [RawFrame] = []
     let decode: Decoder
@@ -31,16 +31,23 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     let logger: Logger
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncStream<RawFrame>.AsyncIterator
-        var prelude: IndexingIterator<[RawFrame]>
+        var base: AsyncStream<[RawFrame]>.AsyncIterator
+        /// The batch being worked through (the prelude first).
+        var batch: [RawFrame]
+        var index = 0
         let decode: Decoder
         let statistics: BusStatistics
         let logger: Logger
         var tracker = SequenceTracker()
 
         mutating func nextFrame() async -> RawFrame? {
-            if let frame = prelude.next() { return frame }
-            return await base.next()
+            while index == batch.count {
+                guard let next = await base.next() else { return nil }
+                batch = next
+                index = 0
+            }
+            defer { index += 1 }
+            return batch[index]
         }
 
         public mutating func next() async -> Received<Message>? {
@@ -75,14 +82,16 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: frames.makeAsyncIterator(), prelude: prelude.makeIterator(), decode: decode,
+        AsyncIterator(base: frames.makeAsyncIterator(), batch: prelude, decode: decode,
                       statistics: statistics, logger: logger)
     }
 }
 
 extension Bus {
     /// Messages of type `M` published under `prefix`.
-    public func subscribe<M: BusMessage>(_ type: M.Type, prefix: String, bufferLimit: Int = 65_536) -> Subscription<M> {
+    /// - Parameter bufferLimit: batches held for a consumer that falls behind; each is what
+    ///   arrived in one burst, up to a few thousand frames.
+    public func subscribe<M: BusMessage>(_ type: M.Type, prefix: String, bufferLimit: Int = 4_096) -> Subscription<M> {
         let name = M.protoMessageName
         return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { envelope in
             guard envelope.type == name else { return nil }
@@ -91,7 +100,7 @@ extension Bus {
     }
 
     /// Every envelope under `prefix`, whatever its type: for tools and the recorder.
-    public func subscribeEnvelopes(prefix: String, bufferLimit: Int = 65_536) -> Subscription<Volta_V1_Envelope> {
+    public func subscribeEnvelopes(prefix: String, bufferLimit: Int = 4_096) -> Subscription<Volta_V1_Envelope> {
         Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { $0 },
                      statistics: statistics, logger: logger)
     }

@@ -25,7 +25,9 @@ final class IOLoop: @unchecked Sendable {
     private var pub: ZMQSocket!
     private var sub: ZMQSocket!
     private var client: ZMQSocket!
-    private var subscriptions: [Int: (prefix: String, continuation: AsyncStream<RawFrame>.Continuation)] = [:]
+    private var subscriptions: [Int: (prefix: String, continuation: AsyncStream<[RawFrame]>.Continuation)] = [:]
+    /// Frames received in the current burst, per subscription, delivered as one batch.
+    private var batches: [Int: [RawFrame]] = [:]
     private var prefixCounts: [String: Int] = [:]
     private var groups: [Int: WorkerGroup] = [:]
     private var running = true
@@ -116,6 +118,11 @@ final class IOLoop: @unchecked Sendable {
                 guard let frames = sub.receive() else { break }
                 deliverPublished(frames)
             }
+            for (id, batch) in batches where !batch.isEmpty {
+                // A full buffer drops the batch; the subscriber sees it as a sequence gap.
+                subscriptions[id]?.continuation.yield(batch)
+            }
+            batches.removeAll(keepingCapacity: true)
         case .client:
             for _ in 0..<4096 {
                 guard let frames = client.receive() else { break }
@@ -180,9 +187,8 @@ final class IOLoop: @unchecked Sendable {
         }
         let topic = String(decoding: frames[0], as: UTF8.self)
         let frame = RawFrame(topic: topic, envelope: frames[1])
-        for (_, s) in subscriptions where topic.hasPrefix(s.prefix) {
-            // A full buffer drops the frame; the subscriber sees it as a sequence gap.
-            s.continuation.yield(frame)
+        for (id, s) in subscriptions where topic.hasPrefix(s.prefix) {
+            batches[id, default: []].append(frame)
         }
     }
 

@@ -29,13 +29,12 @@ public final class ZeroMQTransport: BusTransport {
     deinit { shutdown() }
 
     public func publish(_ frame: RawFrame) -> Bool {
-        loop.commands.push(.publish(frame))
-        return true
+        loop.commands.pushPublication(.publish(frame))
     }
 
-    public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<RawFrame> {
+    public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream.makeStream(of: RawFrame.self, bufferingPolicy: .bufferingOldest(bufferLimit))
+        let (stream, continuation) = AsyncStream.makeStream(of: [RawFrame].self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let commands = loop.commands
         continuation.onTermination = { _ in commands.push(.unsubscribe(id: id)) }
         commands.push(.subscribe(id: id, prefix: prefix, continuation: continuation))

@@ -46,7 +46,10 @@ public enum Topics {
 
     /// A topic level: dots and whitespace would add or break levels, so they become `_`.
     public static func key(_ raw: String) -> String {
-        String(raw.map { $0 == "." || $0.isWhitespace ? "_" : $0 })
+        // Hot path (every publish): plain ASCII with nothing to replace is returned as it is,
+        // without walking grapheme clusters.
+        if raw.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f && $0 != UInt8(ascii: ".") }) { return raw }
+        return String(raw.map { $0 == "." || $0.isWhitespace ? "_" : $0 })
     }
 
     /// `C450_5` for the 450.5 call: right, then the strike without trailing zeros.

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Bus
+import BusDaemon
+import BusZeroMQ
+import Foundation
+import Logging
+import Messages
+import Synchronization
+
+/// `bench bus`: pub/sub throughput and req/rep latency through the bus daemon, each against raw
+/// libzmq in the same run.
+struct BusBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bus", abstract: "Bus throughput and latency against raw libzmq.")
+
+    @Option(help: "Messages for the throughput runs.") var messages = 500_000
+    @Option(help: "Round trips for the latency runs.") var roundTrips = 20_000
+    @Option(help: "Payload bytes per message.") var payload = 100
+    @Option(help: "Messages in flight before the publisher waits (no run may drop).") var window = 20_000
+
+    func run() async throws {
+        #if DEBUG
+        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
+        #endif
+        let rawDirect = try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: nil)
+        let (daemon, endpoints) = try startDaemon()
+        let rawProxy = try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: endpoints)
+        daemon.stop()
+        let (volta, drops) = try await voltaThroughput()
+        print(Result(name: "bus_pubsub_throughput", value: volta, unit: "msg/s", reference: rawDirect, referenceName: "raw libzmq PUB->SUB",
+                     extra: ["payload_bytes": "\(payload)", "dropped": "\(drops)"]).json)
+        print(Result(name: "bus_pubsub_throughput_vs_proxy", value: volta, unit: "msg/s", reference: rawProxy,
+                     referenceName: "raw libzmq PUB->bus forwarder (zmq_proxy_steerable)->SUB").json)
+
+        let rawDirectRTT = Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: false))
+        let rawQueueRTT = Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: true))
+        let voltaRTT = Percentiles(try await voltaRoundTrips())
+        for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
+            print(Result(name: "bus_reqrep_rtt_\(label)", value: voltaRTT.at(p), unit: "us", reference: rawDirectRTT.at(p),
+                         referenceName: "raw libzmq REQ->REP").json)
+            print(Result(name: "bus_reqrep_rtt_\(label)_vs_queue", value: voltaRTT.at(p), unit: "us", reference: rawQueueRTT.at(p),
+                         referenceName: "raw libzmq REQ->ROUTER/DEALER queue->REP").json)
+        }
+    }
+
+    func startDaemon() throws -> (BusDaemon, BusEndpoints) {
+        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
+        let daemon = BusDaemon(configuration: .init(bind: any), logger: Logger(label: "bench.bus"))
+        return (daemon, try daemon.start())
+    }
+
+    func connect(_ endpoints: BusEndpoints, _ name: String) throws -> Bus {
+        let statistics = BusStatistics()
+        let transport = try ZeroMQTransport(endpoints: endpoints, instance: name, statistics: statistics, logger: Logger(label: name))
+        return Bus(identity: ServiceIdentity(service: "bench", instance: name, epoch: 1), transport: transport, statistics: statistics)
+    }
+
+    /// Typed publish → forwarder → typed subscribe (envelope and payload decoded), windowed.
+    func voltaThroughput() async throws -> (Double, Int) {
+        let (daemon, endpoints) = try startDaemon()
+        defer { daemon.stop() }
+        let publisher = try connect(endpoints, "pub")
+        let subscriber = try connect(endpoints, "sub")
+        let received = Counter()
+        let count = messages
+        let consumer = Task {
+            var n = 0
+            for await _ in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.", bufferLimit: 1 << 20) {
+                n += 1
+                received.value.store(n, ordering: .relaxed)
+                if n == count + 1 { break }
+            }
+        }
+        var tick = Volta_V1_ProbeTick()
+        tick.note = "SPY"
+        // An envelope of about `payload` bytes: the note pads the message.
+        tick.note = "SPY" + String(repeating: "x", count: max(0, payload - 60))
+        while received.value.load(ordering: .relaxed) == 0 {
+            publisher.publish(tick)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let base = received.value.load(ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(200))
+        let start = monotonicSeconds()
+        var sent = 0
+        while sent < count - base + 1 {
+            if sent - (received.value.load(ordering: .relaxed) - base) >= window { await Task.yield(); continue }
+            tick.n = UInt64(sent)
+            publisher.publish(tick)
+            sent += 1
+        }
+        _ = await consumer.value
+        let elapsed = monotonicSeconds() - start
+        let drops = publisher.statistics.publishDropped.load(ordering: .relaxed) + subscriber.statistics.missed.load(ordering: .relaxed)
+        publisher.shutdown()
+        subscriber.shutdown()
+        return (Double(count - base) / elapsed, drops)
+    }
+
+    /// Typed request → broker → worker → typed reply.
+    func voltaRoundTrips() async throws -> [Double] {
+        let (daemon, endpoints) = try startDaemon()
+        defer { daemon.stop() }
+        let worker = try connect(endpoints, "worker")
+        let client = try connect(endpoints, "client")
+        let serving = Task {
+            await worker.serve(service: "echo", Volta_V1_ProbeTick.self) { request, _ in request }
+        }
+        var tick = Volta_V1_ProbeTick()
+        tick.note = String(repeating: "x", count: max(0, payload - 10))
+        try await Task.sleep(for: .milliseconds(300))
+        var out: [Double] = []
+        for i in 0..<(roundTrips + 1000) {
+            let t0 = monotonicSeconds()
+            _ = try await client.request(service: "echo", tick, as: Volta_V1_ProbeTick.self, timeout: .seconds(5), retries: 0)
+            if i >= 1000 { out.append((monotonicSeconds() - t0) * 1e6) }
+        }
+        serving.cancel()
+        worker.shutdown()
+        client.shutdown()
+        return out
+    }
+}
+
+final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+}
