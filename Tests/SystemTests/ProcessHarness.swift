@@ -20,12 +20,15 @@ final class ChildProcess: @unchecked Sendable {
 
     init(_ executable: String, _ arguments: [String], name: String, environment: [String: String] = [:], logDirectory: String) throws {
         self.name = name
-        let path = "\(Self.binDirectory)/\(executable)"
+        let path = executable.hasPrefix("/") ? executable : "\(Self.binDirectory)/\(executable)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw HarnessError("\(path) is missing: build the products first (swift build)")
         }
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        // The test process's threads block SIGTERM and SIGINT, and a child inherits the mask
+        // through exec: it could then never be stopped politely. Clear it before exec.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); "
+                             + "signal.signal(signal.SIGPIPE, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])", path] + arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         process.environment = env
@@ -85,3 +88,6 @@ private func portIsFree(_ port: Int) -> Bool {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
     }
 }
+
+/// The package's root directory.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path

@@ -34,7 +34,11 @@ struct Watchdog: AsyncParsableCommand {
             group.addTask {
                 while !Task.isCancelled {
                     try? await bus.clock.sleep(for: .seconds(1))
-                    for instance in tracker.stale(now: bus.clock.now()) where instance != bus.identity.instance {
+                    var stale = tracker.stale(now: bus.clock.now()).filter { $0 != bus.identity.instance }
+                    // Heartbeats reach us through the bus: when the bus hangs, everyone looks
+                    // silent. Restart the bus alone; the others were never hung.
+                    if stale.contains("bus") { stale = ["bus"] }
+                    for instance in stale {
                         let shell = command.replacingOccurrences(of: "{instance}", with: instance)
                         FileHandle.standardError.write(Data("watchdog: heartbeat of \(instance) stopped; running: \(shell)\n".utf8))
                         let process = Process()

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Volta need on Debian: libzmq, SQLite, protoc,
+# supervisord, and the Python packages the tests use as oracles. Safe to run again.
+set -euo pipefail
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+need=()
+for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "Swift 6 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }
+if [ "${VOLTA_PYTHON_TESTS:-1}" = 1 ]; then
+  python3 -m pip install -q --disable-pip-version-check pyzmq protobuf >/dev/null 2>&1 || \
+    echo "warning: pip could not install pyzmq/protobuf; the Python interop test will fail" >&2
+fi

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Writes a supervisord config for the Volta stack.
+#   write-config.sh BIN_DIR RUN_DIR [EXTRA_PROGRAM...]
+# Every Volta executable found in BIN_DIR becomes a program (bus first), plus the watchdog that
+# restarts hung processes. EXTRA_PROGRAM is "name=command line" (tests add a probe this way).
+# Environment: VOLTA_BUS (default tcp://127.0.0.1), VOLTA_CONFIG (a config file for all),
+# VOLTA_WATCHDOG_ARGS (extra watchdog flags).
+set -euo pipefail
+bin=$(cd "$1" && pwd); run=$(mkdir -p "$2" && cd "$2" && pwd); shift 2
+bus="${VOLTA_BUS:-tcp://127.0.0.1}"
+mkdir -p "$run/logs"
+conf="$run/supervisord.conf"
+env_line() {
+  local instance=$1
+  local e="VOLTA_BUS=\"$bus\",VOLTA_INSTANCE=\"$instance\""
+  [ -n "${VOLTA_CONFIG:-}" ] && e="$e,VOLTA_CONFIG=\"$VOLTA_CONFIG\""
+  echo "$e"
+}
+program() {  # name priority command
+  cat <<EOT
+
+[program:$1]
+command=$3
+environment=$(env_line "$1")
+priority=$2
+autostart=true
+autorestart=true
+; A process that dies within startsecs is retried with a growing delay (1 s, 2 s, ...),
+; startretries times; one that ran longer is restarted at once.
+startsecs=2
+startretries=20
+stopsignal=TERM
+stopwaitsecs=${VOLTA_STOPWAIT_SECS:-15}
+stopasgroup=true
+killasgroup=true
+redirect_stderr=true
+stdout_logfile=$run/logs/$1.log
+stdout_logfile_maxbytes=20MB
+stdout_logfile_backups=3
+EOT
+}
+{
+  cat <<EOT
+[supervisord]
+nodaemon=true
+logfile=$run/supervisord.log
+pidfile=$run/supervisord.pid
+childlogdir=$run/logs
+
+[unix_http_server]
+file=$run/supervisor.sock
+
+[supervisorctl]
+serverurl=unix://$run/supervisor.sock
+
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+EOT
+  program bus 10 "$bin/bus"
+  priority=20
+  for svc in gateway marketdata pricer risk execution recorder strategy dashboard; do
+    if [ -x "$bin/$svc" ]; then program "$svc" "$priority" "$bin/$svc"; priority=$((priority + 1)); fi
+  done
+  for extra in "$@"; do program "${extra%%=*}" 50 "${extra#*=}"; done
+  program watchdog 90 "$bin/tap watchdog --restart-command \"supervisorctl -c $conf restart {instance}\" ${VOLTA_WATCHDOG_ARGS:-}"
+} > "$conf"
+echo "$conf"

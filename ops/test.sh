@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every Volta test on this machine, after installing what they need: unit tests, the
+# transport conformance suite over the in-memory hub and ZeroMQ, the multi-process kill tests,
+# supervision, and the Python interop test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ops/install-deps.sh
+swift build --build-tests
+swift test --skip-build
+python3 Tests/Interop/test_pyzmq_client.py "$(swift build --show-bin-path)"
