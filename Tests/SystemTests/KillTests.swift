@@ -115,12 +115,13 @@ struct KillTests {
         let fromA = seen.filter { $0.instance == "probe-a" }
         #expect(fromA.contains { $0.at < killedBusAt })
         #expect(fromA.contains { $0.at > killedBusAt + .seconds(1) })
-        // Frames inside the killed daemon are lost; which stream loses them depends on timing
-        // (frames still queued in a publisher's pipe survive the reconnect). What must hold:
-        // some loss is reported, and it is reported exactly: for every stream, what arrived
-        // plus what was reported missing covers every sequence number once.
-        #expect(seen.contains { $0.missed > 0 }, "no gap reported across the bus restart")
-        #expect(statistics.gaps.load(ordering: .relaxed) >= 1)
+        // Frames inside the killed daemon are lost; frames still queued in a publisher's pipe
+        // survive the reconnect and arrive late. So a restart loses anywhere from none to a few
+        // hundred ticks (seen: 0, 81, 158), and what must hold is that the loss is reported
+        // exactly: for every stream, what arrived plus what was reported missing covers every
+        // sequence number once, in order. (A forced gap over real ZeroMQ is in
+        // TransportConformanceTests.gapDetection.)
+        #expect(UInt64(statistics.missed.load(ordering: .relaxed)) == seen.reduce(0) { $0 + $1.missed })
         for instance in ["probe-a", "probe-b"] {
             let stream = seen.filter { $0.instance == instance }
             guard let first = stream.first, let last = stream.last else { continue }
