@@ -15,86 +15,75 @@ struct TransportConformanceTests {
         return t
     }
 
-    @Test("typed pub/sub by prefix, in order, with sequence numbers", arguments: HarnessKind.allCases)
-    func pubSub(kind: HarnessKind) async throws {
+    /// A publisher and a subscriber to `prefix` on a fresh harness of `kind`, for one test body;
+    /// everything is torn down after it.
+    func withPubSub(_ kind: HarnessKind, prefix: String,
+                    _ body: (any BusHarness, Bus, Bus, Collector<Received<Volta_V1_ProbeTick>>) async throws -> Void) async throws {
         let harness = try kind.make()
         defer { harness.shutdown() }
         let publisher = try harness.connect("pub", service: "test")
         let subscriber = try harness.connect("sub", service: "test")
         let got = Collector<Received<Volta_V1_ProbeTick>>()
         let task = Task {
-            for await item in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.alpha") { await got.append(item) }
+            for await item in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: prefix) { await got.append(item) }
         }
         await harness.settle()
-        for n in 1...50 {
-            publisher.publish(tick(UInt64(n), "alpha"))
-            publisher.publish(tick(UInt64(n), "beta"))  // another topic: filtered out
-        }
-        #expect(await eventually(harness) { await got.count == 50 })
-        let items = await got.items
-        #expect(items.map(\.message.n) == Array(1...50))
-        #expect(items.map(\.envelope.sequence) == Array(1...50))
-        #expect(items.allSatisfy { $0.topic == "probe.tick.alpha" && $0.missedBefore == 0 && $0.envelope.source.instance == "pub" })
-        #expect(subscriber.statistics.gaps.load(ordering: .relaxed) == 0)
+        try await body(harness, publisher, subscriber, got)
         task.cancel()
         publisher.shutdown()
         subscriber.shutdown()
+    }
+
+    @Test("typed pub/sub by prefix, in order, with sequence numbers", arguments: HarnessKind.allCases)
+    func pubSub(kind: HarnessKind) async throws {
+        try await withPubSub(kind, prefix: "probe.tick.alpha") { harness, publisher, subscriber, got in
+            for n in 1...50 {
+                publisher.publish(tick(UInt64(n), "alpha"))
+                publisher.publish(tick(UInt64(n), "beta"))  // another topic: filtered out
+            }
+            #expect(await eventually(harness) { await got.count == 50 })
+            let items = await got.items
+            #expect(items.map(\.message.n) == Array(1...50))
+            #expect(items.map(\.envelope.sequence) == Array(1...50))
+            #expect(items.allSatisfy { $0.topic == "probe.tick.alpha" && $0.missedBefore == 0 && $0.envelope.source.instance == "pub" })
+            #expect(subscriber.statistics.gaps.load(ordering: .relaxed) == 0)
+        }
     }
 
     @Test("a sequence gap is detected, counted and reported on the next message", arguments: HarnessKind.allCases)
     func gapDetection(kind: HarnessKind) async throws {
-        let harness = try kind.make()
-        defer { harness.shutdown() }
-        let publisher = try harness.connect("pub", service: "test")
-        let subscriber = try harness.connect("sub", service: "test")
-        let got = Collector<Received<Volta_V1_ProbeTick>>()
-        let task = Task {
-            for await item in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.") { await got.append(item) }
+        try await withPubSub(kind, prefix: "probe.tick.") { harness, publisher, subscriber, got in
+            // Publish envelopes with chosen sequence numbers: 1, 2, 5 (3 and 4 lost), 5 again (a duplicate), 6.
+            for seq: UInt64 in [1, 2, 5, 5, 6] {
+                var envelope = publisher.makeEnvelope(tick(seq, "x"))
+                envelope.topic = "probe.tick.x"
+                envelope.sequence = seq
+                publisher.publish(envelope: envelope)
+            }
+            #expect(await eventually(harness) { await got.count == 4 })
+            let items = await got.items
+            #expect(items.map(\.envelope.sequence) == [1, 2, 5, 6])
+            #expect(items.map(\.missedBefore) == [0, 0, 2, 0])
+            #expect(subscriber.statistics.gaps.load(ordering: .relaxed) == 1)
+            #expect(subscriber.statistics.missed.load(ordering: .relaxed) == 2)
+            #expect(subscriber.statistics.duplicates.load(ordering: .relaxed) == 1)
         }
-        await harness.settle()
-        // Publish envelopes with chosen sequence numbers: 1, 2, 5 (3 and 4 lost), 5 again (a duplicate), 6.
-        for seq: UInt64 in [1, 2, 5, 5, 6] {
-            var envelope = publisher.makeEnvelope(tick(seq, "x"))
-            envelope.topic = "probe.tick.x"
-            envelope.sequence = seq
-            publisher.publish(envelope: envelope)
-        }
-        #expect(await eventually(harness) { await got.count == 4 })
-        let items = await got.items
-        #expect(items.map(\.envelope.sequence) == [1, 2, 5, 6])
-        #expect(items.map(\.missedBefore) == [0, 0, 2, 0])
-        #expect(subscriber.statistics.gaps.load(ordering: .relaxed) == 1)
-        #expect(subscriber.statistics.missed.load(ordering: .relaxed) == 2)
-        #expect(subscriber.statistics.duplicates.load(ordering: .relaxed) == 1)
-        task.cancel()
-        publisher.shutdown()
-        subscriber.shutdown()
     }
 
     @Test("malformed frames are counted and skipped; the stream goes on", arguments: HarnessKind.allCases)
     func malformedFrames(kind: HarnessKind) async throws {
-        let harness = try kind.make()
-        defer { harness.shutdown() }
-        let publisher = try harness.connect("pub", service: "test")
-        let subscriber = try harness.connect("sub", service: "test")
-        let got = Collector<Received<Volta_V1_ProbeTick>>()
-        let task = Task {
-            for await item in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.") { await got.append(item) }
+        try await withPubSub(kind, prefix: "probe.tick.") { harness, publisher, subscriber, got in
+            publisher.publish(tick(1, "m"))
+            _ = publisher.transport.publish(RawFrame(topic: "probe.tick.m", envelope: [0xff, 0xff, 0xff, 0x07]))  // not an envelope
+            var wrongPayload = publisher.makeEnvelope(tick(0, "m"))
+            wrongPayload.topic = "probe.tick.m"
+            wrongPayload.payload = Data([0x0a, 0xff])  // truncated payload
+            publisher.publish(envelope: wrongPayload)
+            publisher.publish(tick(2, "m"))
+            #expect(await eventually(harness) { await got.count == 2 })
+            #expect(await got.items.map(\.message.n) == [1, 2])
+            #expect(subscriber.statistics.malformed.load(ordering: .relaxed) == 2)
         }
-        await harness.settle()
-        publisher.publish(tick(1, "m"))
-        _ = publisher.transport.publish(RawFrame(topic: "probe.tick.m", envelope: [0xff, 0xff, 0xff, 0x07]))  // not an envelope
-        var wrongPayload = publisher.makeEnvelope(tick(0, "m"))
-        wrongPayload.topic = "probe.tick.m"
-        wrongPayload.payload = Data([0x0a, 0xff])  // truncated payload
-        publisher.publish(envelope: wrongPayload)
-        publisher.publish(tick(2, "m"))
-        #expect(await eventually(harness) { await got.count == 2 })
-        #expect(await got.items.map(\.message.n) == [1, 2])
-        #expect(subscriber.statistics.malformed.load(ordering: .relaxed) == 2)
-        task.cancel()
-        publisher.shutdown()
-        subscriber.shutdown()
     }
 
     @Test("request/reply through the broker; several workers share the load", arguments: HarnessKind.allCases)
