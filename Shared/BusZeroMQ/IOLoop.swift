@@ -89,9 +89,15 @@ final class IOLoop: @unchecked Sendable {
         let tick = Int64(options.brokerHeartbeatMilliseconds) * 1_000_000
         var nextTick = monotonicNanos() + tick
         while running {
+            // Commands are taken every turn, not only when the eventfd fired: publishers write
+            // it only while this thread sleeps.
+            for command in commands.drain() { handle(command) }
+            guard running else { break }
             if pollDirty { rebuildPollItems() }
-            let wait = max(0, (nextTick - monotonicNanos()) / 1_000_000)
+            var wait = max(0, (nextTick - monotonicNanos()) / 1_000_000)
+            if !commands.prepareToSleep() { wait = 0 }
             let rc = zmq_poll(&pollItems, Int32(pollItems.count), Int(wait))
+            commands.awake()
             if rc < 0 && zmq_errno() != EINTR {
                 logger.error("zmq_poll failed", metadata: ["error": "\(ZMQError("zmq_poll"))"])
             }
@@ -111,7 +117,7 @@ final class IOLoop: @unchecked Sendable {
     private func readable(_ target: PollTarget) {
         switch target {
         case .wake:
-            for command in commands.drain() { handle(command) }
+            commands.clearWakeup()
         case .sub:
             // Bounded batch so one busy socket cannot starve the others.
             for _ in 0..<4096 {
