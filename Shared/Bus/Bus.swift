@@ -14,6 +14,8 @@ public final class Bus: Sendable {
     public let transport: any BusTransport
     public let statistics: BusStatistics
     public let logger: Logger
+    /// Built once: every envelope carries it.
+    private let source: Volta_V1_Source
     private let sequences = Mutex<[String: UInt64]>([:])
     private let requestCounter = Atomic<UInt64>(0)
 
@@ -22,6 +24,7 @@ public final class Bus: Sendable {
     public init(identity: ServiceIdentity, transport: any BusTransport, logger: Logger? = nil,
                 statistics: BusStatistics = BusStatistics()) {
         self.identity = identity
+        self.source = identity.source
         self.transport = transport
         self.statistics = statistics
         self.logger = logger ?? Logger(label: "volta.bus.\(identity.instance)")
@@ -59,7 +62,7 @@ public final class Bus: Sendable {
         let now = clock.now()
         var envelope = Volta_V1_Envelope()
         envelope.type = type(of: message).protoMessageName
-        envelope.source = identity.source
+        envelope.source = source
         envelope.eventTimeNs = eventTime ?? now
         envelope.sendTimeNs = now
         envelope.payload = (try? message.serializedBytes() as Data) ?? Data()

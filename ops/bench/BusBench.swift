@@ -13,34 +13,53 @@ struct BusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bus", abstract: "Bus throughput and latency against raw libzmq.")
 
     @Option(help: "Messages for the throughput runs.") var messages = 500_000
-    @Option(help: "Round trips for the latency runs.") var roundTrips = 20_000
+    @Option(help: "Round trips per latency run.") var roundTrips = 10_000
     @Option(help: "Payload bytes per message.") var payload = 100
     @Option(help: "Messages in flight before the publisher waits (no run may drop).") var window = 20_000
+
+    @Option(help: "Repetitions of every measurement, interleaved; medians are reported.") var repeats = 3
 
     func run() async throws {
         #if DEBUG
         FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
         #endif
-        let rawDirect = try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: nil)
-        let (daemon, endpoints) = try startDaemon()
-        let rawProxy = try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: endpoints)
-        daemon.stop()
-        let (volta, drops) = try await voltaThroughput()
-        print(Result(name: "bus_pubsub_throughput", value: volta, unit: "msg/s", reference: rawDirect, referenceName: "raw libzmq PUB->SUB",
-                     extra: ["payload_bytes": "\(payload)", "dropped": "\(drops)"]).json)
-        print(Result(name: "bus_pubsub_throughput_vs_proxy", value: volta, unit: "msg/s", reference: rawProxy,
-                     referenceName: "raw libzmq PUB->bus forwarder (zmq_proxy_steerable)->SUB").json)
+        // Interleaved repetitions: this machine's speed drifts by 2-3x over minutes, so each
+        // Volta run sits between its references, and the medians are compared.
+        var direct: [Double] = [], forwarded: [Double] = [], volta: [Double] = []
+        var drops = 0
+        for _ in 0..<repeats {
+            direct.append(try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: nil))
+            let (daemon, endpoints) = try startDaemon()
+            forwarded.append(try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: endpoints))
+            daemon.stop()
+            let (rate, dropped) = try await voltaThroughput()
+            volta.append(rate)
+            drops += dropped
+        }
+        print(Result(name: "bus_pubsub_throughput", value: median(volta), unit: "msg/s", reference: median(direct),
+                     referenceName: "raw libzmq PUB->SUB",
+                     extra: ["payload_bytes": "\(payload)", "dropped": "\(drops)", "runs": "\(repeats)", "spread": spread(volta)]).json)
+        print(Result(name: "bus_pubsub_throughput_vs_forwarder", value: median(volta), unit: "msg/s", reference: median(forwarded),
+                     referenceName: "raw libzmq PUB->bus forwarder (zmq_proxy_steerable)->SUB",
+                     extra: ["reference_spread": spread(forwarded)]).json)
 
-        let rawDirectRTT = Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: false))
-        let rawQueueRTT = Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: true))
-        let voltaRTT = Percentiles(try await voltaRoundTrips())
+        var rawDirect: [Percentiles] = [], rawQueue: [Percentiles] = [], ours: [Percentiles] = []
+        for _ in 0..<repeats {
+            rawDirect.append(Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: false)))
+            rawQueue.append(Percentiles(try RawReferences.reqRepLatencies(count: roundTrips, payload: payload, throughQueue: true)))
+            ours.append(Percentiles(try await voltaRoundTrips()))
+        }
         for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
-            print(Result(name: "bus_reqrep_rtt_\(label)", value: voltaRTT.at(p), unit: "us", reference: rawDirectRTT.at(p),
-                         referenceName: "raw libzmq REQ->REP").json)
-            print(Result(name: "bus_reqrep_rtt_\(label)_vs_queue", value: voltaRTT.at(p), unit: "us", reference: rawQueueRTT.at(p),
+            let value = median(ours.map { $0.at(p) })
+            print(Result(name: "bus_reqrep_rtt_\(label)", value: value, unit: "us", reference: median(rawDirect.map { $0.at(p) }),
+                         referenceName: "raw libzmq REQ->REP", extra: ["runs": "\(repeats)", "spread": spread(ours.map { $0.at(p) })]).json)
+            print(Result(name: "bus_reqrep_rtt_\(label)_vs_queue", value: value, unit: "us", reference: median(rawQueue.map { $0.at(p) }),
                          referenceName: "raw libzmq REQ->ROUTER/DEALER queue->REP").json)
         }
     }
+
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+    func spread(_ values: [Double]) -> String { "\(Int(values.min() ?? 0))-\(Int(values.max() ?? 0))" }
 
     func startDaemon() throws -> (BusDaemon, BusEndpoints) {
         let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Bus
+import Foundation
+import Messages
+
+/// `bench codec`: the per-message CPU cost of the bus's own work, without sockets: building and
+/// encoding an envelope (what `publish` does) and decoding one with its payload (what a
+/// subscription does). Reference: copying the same bytes, the floor any encoding pays.
+struct CodecBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "codec", abstract: "Envelope encode/decode cost per message.")
+
+    @Option(help: "Messages per measurement.") var count = 1_000_000
+
+    func run() async throws {
+        let hub = InMemoryHub(clock: WallClock())
+        let bus = Bus(identity: ServiceIdentity(service: "bench", instance: "bench-1", epoch: 1), transport: hub.connect(instance: "bench-1"))
+        var tick = Volta_V1_ProbeTick()
+        tick.note = "SPY" + String(repeating: "x", count: 40)
+        var frames: [[UInt8]] = []
+        frames.reserveCapacity(count)
+        var t0 = monotonicSeconds()
+        for n in 0..<count {
+            tick.n = UInt64(n)
+            var envelope = bus.makeEnvelope(tick)
+            envelope.topic = tick.topic
+            envelope.sequence = UInt64(n + 1)
+            frames.append(try envelope.serializedBytes())
+        }
+        let encode = (monotonicSeconds() - t0) / Double(count) * 1e9
+        t0 = monotonicSeconds()
+        var tracker = SequenceTracker()
+        var sum: UInt64 = 0
+        for bytes in frames {
+            let envelope = try Volta_V1_Envelope(serializedBytes: bytes)
+            _ = tracker.observe(instance: envelope.source.instance, epoch: envelope.source.epoch, topic: envelope.topic, sequence: envelope.sequence)
+            sum &+= try Volta_V1_ProbeTick(serializedBytes: envelope.payload).n
+        }
+        let decode = (monotonicSeconds() - t0) / Double(count) * 1e9
+        t0 = monotonicSeconds()
+        var copies = 0
+        for bytes in frames { copies &+= Array(bytes).count }
+        let copy = (monotonicSeconds() - t0) / Double(count) * 1e9
+        print(Result(name: "codec_encode_ns", value: encode, unit: "ns/msg", reference: copy, referenceName: "copy of the same bytes",
+                     extra: ["bytes": "\(frames.first?.count ?? 0)"]).json)
+        print(Result(name: "codec_decode_ns", value: decode, unit: "ns/msg", reference: copy, referenceName: "copy of the same bytes",
+                     extra: ["checksum": "\(sum % 1000 + UInt64(copies % 7))"]).json)
+    }
+}
