@@ -66,7 +66,7 @@ struct BrokerTests {
         options.heartbeatMilliseconds = 100
         options.heartbeatTimeoutMilliseconds = 300
         options.reconnectMaxMilliseconds = 200
-        let port = Int.random(in: 30_000...40_000)
+        let port = freeBasePort()
         let endpoints = try BusEndpoints.parse("tcp://127.0.0.1:\(port)")
         func daemon() -> BusDaemon {
             BusDaemon(configuration: .init(bind: endpoints, socketOptions: options, routing: .init(workerExpiry: .milliseconds(300), startupGrace: .seconds(2))),

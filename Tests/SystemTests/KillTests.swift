@@ -1,6 +1,7 @@
 import Bus
 import BusZeroMQ
 import Foundation
+import TestSupport
 import Logging
 import Messages
 import Synchronization
@@ -76,14 +77,25 @@ struct KillTests {
             }
         }
 
-        func waitFor(_ n: Int) async { while await results.done < n { try? await Task.sleep(for: .milliseconds(10)) } }
-        await waitFor(100)
+        // Every wait has a deadline: a stack that never comes up must fail the test, not hang it.
+        let deadline = ContinuousClock.now + .seconds(90)
+        func waitFor(_ n: Int) async throws {
+            while await results.done < n {
+                guard ContinuousClock.now < deadline else {
+                    callers.cancel()
+                    throw HarnessError("only \(await results.done) of \(n) requests done in time; logs in \(dir)")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        try await waitFor(100)
         daemon.kill(SIGKILL)
         let killedBusAt = ContinuousClock.now
         try await Task.sleep(for: .milliseconds(400))
         daemon = try ChildProcess("bus", common, name: "bus-2", environment: env, logDirectory: dir)
-        await waitFor(220)
+        try await waitFor(220)
         workerB.kill(SIGKILL)
+        try await waitFor(total)
         _ = await callers.value
         try await Task.sleep(for: .milliseconds(500))
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -66,27 +67,6 @@ func temporaryDirectory(_ prefix: String) -> String {
     let dir = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
-}
-
-/// A free base port with its next two also free, on 127.0.0.1.
-func freeBasePort() -> Int {
-    for _ in 0..<50 {
-        let base = Int.random(in: 20_000...45_000)
-        if (base..<base + 3).allSatisfy(portIsFree) { return base }
-    }
-    return 47_000
-}
-
-private func portIsFree(_ port: Int) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = in_port_t(UInt16(port).bigEndian)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-    }
 }
 
 /// The package's root directory.

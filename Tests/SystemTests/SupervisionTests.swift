@@ -1,6 +1,7 @@
 import Bus
 import BusZeroMQ
 import Foundation
+import TestSupport
 import Logging
 import Messages
 import Testing
