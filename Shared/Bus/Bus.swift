@@ -16,6 +16,7 @@ public final class Bus: Sendable {
     public let logger: Logger
     /// Built once: every envelope carries it.
     private let source: Volta_V1_Source
+    private let encoder: EnvelopeEncoder
     private let sequences = Mutex<[String: UInt64]>([:])
     private let requestCounter = Atomic<UInt64>(0)
 
@@ -25,6 +26,7 @@ public final class Bus: Sendable {
                 statistics: BusStatistics = BusStatistics()) {
         self.identity = identity
         self.source = identity.source
+        self.encoder = EnvelopeEncoder(source: identity.source)
         self.transport = transport
         self.statistics = statistics
         self.logger = logger ?? Logger(label: "volta.bus.\(identity.instance)")
@@ -37,11 +39,15 @@ public final class Bus: Sendable {
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, eventTime: Int64? = nil, correlationID: String = "") -> Bool {
         let topic = message.topic
-        var envelope = makeEnvelope(message, eventTime: eventTime)
-        envelope.topic = topic
-        envelope.correlationID = correlationID
-        envelope.sequence = nextSequence(for: topic)
-        return publish(envelope: envelope)
+        let payload: [UInt8]
+        do { payload = try message.serializedBytes() } catch {
+            logger.error("cannot encode message", metadata: ["type": "\(M.protoMessageName)", "error": "\(error)"])
+            return false
+        }
+        let now = clock.now()
+        let bytes = encoder.encode(type: M.protoMessageName, sequence: nextSequence(for: topic), eventTimeNs: eventTime ?? now,
+                                   sendTimeNs: now, correlationID: correlationID, idempotencyKey: "", payload: payload, topic: topic)
+        return send(RawFrame(topic: topic, envelope: bytes))
     }
 
     /// Publishes an envelope as it is (a replay, or a stateful stream's update).
@@ -52,7 +58,11 @@ public final class Bus: Sendable {
             logger.error("cannot encode envelope", metadata: ["type": "\(envelope.type)", "error": "\(error)"])
             return false
         }
-        let accepted = transport.publish(RawFrame(topic: envelope.topic, envelope: bytes))
+        return send(RawFrame(topic: envelope.topic, envelope: bytes))
+    }
+
+    private func send(_ frame: RawFrame) -> Bool {
+        let accepted = transport.publish(frame)
         if accepted { statistics.published.bump() } else { statistics.publishDropped.bump() }
         return accepted
     }
