@@ -6,10 +6,16 @@ import SwiftProtobuf
 public struct Received<Message: Sendable>: Sendable {
     public let topic: String
     public let message: Message
-    /// The envelope it came in (source, sequence, times, correlation).
-    public let envelope: Volta_V1_Envelope
+    /// Source, sequence and payload position, read without decoding the whole envelope.
+    public let header: EnvelopeHeader
     /// How many messages of this (publisher, topic) stream were missing just before this one.
     public let missedBefore: UInt64
+    /// The encoded envelope as it arrived.
+    public let bytes: [UInt8]
+
+    /// The whole envelope (times, correlation and idempotency ids), decoded on each access:
+    /// the hot path needs only ``header``.
+    public var envelope: Volta_V1_Envelope { (try? Volta_V1_Envelope(serializedBytes: bytes)) ?? Volta_V1_Envelope() }
 }
 
 /// An AsyncSequence of decoded messages under a topic prefix.
@@ -20,8 +26,9 @@ public struct Received<Message: Sendable>: Sendable {
 /// on the next message through ``Received/missedBefore``.
 public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     public typealias Element = Received<Message>
-    /// Turns an envelope into a message; nil skips it (another type under the prefix).
-    public typealias Decoder = @Sendable (Volta_V1_Envelope) throws -> Message?
+    /// Turns an envelope (its header and its bytes) into a message; nil skips it (another type
+    /// under the prefix).
+    public typealias Decoder = @Sendable (EnvelopeHeader, [UInt8]) throws -> Message?
 
     let frames: AsyncStream<[RawFrame]>
     /// Frames delivered before the live ones: a Clone-pattern snapshot.
@@ -52,14 +59,14 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
 
         public mutating func next() async -> Received<Message>? {
             while let frame = await nextFrame() {
-                let envelope: Volta_V1_Envelope
-                do { envelope = try Volta_V1_Envelope(serializedBytes: frame.envelope) } catch {
+                let header: EnvelopeHeader
+                do { header = try EnvelopeHeader.parse(frame.envelope) } catch {
                     statistics.malformed.bump()
                     logger.warning("malformed frame skipped", metadata: ["topic": "\(frame.topic)", "bytes": "\(frame.envelope.count)"])
                     continue
                 }
-                let verdict = tracker.observe(instance: envelope.source.instance, epoch: envelope.source.epoch,
-                                              topic: frame.topic, sequence: envelope.sequence)
+                let verdict = tracker.observe(instance: header.instance, epoch: header.epoch,
+                                              topic: frame.topic, sequence: header.sequence)
                 guard case let .accept(missed) = verdict else {
                     statistics.duplicates.bump()
                     continue
@@ -70,11 +77,11 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
                 }
                 statistics.received.bump()
                 do {
-                    guard let message = try decode(envelope) else { continue }
-                    return Received(topic: frame.topic, message: message, envelope: envelope, missedBefore: missed)
+                    guard let message = try decode(header, frame.envelope) else { continue }
+                    return Received(topic: frame.topic, message: message, header: header, missedBefore: missed, bytes: frame.envelope)
                 } catch {
                     statistics.malformed.bump()
-                    logger.warning("undecodable payload skipped", metadata: ["topic": "\(frame.topic)", "type": "\(envelope.type)"])
+                    logger.warning("undecodable payload skipped", metadata: ["topic": "\(frame.topic)"])
                 }
             }
             return nil
@@ -93,15 +100,16 @@ extension Bus {
     ///   arrived in one burst, up to a few thousand frames.
     public func subscribe<M: BusMessage>(_ type: M.Type, prefix: String, bufferLimit: Int = 4_096) -> Subscription<M> {
         let name = M.protoMessageName
-        return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { envelope in
-            guard envelope.type == name else { return nil }
-            return try M(serializedBytes: envelope.payload)
+        return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { header, bytes in
+            guard header.hasType(name, in: bytes) else { return nil }
+            return try M(serializedBytes: Array(bytes[header.payloadRange]))
         }, statistics: statistics, logger: logger)
     }
 
     /// Every envelope under `prefix`, whatever its type: for tools and the recorder.
     public func subscribeEnvelopes(prefix: String, bufferLimit: Int = 4_096) -> Subscription<Volta_V1_Envelope> {
-        Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { $0 },
-                     statistics: statistics, logger: logger)
+        Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { _, bytes in
+            try Volta_V1_Envelope(serializedBytes: bytes)
+        }, statistics: statistics, logger: logger)
     }
 }

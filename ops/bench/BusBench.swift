@@ -18,6 +18,7 @@ struct BusBench: AsyncParsableCommand {
     @Option(help: "Messages in flight before the publisher waits (no run may drop).") var window = 20_000
 
     @Option(help: "Repetitions of every measurement, interleaved; medians are reported.") var repeats = 3
+    @Flag(help: "Diagnostic: the Volta subscriber counts raw frames without decoding them.") var undecoded = false
 
     func run() async throws {
         #if DEBUG
@@ -81,8 +82,17 @@ struct BusBench: AsyncParsableCommand {
         let subscriber = try connect(endpoints, "sub")
         let received = Counter()
         let count = messages
+        let undecoded = self.undecoded
         let consumer = Task {
             var n = 0
+            if undecoded {
+                for await batch in subscriber.transport.subscribe(prefix: "probe.tick.", bufferLimit: 1 << 20) {
+                    n += batch.count
+                    received.value.store(n, ordering: .relaxed)
+                    if n >= count + 1 { break }
+                }
+                return
+            }
             for await _ in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.", bufferLimit: 1 << 20) {
                 n += 1
                 received.value.store(n, ordering: .relaxed)

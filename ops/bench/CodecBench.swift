@@ -33,10 +33,13 @@ struct CodecBench: AsyncParsableCommand {
         t0 = monotonicSeconds()
         var tracker = SequenceTracker()
         var sum: UInt64 = 0
+        let topic = tick.topic
         for bytes in frames {
-            let envelope = try Volta_V1_Envelope(serializedBytes: bytes)
-            _ = tracker.observe(instance: envelope.source.instance, epoch: envelope.source.epoch, topic: envelope.topic, sequence: envelope.sequence)
-            sum &+= try Volta_V1_ProbeTick(serializedBytes: envelope.payload).n
+            // What a typed subscription does per frame.
+            let header = try EnvelopeHeader.parse(bytes)
+            _ = tracker.observe(instance: header.instance, epoch: header.epoch, topic: topic, sequence: header.sequence)
+            guard header.hasType(Volta_V1_ProbeTick.protoMessageName, in: bytes) else { continue }
+            sum &+= try Volta_V1_ProbeTick(serializedBytes: Array(bytes[header.payloadRange])).n
         }
         let decode = (monotonicSeconds() - t0) / Double(count) * 1e9
         t0 = monotonicSeconds()
