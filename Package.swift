@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "tap", targets: ["tap"]),
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "probe", targets: ["probe"]),
+        .executable(name: "pricer", targets: ["pricer"]),
+        .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "BusZeroMQ", targets: ["BusZeroMQ"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
@@ -52,6 +54,7 @@ let package = Package(
                 dependencies: ["Bus", "BusZeroMQ", "Messages", log, metrics, coreMetrics, lifecycle,
                                configuration, argumentParser],
                 path: "Shared/ServiceKit", swiftSettings: strict),
+        .target(name: "Quant", path: "Shared/Quant", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
@@ -60,6 +63,10 @@ let package = Package(
                 path: "Services/Bus/BusDaemon", swiftSettings: strict),
         .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", argumentParser, log, lifecycle],
                           path: "Services/Bus/bus", swiftSettings: strict),
+
+        .target(name: "PricerService", dependencies: ["Quant"], path: "Services/Pricer/PricerService", swiftSettings: strict),
+        .executableTarget(name: "pricer", dependencies: ["PricerService", argumentParser],
+                          path: "Services/Pricer/pricer", swiftSettings: strict),
 
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
@@ -78,6 +85,7 @@ let package = Package(
                     path: "Tests/BusZeroMQTests", swiftSettings: strict),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
+        .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

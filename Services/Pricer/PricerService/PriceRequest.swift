@@ -1,0 +1,55 @@
+import Foundation
+import Quant
+
+/// One line of `pricer price`'s input, parsed and checked: the contract that lets anyone compare
+/// Volta with another library. Field names are those of the command-line contract.
+struct PriceRequest {
+    enum Operation: String { case price, iv }
+
+    let id: Any?
+    let operation: Operation
+    let model: String
+    let kind: OptionKind
+    let fields: [String: Double]
+
+    /// A JSON value as far as the contract cares: `JSONDecoder` tells `true` from `1`, which
+    /// `JSONSerialization` on Linux does not.
+    enum Field: Decodable {
+        case number(Double)
+        case other
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if (try? c.decode(Bool.self)) != nil { self = .other } else if let d = try? c.decode(Double.self) { self = .number(d) } else { self = .other }
+        }
+    }
+
+    /// Parses a JSON object; a missing or wrong field is an error naming it.
+    init(json: [String: Any], raw: Data) throws {
+        id = json["id"]
+        guard let op = json["op"] as? String, let operation = Operation(rawValue: op) else {
+            throw PriceLineError("field 'op' must be \"price\" or \"iv\"")
+        }
+        self.operation = operation
+        guard let model = json["model"] as? String else { throw PriceLineError("field 'model' is missing") }
+        self.model = model
+        guard let type = json["type"] as? String, let kind = OptionKind(rawValue: type) else {
+            throw PriceLineError("field 'type' must be \"call\" or \"put\"")
+        }
+        self.kind = kind
+        let decoded = try JSONDecoder().decode([String: Field].self, from: raw)
+        fields = decoded.compactMapValues { if case let .number(d) = $0 { d } else { nil } }
+    }
+
+    /// A numeric field, or an error naming it.
+    func number(_ key: String, default value: Double? = nil) throws -> Double {
+        if let v = fields[key] { return v }
+        if let value { return value }
+        throw PriceLineError("field '\(key)' is missing or not a number")
+    }
+}
+
+struct PriceLineError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
