@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Volta test on this machine, after installing what they need: unit tests, the
 # transport conformance suite over the in-memory hub and ZeroMQ, the multi-process kill tests,
-# supervision, and the Python interop test.
+# supervision, the Python interop test (pyzmq) and the QuantLib oracle for the pricer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ops/install-deps.sh
@@ -9,3 +9,4 @@ swift build --build-tests
 # One test at a time: on a 2-core machine, parallel multi-process tests starve each other.
 swift test --skip-build --no-parallel
 python3 Tests/Interop/test_pyzmq_client.py "$(swift build --show-bin-path)"
+python3 Tests/Interop/test_quantlib_oracle.py "$(swift build --show-bin-path)"
