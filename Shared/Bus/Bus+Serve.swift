@@ -20,18 +20,15 @@ extension Bus {
         cache: ReplyCache = ReplyCache(),
         handler: @escaping @Sendable (Request, RequestContext) async throws -> Reply
     ) async {
+        // The stream ends when the task is cancelled; dropping it deregisters the workers.
         let inbound = transport.serve(service: service, options: options)
-        await withTaskCancellationHandler {
-            await withDiscardingTaskGroup { group in
-                for await item in inbound {
-                    group.addTask {
-                        // Idempotent services may simply run again: no cache hop on their path.
-                        await self.answer(item, service: service, cache: options.idempotent ? nil : cache, handler: handler)
-                    }
+        await withDiscardingTaskGroup { group in
+            for await item in inbound {
+                group.addTask {
+                    // Idempotent services may simply run again: no cache hop on their path.
+                    await self.answer(item, service: service, cache: options.idempotent ? nil : cache, handler: handler)
                 }
             }
-        } onCancel: {
-            // Dropping the stream deregisters the workers; nothing else to do here.
         }
     }
 
@@ -63,12 +60,12 @@ extension Bus {
         do {
             envelope = try Volta_V1_Envelope(serializedBytes: item.envelope)
             guard envelope.type == Request.protoMessageName else {
-                return errorReply(service: service, code: .badRequest, "expected \(Request.protoMessageName), got '\(envelope.type)'", to: nil)
+                return errorReply(service: service, code: .badRequest, "expected \(Request.protoMessageName), got '\(envelope.type)'", to: item.requestID)
             }
             request = try Request(serializedBytes: envelope.payload)
         } catch {
             statistics.malformed.bump()
-            return errorReply(service: service, code: .badRequest, "undecodable request: \(error)", to: nil)
+            return errorReply(service: service, code: .badRequest, "undecodable request: \(error)", to: item.requestID)
         }
         do {
             let reply = try await handler(request, RequestContext(requestID: item.requestID, envelope: envelope))
@@ -78,22 +75,14 @@ extension Bus {
             return (try? out.serializedBytes()) ?? []
         } catch {
             logger.warning("handler failed", metadata: ["service": "\(service)", "id": "\(item.requestID)", "error": "\(error)"])
-            return errorReply(service: service, code: .handlerFailed, "\(error)", to: envelope)
+            return errorReply(service: service, code: .handlerFailed, "\(error)", to: item.requestID, correlationID: envelope.correlationID)
         }
     }
 
-    /// An encoded envelope carrying an ``Volta_V1_ErrorReply``.
-    public func errorReply(service: String, code: Volta_V1_ErrorReply.Code, _ message: String,
-                           to request: Volta_V1_Envelope?) -> [UInt8] {
-        var error = Volta_V1_ErrorReply()
-        error.code = code
-        error.message = message
-        error.service = service
-        var out = makeEnvelope(error)
-        if let request {
-            out.correlationID = request.correlationID
-            out.idempotencyKey = request.idempotencyKey
-        }
-        return (try? out.serializedBytes()) ?? []
+    /// An encoded envelope carrying an ``Volta_V1_ErrorReply`` from this process.
+    func errorReply(service: String, code: Volta_V1_ErrorReply.Code, _ message: String, to requestID: String,
+                    correlationID: String = "") -> [UInt8] {
+        ErrorReplies.error(code, service: service, requestID: requestID, message: message, now: clock.now(),
+                           source: identity.source, correlationID: correlationID)
     }
 }

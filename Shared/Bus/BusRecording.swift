@@ -19,10 +19,6 @@ public enum BusRecording {
             self.receivedNs = receivedNs
             self.frame = frame
         }
-
-        public static func == (a: Record, b: Record) -> Bool {
-            a.receivedNs == b.receivedNs && a.frame.topic == b.frame.topic && a.frame.envelope == b.frame.envelope
-        }
     }
 
     public enum ReadError: Error, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 /// One pub/sub frame as it travels: the topic (what subscribers filter on) and the encoded
 /// envelope.
-public struct RawFrame: Sendable {
+public struct RawFrame: Sendable, Equatable {
     public let topic: String
     public let envelope: [UInt8]
 

@@ -97,9 +97,9 @@ public final class InMemoryHub: Sendable {
                 case .queued:
                     return nil
                 case .noSuchService:
-                    return BrokerReplies.noSuchService(service, requestID: requestID, now: now)
+                    return ErrorReplies.noSuchService(service, requestID: requestID, now: now)
                 case .overloaded:
-                    return BrokerReplies.error(.unavailable, service: service, requestID: requestID, message: "queue full", now: now)
+                    return ErrorReplies.error(.unavailable, service: service, requestID: requestID, message: "queue full", now: now)
                 }
             }
         }

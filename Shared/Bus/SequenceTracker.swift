@@ -45,9 +45,4 @@ public struct SequenceTracker: Sendable {
         streams[key] = stream
         return .accept(missed: missed)
     }
-
-    /// Marks everything up to `sequence` as seen, as a Clone-pattern snapshot does.
-    public mutating func prime(instance: String, epoch: UInt64, topic: String, sequence: UInt64) {
-        streams[Key(instance: instance, topic: topic)] = Stream(epoch: epoch, last: sequence)
-    }
 }

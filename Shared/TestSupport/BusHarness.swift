@@ -70,10 +70,7 @@ public final class ZeroMQHarness: BusHarness {
     private let context = ZMQContext()
 
     public init(heartbeatMilliseconds: Int32 = 200) throws {
-        var options = BusSocketOptions()
-        options.brokerHeartbeatMilliseconds = heartbeatMilliseconds
-        options.heartbeatMilliseconds = heartbeatMilliseconds
-        options.heartbeatTimeoutMilliseconds = heartbeatMilliseconds * 3
+        let options = BusSocketOptions.testing(heartbeatMilliseconds: heartbeatMilliseconds)
         self.options = options
         let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
         daemon = BusDaemon(configuration: .init(

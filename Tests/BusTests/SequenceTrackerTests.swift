@@ -16,13 +16,6 @@ struct SequenceTrackerTests {
         #expect(t.observe(instance: "p", epoch: 3, topic: "a", sequence: 4) == .accept(missed: 3))
         #expect(t.observe(instance: "q", epoch: 1, topic: "a", sequence: 0) == .accept(missed: 0))  // unsequenced
     }
-
-    @Test func primingFromASnapshotDropsOlderUpdates() {
-        var t = SequenceTracker()
-        t.prime(instance: "md", epoch: 1, topic: "md.quote.SPY", sequence: 10)
-        #expect(t.observe(instance: "md", epoch: 1, topic: "md.quote.SPY", sequence: 10) == .duplicate)
-        #expect(t.observe(instance: "md", epoch: 1, topic: "md.quote.SPY", sequence: 11) == .accept(missed: 0))
-    }
 }
 
 @Suite("ManualClock")

@@ -61,10 +61,7 @@ struct BrokerTests {
 
     @Test("clients and workers carry on across a restart of the bus daemon")
     func daemonRestart() async throws {
-        var options = BusSocketOptions()
-        options.brokerHeartbeatMilliseconds = 100
-        options.heartbeatMilliseconds = 100
-        options.heartbeatTimeoutMilliseconds = 300
+        var options = BusSocketOptions.testing(heartbeatMilliseconds: 100)
         options.reconnectMaxMilliseconds = 200
         let port = freeBasePort()
         let endpoints = try BusEndpoints.parse("tcp://127.0.0.1:\(port)")

@@ -29,11 +29,7 @@ struct KillTests {
                                        name: "probe-b", environment: env, logDirectory: dir)
         defer { for p in [daemon, workerA, workerB] { p.kill() } }
 
-        var options = BusSocketOptions()
-        options.brokerHeartbeatMilliseconds = 200
-        options.heartbeatMilliseconds = 200
-        options.heartbeatTimeoutMilliseconds = 600
-        options.reconnectMaxMilliseconds = 500
+        let options = BusSocketOptions.testing(heartbeatMilliseconds: 200)
         let statistics = BusStatistics()
         let transport = try ZeroMQTransport(endpoints: try BusEndpoints.parse(bus), instance: "tester", options: options,
                                             statistics: statistics, logger: Logger(label: "tester"))

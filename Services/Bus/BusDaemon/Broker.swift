@@ -103,9 +103,9 @@ public final class Broker: @unchecked Sendable {
             statistics.queued.bump()
         case .noSuchService:
             statistics.noSuchService.bump()
-            answer(job, BrokerReplies.noSuchService(service, requestID: String(decoding: job.requestID, as: UTF8.self), now: now))
+            answer(job, ErrorReplies.noSuchService(service, requestID: String(decoding: job.requestID, as: UTF8.self), now: now))
         case .overloaded:
-            answer(job, BrokerReplies.error(.unavailable, service: service, requestID: String(decoding: job.requestID, as: UTF8.self),
+            answer(job, ErrorReplies.error(.unavailable, service: service, requestID: String(decoding: job.requestID, as: UTF8.self),
                                             message: "broker queue for '\(service)' is full", now: now))
         }
     }
@@ -145,7 +145,7 @@ public final class Broker: @unchecked Sendable {
         for worker in result.dead { logger.info("worker dead", metadata: ["worker": "\(String(decoding: worker, as: UTF8.self))"]) }
         for job in result.orphaned {
             statistics.noSuchService.bump()
-            answer(job, BrokerReplies.noSuchService(String(decoding: job.service, as: UTF8.self),
+            answer(job, ErrorReplies.noSuchService(String(decoding: job.service, as: UTF8.self),
                                                     requestID: String(decoding: job.requestID, as: UTF8.self), now: now))
         }
         for (worker, job) in result.dispatch { dispatch(job, to: worker) }

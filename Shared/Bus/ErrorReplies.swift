@@ -2,9 +2,10 @@ import Foundation
 import Messages
 import SwiftProtobuf
 
-/// Replies the broker itself sends (it is no ``Bus`` client, so it builds them here).
-public enum BrokerReplies {
-    public static let source: Volta_V1_Source = {
+/// Error replies, encoded: sent by the broker (as source `bus`) and by a serving ``Bus``.
+public enum ErrorReplies {
+    /// The broker's source stamp: it is no ``Bus`` client.
+    public static let broker: Volta_V1_Source = {
         var s = Volta_V1_Source()
         s.service = "bus"
         s.instance = "bus"
@@ -12,7 +13,8 @@ public enum BrokerReplies {
     }()
 
     /// An encoded envelope with an ``Volta_V1_ErrorReply`` for `service`.
-    public static func error(_ code: Volta_V1_ErrorReply.Code, service: String, requestID: String, message: String, now: Int64) -> [UInt8] {
+    public static func error(_ code: Volta_V1_ErrorReply.Code, service: String, requestID: String, message: String, now: Int64,
+                             source: Volta_V1_Source = broker, correlationID: String = "") -> [UInt8] {
         var error = Volta_V1_ErrorReply()
         error.code = code
         error.service = service
@@ -21,6 +23,7 @@ public enum BrokerReplies {
         envelope.type = Volta_V1_ErrorReply.protoMessageName
         envelope.source = source
         envelope.idempotencyKey = requestID
+        envelope.correlationID = correlationID
         envelope.eventTimeNs = now
         envelope.sendTimeNs = now
         envelope.payload = (try? error.serializedBytes() as Data) ?? Data()
