@@ -15,7 +15,13 @@ struct WorkerGroup {
         var busy = false
         var lastBrokerTraffic: Int64
         var reconnects = 0
+        /// Earliest time of the next reconnect while the broker stays silent; doubles each time.
+        var nextReconnect: Int64 = 0
+        var backoff: Int64 = 0
     }
+
+    /// The longest wait between reconnects to a broker that stays away.
+    static let maximumBackoff: Int64 = 8_000_000_000
 
     let id: Int
     let service: String
@@ -64,6 +70,8 @@ struct WorkerGroup {
     /// A message from the broker: a request to run, or a heartbeat.
     mutating func workerReceived(index: Int, frames: [[UInt8]], loop: IOLoop, groupID: Int) {
         workers[index].lastBrokerTraffic = monotonicNanos()
+        workers[index].backoff = 0
+        workers[index].nextReconnect = 0
         guard frames.count >= 3, frames[0].isEmpty, frames[1] == BrokerProtocol.worker, frames[2].count == 1,
               let command = BrokerProtocol.Command(rawValue: frames[2][0]) else {
             loop.statistics.malformed.bump()
@@ -96,17 +104,23 @@ struct WorkerGroup {
         send(.reply, index: index, extra: [clientID, Array(requestID.utf8), envelope])
     }
 
-    /// Heartbeats every worker and reconnects those whose broker went silent.
+    /// Heartbeats every worker and reconnects those whose broker went silent, backing off from
+    /// the liveness period to ``maximumBackoff`` while it stays silent.
     /// - Returns: true if a socket was replaced (the poll set must be rebuilt).
     mutating func heartbeat(now: Int64, logger: Logger) -> Bool {
         let deadline = Int64(socketOptions.brokerHeartbeatMilliseconds) * Int64(socketOptions.brokerLiveness) * 1_000_000
         var replaced = false
         for i in workers.indices {
             if now - workers[i].lastBrokerTraffic > deadline {
+                guard now >= workers[i].nextReconnect else {
+                    send(.heartbeat, index: i)
+                    continue
+                }
+                workers[i].backoff = min(max(deadline, 2 * workers[i].backoff), Self.maximumBackoff)
+                workers[i].nextReconnect = now + workers[i].backoff
                 guard let fresh = try? Self.connect(routingID: workers[i].routingID, context: context, options: socketOptions, broker: broker) else { continue }
                 workers[i].socket.close()
                 workers[i].socket = fresh
-                workers[i].lastBrokerTraffic = now
                 workers[i].reconnects += 1
                 replaced = true
                 logger.info("broker silent; worker reconnected", metadata: ["service": "\(service)", "worker": "\(workers[i].routingID)"])

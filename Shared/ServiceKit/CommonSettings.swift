@@ -14,7 +14,7 @@ public enum CommonSettings {
     public static let subscribeHWM = Setting<Int>.integer(
         "bus.subscribe_hwm", default: 100_000, in: 1_000...10_000_000, help: "Messages queued per subscriber socket.")
     public static let busHeartbeatMilliseconds = Setting<Int>.integer(
-        "bus.heartbeat_ms", default: 1_000, in: 50...60_000, help: "Heartbeat period between broker and workers, and of ZMTP pings.")
+        "bus.heartbeat_ms", default: 1_000, in: 50...60_000, help: "Heartbeat period between broker and workers.")
     public static let busLiveness = Setting<Int>.integer(
         "bus.liveness", default: 3, in: 2...20, help: "Missed heartbeats before a broker or worker counts as dead.")
     public static let logLevel = Setting<String>.choice(
@@ -41,8 +41,6 @@ public enum CommonSettings {
         let liveness = Int32(try config.value(busLiveness))
         options.brokerHeartbeatMilliseconds = heartbeat
         options.brokerLiveness = liveness
-        options.heartbeatMilliseconds = heartbeat
-        options.heartbeatTimeoutMilliseconds = heartbeat * liveness
         return options
     }
 }

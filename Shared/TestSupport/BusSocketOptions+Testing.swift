@@ -6,8 +6,6 @@ extension BusSocketOptions {
     public static func testing(heartbeatMilliseconds: Int32 = 200) -> BusSocketOptions {
         var options = BusSocketOptions()
         options.brokerHeartbeatMilliseconds = heartbeatMilliseconds
-        options.heartbeatMilliseconds = heartbeatMilliseconds
-        options.heartbeatTimeoutMilliseconds = heartbeatMilliseconds * 3
         options.reconnectMaxMilliseconds = 500
         return options
     }
