@@ -84,7 +84,6 @@ extension ZMQSocket {
     }
 
     func receiveBlocking(timeoutMilliseconds: Int32) -> [[UInt8]]? {
-        try? set(ZMQ_RCVTIMEO, timeoutMilliseconds)
         var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
         guard zmq_poll(&item, 1, Int(timeoutMilliseconds)) > 0 else { return nil }
         return receive()
