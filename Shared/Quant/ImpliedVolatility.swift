@@ -2,18 +2,20 @@
 import Glibc
 #endif
 
-/// Implied volatility for Black-76 and Black-Scholes-Merton prices.
+/// Implied volatility for Black-76 and Black-Scholes-Merton prices, by Jäckel's "Let's Be
+/// Rational" (Wilmott, January 2015): full double precision in two iterations for every input.
 ///
-/// Works in normalized Black terms (x = ln(F/K), s = σ√T, b = undiscounted price / √(FK)) on the
-/// out-of-the-money side: an in-the-money price is first turned into its out-of-the-money twin by
-/// put-call parity, since only the time value carries information about σ. It then solves
-/// ln b(s) = ln b* by Newton's method inside a bracket that only shrinks, falling back to
-/// bisection whenever a step would leave it, until the step is below a few ulps of s.
-///
-/// - Note: an interim solver. It converges for every valid input, but takes 4–40 iterations
-///   rather than the two of Jäckel's "Let's Be Rational", and in the far wings (|x| ≫ s) the
-///   normalized price loses digits to cancellation. LBR replaces it (issue 3).
+/// Everything happens in normalized terms: `x = ln(F/K)`, `s = σ√T`, `β = price/√(FK)`, out of the
+/// money (an in-the-money price becomes its out-of-the-money twin by parity, since only the time
+/// value carries σ) and as a call (a put at x is a call at −x). The price curve b(s) is cut into
+/// four segments at s_l < s_c = √(2|x|) < s_h; a rational cubic of b ↦ s (or of a transform of b
+/// that is nearly linear there) gives an initial guess good to a few digits, and two steps of
+/// Householder's third-order method on an objective chosen per segment to be nearly linear finish
+/// the job.
 public enum ImpliedVolatility {
+    /// Householder steps taken; two reach full precision.
+    static let iterations = 2
+
     /// σ from a Black-Scholes-Merton price.
     public static func bsm(_ kind: OptionKind, price: Double, spot S: Double, strike K: Double, time T: Double,
                            rate r: Double, dividend q: Double) throws -> Double {
@@ -33,52 +35,180 @@ public enum ImpliedVolatility {
         try Validate.finite(r, "r")
         try Validate.finite(price, "price")
         let discount = exp(-r * T)
-        var w = kind.sign
-        var p = price / discount
+        let w = kind.sign
+        let p = price / discount
         let intrinsic = max(w * (F - K), 0)
         let bound = kind == .call ? F : K
         guard p > intrinsic else { throw QuantError.priceBelowIntrinsic(price: price, intrinsic: intrinsic * discount) }
         guard p < bound else { throw QuantError.priceAboveBound(price: price, bound: bound * discount) }
-        let x = log(F / K)
-        if w * x > 0 {
-            p -= w * (F - K)  // put-call parity: the out-of-the-money twin
-            w = -w
+        var x = log(F / K)
+        let timeValue = w * x > 0 ? p - w * (F - K) : p
+        if w * x > 0 ? w > 0 : w < 0 { x = -x }  // the out-of-the-money call twin: x ≤ 0
+        let beta = timeValue / (F.squareRoot() * K.squareRoot())
+        return try normalizedVolatility(beta: beta, x: -abs(x)).s / T.squareRoot()
+    }
+
+    /// s = σ√T with b(x, s) = β, for an out-of-the-money call (x ≤ 0, 0 < β < e^{x/2}), and the
+    /// number of Householder steps it took.
+    static func normalizedVolatility(beta: Double, x: Double, maxIterations: Int = iterations) throws -> (s: Double, steps: Int) {
+        let bMax = exp(0.5 * x)
+        guard beta > 0, beta.isNormal else {
+            throw QuantError.noConvergence("the time value (\(beta) normalized) is too small to carry a volatility")
         }
-        let target = p / (F * K).squareRoot()
-        let s = try solve(target: target, x: x, w: w)
-        return s / T.squareRoot()
+        guard beta < bMax else { throw QuantError.priceAboveBound(price: beta, bound: bMax) }
+        var guess = initialGuess(beta: beta, x: x, bMax: bMax)
+        let steps = refine(&guess, beta: beta, x: x, bMax: bMax, maxIterations: maxIterations)
+        return (guess.s, steps)
     }
 
-    /// Normalized undiscounted Black price, out of the money (w·x ≤ 0).
-    @inline(__always)
-    static func normalized(x: Double, s: Double, w: Double) -> (b: Double, vega: Double) {
-        let d1 = x / s + 0.5 * s
-        let d2 = d1 - s
-        let b = w * (exp(0.5 * x) * Normal.cdf(w * d1) - exp(-0.5 * x) * Normal.cdf(w * d2))
-        return (b, exp(0.5 * x) * Normal.pdf(d1))
+    /// The objective whose root is the volatility, per segment: nearly linear in s there.
+    enum Objective {
+        /// `1/ln b − 1/ln β`, below s_l where b vanishes faster than any power.
+        case lowerLog
+        /// `b − β`, around the inflection point s_c.
+        case plain
+        /// `ln(b_max − β) − ln(b_max − b)`, where b approaches its bound.
+        case upperLog
     }
 
-    static func solve(target: Double, x: Double, w: Double) throws -> Double {
-        let logTarget = log(target)
-        var lo = 0.0
-        var hi = Double.infinity
-        // Start at the inflection point s = √(2|x|), where the normalized price is steepest, or
-        // from the at-the-money approximation b ≈ s/√(2π).
-        var s = x == 0 ? max(target * 2.506_628_274_631_000_5, 1e-8) : (2 * abs(x)).squareRoot()
-        for _ in 0..<200 {
-            let (b, vega) = normalized(x: x, s: s, w: w)
-            if b < target { lo = s } else { hi = s }
-            var next: Double
-            if b > 0 && vega > 0 {
-                // Newton on ln b: well behaved for small prices, where b itself is flat.
-                next = s - (log(b) - logTarget) * b / vega
-            } else {
-                next = s * 2
+    struct Guess {
+        var s: Double
+        var left: Double
+        var right: Double
+        var objective: Objective
+    }
+
+    static func initialGuess(beta: Double, x: Double, bMax: Double) -> Guess {
+        let sc = (2 * abs(x)).squareRoot()
+        let bc = NormalizedBlack.call(x: x, s: sc)
+        let vc = NormalizedBlack.vega(x: x, s: sc)
+        if beta < bc {
+            let sl = sc - bc / vc
+            let bl = NormalizedBlack.call(x: x, s: sl)
+            if beta < bl {
+                let (f0, df, d2f) = LowerMap.valueAndDerivatives(x: x, s: sl)
+                let cubic = RationalCubic(xl: 0, xr: bl, yl: 0, yr: f0, dl: 1, dr: df,
+                                          secondDerivative: d2f, atLeft: false, preferShape: true)
+                var f = cubic(beta)
+                if !(f > 0) {  // round-off at extreme |x|: the quadratic through f(0) = 0, f′(0) = 1, f(b_l)
+                    let t = beta / bl
+                    f = (f0 * t + bl * (1 - t)) * t
+                }
+                return Guess(s: LowerMap.inverse(x: x, f: f), left: .leastNormalMagnitude, right: sl, objective: .lowerLog)
             }
-            if !(next > lo && next < hi) { next = hi.isFinite ? 0.5 * (lo + hi) : max(2 * s, lo * 2) }
-            if abs(next - s) <= 4 * Double.ulpOfOne * s { return next }
-            s = next
+            let vl = NormalizedBlack.vega(x: x, s: sl)
+            let cubic = RationalCubic(xl: bl, xr: bc, yl: sl, yr: sc, dl: 1 / vl, dr: 1 / vc,
+                                      secondDerivative: 0, atLeft: false, preferShape: false)
+            return Guess(s: cubic(beta), left: sl, right: sc, objective: .plain)
         }
-        throw QuantError.noConvergence("implied volatility after 200 iterations (x = \(x), b = \(target))")
+        let sh = vc > .leastNormalMagnitude ? sc + (bMax - bc) / vc : sc
+        let bh = NormalizedBlack.call(x: x, s: sh)
+        if beta <= bh {
+            let vh = NormalizedBlack.vega(x: x, s: sh)
+            let cubic = RationalCubic(xl: bc, xr: bh, yl: sc, yr: sh, dl: 1 / vc, dr: 1 / vh,
+                                      secondDerivative: 0, atLeft: true, preferShape: false)
+            return Guess(s: cubic(beta), left: sc, right: sh, objective: .plain)
+        }
+        let (f0, df, d2f) = UpperMap.valueAndDerivatives(x: x, s: sh)
+        var f = -Double.greatestFiniteMagnitude
+        let limit = Double.greatestFiniteMagnitude.squareRoot()
+        if d2f > -limit && d2f < limit {
+            let cubic = RationalCubic(xl: bh, xr: bMax, yl: f0, yr: 0, dl: df, dr: -0.5,
+                                      secondDerivative: d2f, atLeft: true, preferShape: true)
+            f = cubic(beta)
+        }
+        if f <= 0 {  // the quadratic through f(b_h), f(b_max) = 0 and f′(b_max) = −1/2
+            let h = bMax - bh, t = (beta - bh) / h
+            f = (f0 * (1 - t) + 0.5 * h * t) * (1 - t)
+        }
+        return Guess(s: UpperMap.inverse(f), left: sh, right: .greatestFiniteMagnitude,
+                     objective: beta > 0.5 * bMax ? .upperLog : .plain)
     }
+
+    /// Householder(3) steps, `s += ν·(1 + ην/2)/(1 + ν(η + χν/6))` with ν = −g/g′, η = g″/g′ and
+    /// χ = g‴/g′, kept inside the bracket (bisection if a step would leave it, or if it oscillates).
+    static func refine(_ guess: inout Guess, beta: Double, x: Double, bMax: Double, maxIterations: Int) -> Int {
+        var s = guess.s, left = guess.left, right = guess.right
+        var ds = -Double.greatestFiniteMagnitude, previous = 0.0
+        var reversals = 0
+        var steps = 0
+        let logBeta = log(beta)
+        while steps < maxIterations && abs(ds) > Double.ulpOfOne * s {
+            if ds * previous < 0 { reversals += 1 }
+            if steps > 0 && (reversals == 3 || !(s > left && s < right)) {
+                s = 0.5 * (left + right)
+                if right - left <= Double.ulpOfOne * s { break }
+                reversals = 0
+                ds = 0
+            }
+            previous = ds
+            let b = NormalizedBlack.call(x: x, s: s)
+            let bp = NormalizedBlack.vega(x: x, s: s)
+            if b > beta && s < right { right = s } else if b < beta && s > left { left = s }
+            // b″/b′ and b‴/b′ of the normalized Black function in s.
+            let h = x / s
+            let halleyB = h * h / s - s / 4
+            let hh3B = halleyB * halleyB - 3 * (h / s) * (h / s) - 0.25
+            let newton, halley, hh3: Double
+            switch guess.objective {
+            case .lowerLog where !(b > 0 && bp > 0), .upperLog where !(b < bMax && bp > Double.leastNormalMagnitude):
+                // Under- or overflow: bisect for this step.
+                newton = 0.5 * (left + right) - s
+                halley = 0
+                hh3 = 0
+            case .lowerLog:
+                let lnB = log(b), ratio = bp / b
+                newton = (logBeta - lnB) * lnB / logBeta / ratio
+                halley = halleyB - ratio * (1 + 2 / lnB)
+                hh3 = hh3B + 2 * ratio * ratio * (1 + 3 / lnB * (1 + 1 / lnB)) - 3 * halleyB * ratio * (1 + 2 / lnB)
+            case .upperLog:
+                let gap = bMax - b
+                let gp = bp / gap
+                newton = -log((bMax - beta) / gap) / gp
+                halley = halleyB + gp
+                hh3 = hh3B + gp * (2 * gp + 3 * halleyB)
+            case .plain:
+                newton = (beta - b) / bp
+                halley = halleyB
+                hh3 = hh3B
+            }
+            ds = max(-0.5 * s, newton * (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton / 6)))
+            s += ds
+            steps += 1
+        }
+        guess.s = s
+        return steps
+    }
+}
+
+/// Below s_l: `f(b) = (2π/√27)·|x|·Φ(−|x|/(s√3))³`, which grows like b itself as b → 0, so that a
+/// rational cubic in b interpolates it well; derivatives are with respect to b.
+enum LowerMap {
+    static func valueAndDerivatives(x: Double, s: Double) -> (f: Double, df: Double, d2f: Double) {
+        let ax = abs(x)
+        let z = ax / (s * 3.0.squareRoot())
+        let y = z * z, s2 = s * s
+        let phi = Normal.cdf(-z), density = Normal.pdf(z)
+        let d2f = Double.pi / 6 * y / (s2 * s) * phi
+            * (8 * 3.0.squareRoot() * s * ax + (3 * s2 * (s2 - 8) - 8 * x * x) * phi / density) * exp(2 * y + 0.25 * s2)
+        let df = 2 * Double.pi * y * phi * phi * exp(y + 0.125 * s2)
+        let f = 2 * Double.pi / 27.0.squareRoot() * ax * phi * phi * phi
+        return (f, df, d2f)
+    }
+
+    static func inverse(x: Double, f: Double) -> Double {
+        abs(x / (3.0.squareRoot() * Normal.inverseCDF(cbrt(f / (2 * Double.pi / 27.0.squareRoot() * abs(x))))))
+    }
+}
+
+/// Above s_h: `f(b) = Φ(−s/2)`, which falls linearly to 0 as b → b_max.
+enum UpperMap {
+    static func valueAndDerivatives(x: Double, s: Double) -> (f: Double, df: Double, d2f: Double) {
+        let f = Normal.cdf(-0.5 * s)
+        guard x != 0 else { return (f, -0.5, 0) }
+        let w = (x / s) * (x / s)
+        return (f, -0.5 * exp(0.5 * w), (0.5 * Double.pi).squareRoot() * exp(w + 0.125 * s * s) * w / s)
+    }
+
+    static func inverse(_ f: Double) -> Double { -2 * Normal.inverseCDF(f) }
 }

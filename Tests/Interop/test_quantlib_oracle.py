@@ -90,10 +90,13 @@ for i, (case, line) in enumerate(zip(cases, out)):
     failed += not ok
 print(f"greeks where QuantLib was off and Volta matched the 50-digit value: {quantlib_wrong}")
 
-# Implied volatility: QuantLib's price back to σ, where the time value carries σ.
+# Implied volatility: the price back to σ, where the time value carries σ.
 iv_lines, iv_cases = [], []
 for i, (kind, S, K, days, r, q, v) in enumerate(cases[:500]):
-    price = quantlib(kind, S, K, days, r, q, v)["price"]
+    # The exact price rounded once: QuantLib's own is off by up to 3e-14 relative at low vols, which
+    # a conditioning of 100 turns into 3e-12 of σ that would not be Volta's.
+    ref = {key: float(value) for key, value in exact(kind, S, K, days, r, q, v).items()}
+    price = ref["price"]
     T = days / 365.0
     intrinsic = max((1 if kind == "call" else -1) * (S * math.exp(-q * T) - K * math.exp(-r * T)), 0)
     bound = S * math.exp(-q * T) if kind == "call" else K * math.exp(-r * T)
@@ -101,20 +104,23 @@ for i, (kind, S, K, days, r, q, v) in enumerate(cases[:500]):
     # the price no longer moves with σ (σ√T of several units).
     if price - intrinsic < 1e-5 * S or price > 0.98 * bound:
         continue
-    iv_cases.append(v)
+    iv_cases.append((v, price / (v * ref["vega"])))
     iv_lines.append(json.dumps({"id": i, "op": "iv", "model": "bs", "type": kind, "S": S, "K": K, "T": T, "r": r, "q": q, "price": price}))
 iv_out = subprocess.run([os.path.join(BIN, "pricer"), "price"], input="\n".join(iv_lines) + "\n",
                         capture_output=True, text=True, check=True).stdout.splitlines()
 worst_iv = 0.0
-for v, line in zip(iv_cases, iv_out):
+for (v, conditioning), line in zip(iv_cases, iv_out):
     got = json.loads(line)
     err = abs(got.get("iv", float("nan")) - v) / v if "iv" in got else float("inf")
-    worst_iv = max(worst_iv, err)
-    if not err < 1e-10:
+    # 1e-12, widened only by the problem's own conditioning: σ moves by price·ε/(σ·vega) when
+    # the price moves by an ulp.
+    tolerance = 1e-12 + 4e-16 * conditioning
+    worst_iv = max(worst_iv, err / tolerance * 1e-12)
+    if not err < tolerance:
         failed += 1
         print(f"FAIL iv: {line} expected {v!r} rel={err:.2e}")
     else:
         passed += 1
-print(f"implied volatility: {len(iv_cases)} round trips, worst relative error {worst_iv:.1e}")
+print(f"implied volatility: {len(iv_cases)} round trips, worst relative error (scaled by conditioning) {worst_iv:.1e}")
 print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or not passed else 0)

@@ -51,36 +51,6 @@ struct BlackScholesTests {
     }
 }
 
-@Suite("Implied volatility")
-struct ImpliedVolatilityTests {
-    @Test func roundTripsAcrossMoneynessExpiryAndVolatility() throws {
-        var worst = 0.0
-        for kind in OptionKind.allCases {
-            for moneyness in [0.7, 0.85, 0.95, 1.0, 1.05, 1.2, 1.5] {
-                for T in [0.02, 0.1, 0.5, 1, 3] {
-                    for v in [0.05, 0.1, 0.2, 0.4, 0.8, 1.5] {
-                        let S = 100.0, K = S * moneyness, r = 0.03, q = 0.01
-                        let price = try BlackScholes.greeks(kind, spot: S, strike: K, time: T, rate: r, dividend: q, volatility: v).price
-                        // Only where the price carries the volatility to 1e-12: time value well above
-                        // the rounding of the price itself.
-                        let intrinsic = max(kind.sign * (S * exp(-q * T) - K * exp(-r * T)), 0)
-                        guard price - intrinsic > 1e-6 * S else { continue }
-                        let iv = try ImpliedVolatility.bsm(kind, price: price, spot: S, strike: K, time: T, rate: r, dividend: q)
-                        worst = max(worst, abs(iv - v) / v)
-                    }
-                }
-            }
-        }
-        #expect(worst < 1e-10, "worst relative error \(worst)")
-    }
-
-    @Test func pricesNoVolatilityGivesAreErrors() {
-        #expect(throws: QuantError.self) { try ImpliedVolatility.bsm(.call, price: 1, spot: 42, strike: 40, time: 0.5, rate: 0.1, dividend: 0) }
-        #expect(throws: QuantError.self) { try ImpliedVolatility.bsm(.call, price: 43, spot: 42, strike: 40, time: 0.5, rate: 0.1, dividend: 0) }
-        #expect(throws: QuantError.self) { try ImpliedVolatility.bsm(.put, price: .nan, spot: 42, strike: 40, time: 0.5, rate: 0.1, dividend: 0) }
-    }
-}
-
 @Suite("pricer price: the command-line contract")
 struct PriceLineTests {
     @Test func oneLineOutPerLineInWithErrorsOfTheirOwn() {
