@@ -73,3 +73,12 @@ public enum Normal {
         return sum / (y * 1.772_453_850_905_516_027_3)
     }
 }
+
+extension Normal {
+    /// ln Φ(x), finite far into the lower tail where Φ itself underflows: there
+    /// `Φ(x) = erfcx(−x/√2)/2·e^{−x²/2}`.
+    public static func logCDF(_ x: Double) -> Double {
+        if x > -5 { return x > 0 ? log1p(-cdf(-x)) : log(cdf(x)) }
+        return log(0.5 * erfcx(-x * oneOverSqrtTwo)) - 0.5 * x * x
+    }
+}

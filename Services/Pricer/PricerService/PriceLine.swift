@@ -5,7 +5,7 @@ import Quant
 /// of its own and never stops the batch.
 public enum PriceLine {
     /// The models this build prices; the others of the contract answer with an error line.
-    public static let models = ["bs", "black76"]
+    public static let models = ["bs", "black76", "baw", "bjs2002", "bjs1993"]
 
     public static func evaluate(_ line: String) -> String {
         guard let data = line.data(using: .utf8),
@@ -15,35 +15,50 @@ public enum PriceLine {
         let id = encodeID(json["id"])
         do {
             let request = try PriceRequest(json: json, raw: data)
-            switch (request.operation, request.model) {
-            case (.price, "bs"):
-                return output(id, try BlackScholes.greeks(request.kind, spot: request.number("S"), strike: request.number("K"),
-                                                          time: request.number("T"), rate: request.number("r", default: 0),
-                                                          dividend: request.number("q", default: 0), volatility: request.number("sigma")))
-            case (.price, "black76"):
-                return output(id, try BlackScholes.black76(request.kind, forward: request.number("S"), strike: request.number("K"),
-                                                           time: request.number("T"), rate: request.number("r", default: 0),
-                                                           volatility: request.number("sigma")))
-            case (.iv, "bs"):
-                let iv = try ImpliedVolatility.bsm(request.kind, price: request.number("price"), spot: request.number("S"),
-                                                   strike: request.number("K"), time: request.number("T"),
-                                                   rate: request.number("r", default: 0), dividend: request.number("q", default: 0))
-                return "{\"id\":\(id),\"iv\":\(iv)}"
-            case (.iv, "black76"):
-                let iv = try ImpliedVolatility.black76(request.kind, price: request.number("price"), forward: request.number("S"),
-                                                       strike: request.number("K"), time: request.number("T"),
-                                                       rate: request.number("r", default: 0))
-                return "{\"id\":\(id),\"iv\":\(iv)}"
-            case (_, let model):
-                throw PriceLineError("model '\(model)' is not available in this build; available: \(models.joined(separator: ", "))")
+            switch request.operation {
+            case .price: return output(id, try price(request))
+            case .iv: return "{\"id\":\(id),\"iv\":\(try impliedVolatility(request))}"
             }
         } catch {
             return "{\"id\":\(id),\"error\":\(quote("\(error)"))}"
         }
     }
 
+    static func price(_ request: PriceRequest) throws -> Greeks {
+        switch request.model {
+        case "bs": return try request.inputs(volatility: request.number("sigma")).blackScholes()
+        case "black76":
+            let o = try request.inputs(volatility: request.number("sigma"))
+            return try BlackScholes.black76(o.kind, forward: o.spot, strike: o.strike, time: o.time, rate: o.rate, volatility: o.volatility)
+        case "baw": return try BaroneAdesiWhaley.greeks(request.inputs(volatility: request.number("sigma")))
+        case "bjs2002": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")))
+        case "bjs1993": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")), version: .version1993)
+        case let model: throw unavailable(model)
+        }
+    }
+
+    static func impliedVolatility(_ request: PriceRequest) throws -> Double {
+        let target = try request.number("price")
+        let o = try request.inputs(volatility: 1)
+        switch request.model {
+        case "bs": return try ImpliedVolatility.bsm(o.kind, price: target, spot: o.spot, strike: o.strike, time: o.time, rate: o.rate, dividend: o.dividend)
+        case "black76": return try ImpliedVolatility.black76(o.kind, price: target, forward: o.spot, strike: o.strike, time: o.time, rate: o.rate)
+        case "baw": return try AmericanImpliedVolatility.solve(price: target, o, model: BaroneAdesiWhaley.price)
+        case "bjs2002": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0) }
+        case "bjs1993": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0, version: .version1993) }
+        case let model: throw unavailable(model)
+        }
+    }
+
+    static func unavailable(_ model: String) -> PriceLineError {
+        PriceLineError("model '\(model)' is not available in this build; available: \(models.joined(separator: ", "))")
+    }
+
     static func output(_ id: String, _ g: Greeks) -> String {
-        "{\"id\":\(id),\"price\":\(g.price),\"delta\":\(g.delta),\"gamma\":\(g.gamma),\"vega\":\(g.vega),\"theta\":\(g.theta),\"rho\":\(g.rho)}"
+        guard [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho].allSatisfy(\.isFinite) else {
+            return "{\"id\":\(id),\"error\":\(quote("the model produced a non-finite value for these inputs: \(g)"))}"
+        }
+        return "{\"id\":\(id),\"price\":\(g.price),\"delta\":\(g.delta),\"gamma\":\(g.gamma),\"vega\":\(g.vega),\"theta\":\(g.theta),\"rho\":\(g.rho)}"
     }
 
     /// The request's id as JSON, whatever its type; `null` when absent.

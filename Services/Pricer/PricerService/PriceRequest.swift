@@ -49,6 +49,14 @@ struct PriceRequest {
     }
 }
 
+extension PriceRequest {
+    /// The option and market fields every spot model shares (r and q default to 0).
+    func inputs(volatility: Double) throws -> OptionInputs {
+        OptionInputs(kind, spot: try number("S"), strike: try number("K"), time: try number("T"),
+                     rate: try number("r", default: 0), dividend: try number("q", default: 0), volatility: volatility)
+    }
+}
+
 struct PriceLineError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
