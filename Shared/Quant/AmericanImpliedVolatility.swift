@@ -16,8 +16,8 @@ public enum AmericanImpliedVolatility {
         var lo = 1e-4, hi = 5.0
         var fLo = try value(lo), fHi = try value(hi)
         while fHi < 0 && hi < 100 { lo = hi; fLo = fHi; hi *= 2; fHi = try value(hi) }
-        guard fHi >= 0 else { throw QuantError.priceAboveBound(price: target, bound: target - fHi) }
-        guard fLo <= 0 else { throw QuantError.priceBelowIntrinsic(price: target, intrinsic: target - fLo) }
+        guard fHi >= 0 else { throw QuantError.priceAboveBound(price: target, bound: target + fHi) }
+        guard fLo <= 0 else { throw QuantError.priceBelowModelMinimum(price: target, minimum: target + fLo) }
         // The Illinois variant of regula falsi: superlinear, and never leaves the bracket.
         var side = 0
         for _ in 0..<200 {

@@ -34,6 +34,7 @@ public enum QuantError: Error, Equatable, CustomStringConvertible {
     case invalid(field: String, value: Double, requirement: String)
     case priceBelowIntrinsic(price: Double, intrinsic: Double)
     case priceAboveBound(price: Double, bound: Double)
+    case priceBelowModelMinimum(price: Double, minimum: Double)
     case noConvergence(String)
 
     public var description: String {
@@ -41,6 +42,7 @@ public enum QuantError: Error, Equatable, CustomStringConvertible {
         case let .invalid(field, value, requirement): "\(field) = \(value): must be \(requirement)"
         case let .priceBelowIntrinsic(price, intrinsic): "price \(price) is below the intrinsic value \(intrinsic): no volatility gives it"
         case let .priceAboveBound(price, bound): "price \(price) is at or above the upper bound \(bound): no volatility gives it"
+        case let .priceBelowModelMinimum(price, minimum): "price \(price) is below \(minimum), the least this model gives at any volatility (the option is worth exercising at once, or nearly)"
         case let .noConvergence(detail): "no convergence: \(detail)"
         }
     }
