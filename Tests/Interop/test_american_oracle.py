@@ -222,6 +222,50 @@ for c, got in zip(cases, run([request("bjs2002", c) for c in cases])):
     upper = american(fd, *c)
     check(ours <= upper * (1 + 2e-4) + 1e-8 * c[1], f"bjs2002 above the finite-difference American value {c}: {ours!r} > {upper!r}")
 
+# Trees at 1,001 steps against QuantLib's QdFpAmericanEngine (high precision). At σ√T beyond 1
+# a 1,001-step Leisen-Reimer tree is itself off by up to 2e-4 × K there; QuantLib's own
+# BinomialLRVanillaEngine gives the same digits, which is checked too (same method, 1e-9).
+qdfp = lambda p: ql.QdFpAmericanEngine(p, ql.QdFpAmericanEngine.highPrecisionScheme())
+lr_quantlib = lambda p: ql.BinomialLRVanillaEngine(p, 1001)
+cases = [case() for _ in range(40)]
+worst = {"crr": 0.0, "lr": 0.0}
+quantlib_lr_off = 0
+for model in ("crr", "lr"):
+    for c, got in zip(cases, run([request(model, c, steps=1001) for c in cases])):
+        K = c[2]
+        reference = american(qdfp, *c)
+        error = abs(got["price"] - reference) / K
+        worst[model] = max(worst[model], error)
+        wide = c[6] * math.sqrt(c[3] / 365.0) > 1
+        limit = 1e-3 if model == "crr" else (3e-4 if wide else 1e-4)
+        check(error <= limit, f"{model} {c}: {got['price']!r} vs QdFp {reference!r} ({error:.1e} × K)")
+        if model == "lr":
+            same = american(lr_quantlib, *c)
+            if abs(got["price"] - same) > 1e-9 * same + 1e-12 * K:
+                # QuantLib's LR engine sometimes lands below the European value at 1,001 steps;
+                # then Volta must be the closer of the two to QdFp.
+                quantlib_lr_off += 1
+                check(abs(got["price"] - reference) < abs(same - reference), f"lr {c}: {got['price']!r} vs QuantLib LR {same!r}, QdFp {reference!r}")
+print("trees at 1,001 steps, worst distance from QdFp in strikes:", {k: f"{v:.1e}" for k, v in worst.items()},
+      f"; {quantlib_lr_off} cases where QuantLib's LR engine was further from QdFp than Volta's")
+
+# Discrete cash dividends (escrowed model) against QuantLib's finite differences with the same model.
+for _ in range(12):
+    c = case()
+    kind, S, K, days, r, q, v = c
+    c = (kind, S, K, days, r, 0.0, v)
+    dividends = sorted(random.sample(range(5, days), k=min(3, days - 6)))[:random.randint(1, 3)]
+    amounts = [S * random.uniform(0.002, 0.02) for _ in dividends]
+    option = ql.VanillaOption(ql.PlainVanillaPayoff(ql.Option.Call if kind == "call" else ql.Option.Put, K),
+                              ql.AmericanExercise(today, today + days))
+    schedule = ql.DividendVector([today + d for d in dividends], amounts)
+    option.setPricingEngine(ql.FdBlackScholesVanillaEngine(process(S, r, 0.0, v), schedule, 800, 800, 0, ql.FdmSchemeDesc.Douglas(),
+                                                           False, -1e10, ql.FdBlackScholesVanillaEngine.Escrowed))
+    reference = option.NPV()
+    for model in ("crr", "lr"):
+        got = run([request(model, c, steps=1001, dividends=[{"t": d / 365.0, "amount": a} for d, a in zip(dividends, amounts)])])[0]
+        check(abs(got["price"] - reference) <= 1e-3 * K, f"{model} with dividends {c} {dividends}: {got} vs FD {reference!r}")
+
 # American implied volatility round trips
 cases = [case() for _ in range(100)]
 for model in ("baw", "bjs2002"):

@@ -5,7 +5,7 @@ import Quant
 /// of its own and never stops the batch.
 public enum PriceLine {
     /// The models this build prices; the others of the contract answer with an error line.
-    public static let models = ["bs", "black76", "baw", "bjs2002", "bjs1993"]
+    public static let models = ["bs", "black76", "baw", "bjs2002", "bjs1993", "crr", "lr"]
 
     public static func evaluate(_ line: String) -> String {
         guard let data = line.data(using: .utf8),
@@ -33,6 +33,9 @@ public enum PriceLine {
         case "baw": return try BaroneAdesiWhaley.greeks(request.inputs(volatility: request.number("sigma")))
         case "bjs2002": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")))
         case "bjs1993": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")), version: .version1993)
+        case "crr", "lr":
+            return try BinomialTree.greeks(request.inputs(volatility: request.number("sigma")), steps: request.count("steps", default: 1001),
+                                           method: BinomialTree.Method(rawValue: request.model)!, dividends: request.dividends)
         case let model: throw unavailable(model)
         }
     }
@@ -46,6 +49,11 @@ public enum PriceLine {
         case "baw": return try AmericanImpliedVolatility.solve(price: target, o, model: BaroneAdesiWhaley.price)
         case "bjs2002": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0) }
         case "bjs1993": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0, version: .version1993) }
+        case "crr", "lr":
+            let steps = try request.count("steps", default: 1001), method = BinomialTree.Method(rawValue: request.model)!
+            return try AmericanImpliedVolatility.solve(price: target, o) {
+                try BinomialTree.price($0, steps: steps, method: method, dividends: request.dividends)
+            }
         case let model: throw unavailable(model)
         }
     }

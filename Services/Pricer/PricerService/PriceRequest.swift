@@ -11,6 +11,7 @@ struct PriceRequest {
     let model: String
     let kind: OptionKind
     let fields: [String: Double]
+    let dividends: [CashDividend]
 
     /// A JSON value as far as the contract cares: `JSONDecoder` tells `true` from `1`, which
     /// `JSONSerialization` on Linux does not.
@@ -39,6 +40,30 @@ struct PriceRequest {
         self.kind = kind
         let decoded = try JSONDecoder().decode([String: Field].self, from: raw)
         fields = decoded.compactMapValues { if case let .number(d) = $0 { d } else { nil } }
+        dividends = try Self.dividends(json["dividends"])
+    }
+
+    /// `"dividends": [{"t": years, "amount": cash}, …]`, for the trees.
+    static func dividends(_ value: Any?) throws -> [CashDividend] {
+        guard let value else { return [] }
+        guard let list = value as? [[String: Any]] else {
+            throw PriceLineError("field 'dividends' must be a list of {\"t\": years, \"amount\": cash}")
+        }
+        return try list.enumerated().map { index, item in
+            guard let t = (item["t"] as? NSNumber)?.doubleValue, let amount = (item["amount"] as? NSNumber)?.doubleValue else {
+                throw PriceLineError("dividends[\(index)] needs numbers 't' and 'amount'")
+            }
+            return CashDividend(time: t, amount: amount)
+        }
+    }
+
+    /// A positive whole number field (tree steps).
+    func count(_ key: String, default value: Int) throws -> Int {
+        guard let number = fields[key] else { return value }
+        guard number.rounded() == number, number >= 1, number <= 1e6 else {
+            throw PriceLineError("field '\(key)' must be a whole number from 1 to 1000000")
+        }
+        return Int(number)
     }
 
     /// A numeric field, or an error naming it.
