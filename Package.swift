@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults]),
     ],
@@ -54,7 +55,8 @@ let package = Package(
                 dependencies: ["Bus", "BusZeroMQ", "Messages", log, metrics, coreMetrics, lifecycle,
                                configuration, argumentParser],
                 path: "Shared/ServiceKit", swiftSettings: strict),
-        .target(name: "Quant", path: "Shared/Quant", swiftSettings: strict),
+        .target(name: "Quant", dependencies: [.product(name: "ComplexModule", package: "swift-numerics")],
+                path: "Shared/Quant", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 

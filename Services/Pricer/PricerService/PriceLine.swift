@@ -5,7 +5,7 @@ import Quant
 /// of its own and never stops the batch.
 public enum PriceLine {
     /// The models this build prices; the others of the contract answer with an error line.
-    public static let models = ["bs", "black76", "baw", "bjs2002", "bjs1993", "crr", "lr"]
+    public static let models = ["bs", "black76", "baw", "bjs2002", "bjs1993", "crr", "lr", "merton", "heston"]
 
     public static func evaluate(_ line: String) -> String {
         guard let data = line.data(using: .utf8),
@@ -36,6 +36,8 @@ public enum PriceLine {
         case "crr", "lr":
             return try BinomialTree.greeks(request.inputs(volatility: request.number("sigma")), steps: request.count("steps", default: 1001),
                                            method: BinomialTree.Method(rawValue: request.model)!, dividends: request.dividends)
+        case "merton": return try MertonJumpDiffusion.greeks(request.inputs(volatility: request.number("sigma")), jumps: request.jumps())
+        case "heston": return try Heston.greeks(request.inputs(volatility: 1), parameters: request.heston())
         case let model: throw unavailable(model)
         }
     }
@@ -54,6 +56,11 @@ public enum PriceLine {
             return try AmericanImpliedVolatility.solve(price: target, o) {
                 try BinomialTree.price($0, steps: steps, method: method, dividends: request.dividends)
             }
+        case "merton":
+            let jumps = try request.jumps()
+            return try AmericanImpliedVolatility.solve(price: target, o) { try MertonJumpDiffusion.price($0, jumps: jumps) }
+        case "heston":
+            throw PriceLineError("op 'iv' under heston has no volatility to solve for (its variance is the v0, kappa, theta, xi, rho fields); ask for the Black-Scholes IV of the Heston price with model 'bs'")
         case let model: throw unavailable(model)
         }
     }

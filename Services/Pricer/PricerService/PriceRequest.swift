@@ -57,6 +57,16 @@ struct PriceRequest {
         }
     }
 
+    /// Merton's jump fields.
+    func jumps() throws -> MertonJumpDiffusion.Jumps {
+        MertonJumpDiffusion.Jumps(intensity: try number("lambda"), jumpMean: try number("jumpMean"), jumpVolatility: try number("jumpVol"))
+    }
+
+    /// Heston's parameter fields.
+    func heston() throws -> Heston.Parameters {
+        Heston.Parameters(v0: try number("v0"), kappa: try number("kappa"), theta: try number("theta"), xi: try number("xi"), rho: try number("rho"))
+    }
+
     /// A positive whole number field (tree steps).
     func count(_ key: String, default value: Int) throws -> Int {
         guard let number = fields[key] else { return value }
