@@ -6,8 +6,9 @@ import Glibc
 /// mean `jumpMean` and standard deviation `jumpVolatility`, at `intensity` jumps a year. Priced as
 /// Merton's series: conditional on n jumps the option is a Black-Scholes option with variance
 /// σ² + nδ²/T and a rate shifted to keep the forward, weighted by the Poisson probability of n
-/// under the compensated intensity λ(1 + k), k = E[jump] − 1; summed until the remaining weight
-/// is below 1e-17.
+/// under the compensated intensity λ(1 + k), k = E[jump] − 1; summed well past the Poisson mode until a
+/// term adds less than 1e-17 of the total (weights alone are not enough: a term's rate shift can
+/// grow its value geometrically).
 public enum MertonJumpDiffusion {
     public struct Jumps: Sendable, Equatable {
         public var intensity: Double
@@ -55,7 +56,6 @@ public enum MertonJumpDiffusion {
         let lambdaT = j.intensity * (1 + k) * T
         var total = Greeks(price: 0, delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0)
         var logWeight = -lambdaT  // ln of the Poisson probability of n jumps
-        var remaining = 1.0
         var n = 0
         while true {
             let weight = exp(logWeight)
@@ -71,9 +71,10 @@ public enum MertonJumpDiffusion {
             total.gamma += weight * term.gamma
             total.vega += weight * term.vega * sigma / sigmaN
             total.rho += weight * term.rho
-            remaining -= weight
             n += 1
-            if (Double(n) > lambdaT && (remaining < 1e-17 || weight < 1e-17 * max(total.price, 1e-300))) || n > 10_000 { break }
+            let negligible = weight * abs(term.price) <= 1e-17 * abs(total.price) || weight == 0
+            // Past the Poisson mode by ten standard deviations before a small term may end the sum.
+            if (Double(n) > lambdaT + 10 * lambdaT.squareRoot() + 10 && negligible) || n > 10_000 { break }
             logWeight += log(lambdaT) - log(Double(n))
         }
         return total
