@@ -75,8 +75,8 @@ let package = Package(
                           path: "ops/tap", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", argumentParser],
-                          path: "ops/bench", swiftSettings: strict),
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", argumentParser],
+                          path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests
         .testTarget(name: "MessagesTests", dependencies: ["Messages", "Bus"], path: "Tests/MessagesTests",

@@ -44,6 +44,9 @@ public enum Heston {
         let weights: [Double]
         let c: [Complex<Double>]
         let d: [Complex<Double>]
+        /// φ at the parameters' own v0, so that pricing a strike costs one cosine and sine per node.
+        let phi: [Complex<Double>]
+        let v0: Double
 
         public init(time T: Double, parameters p: Parameters) throws {
             try Validate.positive(T, "T")
@@ -75,13 +78,15 @@ public enum Heston {
                 }
                 start += width
                 width = min(2 * width, widest)
-                quiet = envelope * width < 1e-16 ? quiet + 1 : 0
+                quiet = envelope * width < 1e-14 ? quiet + 1 : 0
                 if quiet >= 2 { break }
             }
             self.nodes = nodes
             self.weights = weights
             self.c = cs
             self.d = ds
+            v0 = p.v0
+            phi = zip(cs, ds).map { Complex.exp($0 + $1.multiplied(by: p.v0)) }
         }
 
         /// ∫₀^∞ Re(e^{iuk} φ(u − i/2))/(u² + ¼) du for log-moneyness k = ln(F/K).
@@ -89,7 +94,7 @@ public enum Heston {
             var sum = 0.0
             for i in nodes.indices {
                 let u = nodes[i]
-                let phi = Complex.exp(c[i] + d[i].multiplied(by: v0))
+                let phi = v0 == self.v0 ? self.phi[i] : Complex.exp(c[i] + d[i].multiplied(by: v0))
                 // Re(e^{iuk}·φ) without forming the product.
                 sum += weights[i] * (cos(u * k) * phi.real - sin(u * k) * phi.imaginary) / (u * u + 0.25)
             }
