@@ -65,7 +65,9 @@ struct PriceLineTests {
         #expect(PriceLine.evaluate(#"{"id":2,"op":"price","model":"bs","type":"call","S":42,"K":40,"sigma":0.2}"#).contains("field 'T' is missing"))
         #expect(PriceLine.evaluate(#"{"id":3,"op":"price","model":"bs","type":"call","S":true,"K":40,"T":1,"sigma":0.2}"#).contains("field 'S'"))
         #expect(PriceLine.evaluate(#"{"id":4,"op":"price","model":"bs","type":"straddle","S":1,"K":1,"T":1,"sigma":0.2}"#).contains("field 'type'"))
-        #expect(PriceLine.evaluate(#"{"id":5,"op":"price","model":"heston","type":"call","S":1,"K":1,"T":1}"#).contains("model 'heston' is not available"))
+        #expect(PriceLine.evaluate(#"{"id":5,"op":"price","model":"sabr","type":"call","S":1,"K":1,"T":1}"#).contains("model 'sabr' is not available"))
+        #expect(PriceLine.evaluate(#"{"id":5,"op":"price","model":"heston","type":"call","S":1,"K":1,"T":1}"#).contains("field 'v0' is missing"))
+        #expect(PriceLine.evaluate(#"{"id":7,"op":"price","model":"lr","type":"put","S":100,"K":100,"T":1,"sigma":0.2,"dividends":[{"t":0.5}]}"#).contains("dividends[0]"))
         #expect(PriceLine.evaluate(#"{"id":6,"op":"price","model":"bs","type":"call","S":1,"K":1,"T":0,"sigma":0.2}"#).contains("T = 0.0"))
     }
 }
