@@ -26,13 +26,8 @@ public enum BinomialTree {
         func price(_ moved: OptionInputs) throws -> Double {
             try solve(moved, steps: steps, method: method, dividends: dividends, american: american).price
         }
-        var up = o, down = o
-        let dV = min(1e-4, 0.5 * o.volatility)
-        up.volatility += dV; down.volatility -= dV
-        let vega = (try price(up) - price(down)) / (2 * dV)
-        up = o; down = o
-        up.rate += 1e-5; down.rate -= 1e-5
-        let rho = (try price(up) - price(down)) / 2e-5
+        let vega = try FiniteDifferenceGreeks.vega(o, price: price)
+        let rho = try FiniteDifferenceGreeks.rho(o, price: price)
         let S = o.spot, sigma = o.volatility
         let theta = o.rate * root.price - (o.rate - o.dividend) * S * root.delta - 0.5 * sigma * sigma * S * S * root.gamma
         return Greeks(price: root.price, delta: root.delta, gamma: root.gamma, vega: vega, theta: theta, rho: rho)

@@ -147,18 +147,16 @@ public enum Heston {
     /// sensitivity to the initial volatility √v0, per 1.00 of volatility.
     public static func greeks(_ o: OptionInputs, parameters p: Parameters) throws -> Greeks {
         let smile = try Smile(time: o.time, parameters: p)
-        func value(spot: Double = o.spot, rate: Double = o.rate, v0: Double = p.v0, in s: Smile? = nil) throws -> Double {
-            try (s ?? smile).price(o.kind, spot: spot, strike: o.strike, rate: rate, dividend: o.dividend, v0: v0)
+        func value(_ x: OptionInputs, v0: Double = p.v0) throws -> Double {
+            // Only a change of expiry needs new φ values.
+            let s = x.time == smile.time ? smile : try Smile(time: x.time, parameters: p)
+            return try s.price(x.kind, spot: x.spot, strike: x.strike, rate: x.rate, dividend: x.dividend, v0: v0)
         }
-        let base = try value()
-        let dS = o.spot * 1e-4
-        let up = try value(spot: o.spot + dS), down = try value(spot: o.spot - dS)
-        let rho = (try value(rate: o.rate + 1e-5) - value(rate: o.rate - 1e-5)) / 2e-5
-        let sigma0 = p.v0.squareRoot(), dSigma = min(1e-4, 0.5 * sigma0)
-        let vega = (try value(v0: (sigma0 + dSigma) * (sigma0 + dSigma)) - value(v0: (sigma0 - dSigma) * (sigma0 - dSigma))) / (2 * dSigma)
-        let dT = min(1e-5 * max(o.time, 1), 0.5 * o.time)
-        let later = try Smile(time: o.time + dT, parameters: p), earlier = try Smile(time: o.time - dT, parameters: p)
-        let theta = -(try value(in: later) - value(in: earlier)) / (2 * dT)
-        return Greeks(price: base, delta: (up - down) / (2 * dS), gamma: (up - 2 * base + down) / (dS * dS), vega: vega, theta: theta, rho: rho)
+        let base = try value(o)
+        let (delta, gamma) = try FiniteDifferenceGreeks.spot(o, base: base) { try value($0) }
+        // Vega bumps √v0, carried in the volatility slot.
+        let vega = try FiniteDifferenceGreeks.vega(o.with { $0.volatility = p.v0.squareRoot() }) { try value($0, v0: $0.volatility * $0.volatility) }
+        return Greeks(price: base, delta: delta, gamma: gamma, vega: vega,
+                      theta: try FiniteDifferenceGreeks.theta(o) { try value($0) }, rho: try FiniteDifferenceGreeks.rho(o) { try value($0) })
     }
 }

@@ -26,11 +26,7 @@ public enum MertonJumpDiffusion {
     public static func greeks(_ o: OptionInputs, jumps: Jumps) throws -> Greeks {
         try validate(o, jumps)
         var total = try sum(o, jumps)
-        let dT = min(1e-5 * max(o.time, 1), 0.5 * o.time)
-        var later = o, earlier = o
-        later.time += dT
-        earlier.time -= dT
-        total.theta = -(try sum(later, jumps).price - sum(earlier, jumps).price) / (2 * dT)
+        total.theta = try FiniteDifferenceGreeks.theta(o) { try sum($0, jumps).price }
         return total
     }
 

@@ -31,28 +31,53 @@ public struct OptionInputs: Sendable, Equatable {
     public var forward: Double { spot * exp((rate - dividend) * time) }
 }
 
-/// Greeks of any model by central differences of its price: for the American approximations and
-/// the trees, whose prices have no closed-form derivatives. Bumps are relative for spot and time,
-/// absolute for volatility and rate, sized to balance truncation against round-off (≈ ε^{1/3} for
-/// first derivatives, ε^{1/4} for gamma).
+/// Greeks of any model by central differences of its price: for the American approximations, the
+/// trees, Merton's theta and Heston, whose prices have no closed-form derivatives. Bumps are
+/// relative for spot and time, absolute for volatility and rate, sized to balance truncation
+/// against round-off (≈ ε^{1/3} for first derivatives, ε^{1/4} for gamma). Each greek is its own
+/// function so that a model with some greeks of its own borrows only the rest.
 public enum FiniteDifferenceGreeks {
-    public static func greeks(_ inputs: OptionInputs, price: (OptionInputs) throws -> Double) throws -> Greeks {
+    public typealias Price = (OptionInputs) throws -> Double
+
+    public static func greeks(_ inputs: OptionInputs, price: Price) throws -> Greeks {
         let base = try price(inputs)
-        func bumped(_ change: (inout OptionInputs) -> Void) throws -> Double {
-            var moved = inputs
-            change(&moved)
-            return try price(moved)
-        }
-        let dS = inputs.spot * 1e-4
-        let up = try bumped { $0.spot += dS }, down = try bumped { $0.spot -= dS }
-        let dV = min(1e-4, 0.5 * inputs.volatility)
-        let vega = (try bumped { $0.volatility += dV } - bumped { $0.volatility -= dV }) / (2 * dV)
-        let dT = min(1e-5 * max(inputs.time, 1), 0.5 * inputs.time)
-        let theta = -(try bumped { $0.time += dT } - bumped { $0.time -= dT }) / (2 * dT)
+        let (delta, gamma) = try spot(inputs, base: base, price: price)
+        return Greeks(price: base, delta: delta, gamma: gamma, vega: try vega(inputs, price: price),
+                      theta: try theta(inputs, price: price), rho: try rho(inputs, price: price))
+    }
+
+    /// Delta and gamma from prices at S ± 10⁻⁴S around `base`, the price at S.
+    public static func spot(_ o: OptionInputs, base: Double, price: Price) throws -> (delta: Double, gamma: Double) {
+        let dS = o.spot * 1e-4
+        let up = try price(o.with { $0.spot += dS }), down = try price(o.with { $0.spot -= dS })
+        return ((up - down) / (2 * dS), (up - 2 * base + down) / (dS * dS))
+    }
+
+    /// ∂V/∂σ: a bump of 10⁻⁴ (or half of σ, if smaller).
+    public static func vega(_ o: OptionInputs, price: Price) throws -> Double {
+        let dV = min(1e-4, 0.5 * o.volatility)
+        return (try price(o.with { $0.volatility += dV }) - price(o.with { $0.volatility -= dV })) / (2 * dV)
+    }
+
+    /// −∂V/∂T: a bump of 10⁻⁵ of T (at least 10⁻⁵ years, at most half of T).
+    public static func theta(_ o: OptionInputs, price: Price) throws -> Double {
+        let dT = min(1e-5 * max(o.time, 1), 0.5 * o.time)
+        return -(try price(o.with { $0.time += dT }) - price(o.with { $0.time -= dT })) / (2 * dT)
+    }
+
+    /// ∂V/∂r: a bump of 10⁻⁵.
+    public static func rho(_ o: OptionInputs, price: Price) throws -> Double {
         let dR = 1e-5
-        let rho = (try bumped { $0.rate += dR } - bumped { $0.rate -= dR }) / (2 * dR)
-        return Greeks(price: base, delta: (up - down) / (2 * dS), gamma: (up - 2 * base + down) / (dS * dS),
-                      vega: vega, theta: theta, rho: rho)
+        return (try price(o.with { $0.rate += dR }) - price(o.with { $0.rate -= dR })) / (2 * dR)
+    }
+}
+
+extension OptionInputs {
+    /// A copy with one change.
+    func with(_ change: (inout OptionInputs) -> Void) -> OptionInputs {
+        var copy = self
+        change(&copy)
+        return copy
     }
 }
 
