@@ -69,6 +69,8 @@ public enum BaroneAdesiWhaley {
         return s
     }
 
+    /// The Black formula without `BlackScholes`' input checks: Newton's iterates may leave the
+    /// domain (an infinite S*), which the loop's own stopping test handles.
     static func blackUndiscounted(_ w: Double, forward F: Double, strike K: Double, sd: Double) -> Double {
         let d1 = log(F / K) / sd + 0.5 * sd
         return w * (F * Normal.cdf(w * d1) - K * Normal.cdf(w * (d1 - sd)))

@@ -59,11 +59,9 @@ public enum BatchPricer {
     /// the bad items, then one branch-free loop over raw buffers.
     public static func blackScholes(_ b: OptionBatch, into out: inout GreeksBatch) {
         let n = b.count
-        var valid = [Bool](repeating: true, count: n)
         for i in 0..<n {
             do { try BlackScholes.validate(S: b.spot[i], K: b.strike[i], T: b.time[i], sigma: b.volatility[i], r: b.rate[i], q: b.dividend[i]) } catch {
-                valid[i] = false
-                out.errors[i] = error as? QuantError
+                out.errors[i] = error as? QuantError ?? .noConvergence("\(error)")
             }
         }
         b.sign.withUnsafeBufferPointer { w in b.spot.withUnsafeBufferPointer { S in b.strike.withUnsafeBufferPointer { K in
@@ -89,7 +87,7 @@ public enum BatchPricer {
                 rho[i] = w[i] * K[i] * T[i] * dr * nd2
             }
         } } } } } } } } } } } } }
-        for i in 0..<n where !valid[i] {
+        for i in out.errors.keys {
             out.price[i] = .nan; out.delta[i] = .nan; out.gamma[i] = .nan
             out.vega[i] = .nan; out.theta[i] = .nan; out.rho[i] = .nan
         }

@@ -16,12 +16,11 @@ public struct GaussLegendre: Sendable {
             for _ in 0..<100 {
                 // P_n(x) by the three-term recurrence, and P_n′ from P_{n−1}.
                 var p0 = 1.0, p1 = x
-                for k in 2...max(n, 2) where n >= 2 {
+                for k in stride(from: 2, through: n, by: 1) {
                     let p2 = (Double(2 * k - 1) * x * p1 - Double(k - 1) * p0) / Double(k)
                     p0 = p1
                     p1 = p2
                 }
-                if n == 1 { p0 = 1; p1 = x }
                 derivative = Double(n) * (x * p1 - p0) / (x * x - 1)
                 let step = p1 / derivative
                 x -= step

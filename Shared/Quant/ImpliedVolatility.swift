@@ -41,10 +41,10 @@ public enum ImpliedVolatility {
         let bound = kind == .call ? F : K
         guard p > intrinsic else { throw QuantError.priceBelowIntrinsic(price: price, intrinsic: intrinsic * discount) }
         guard p < bound else { throw QuantError.priceAboveBound(price: price, bound: bound * discount) }
-        var x = log(F / K)
+        let x = log(F / K)
         let timeValue = w * x > 0 ? p - w * (F - K) : p
-        if w * x > 0 ? w > 0 : w < 0 { x = -x }  // the out-of-the-money call twin: x ≤ 0
         let beta = timeValue / (F.squareRoot() * K.squareRoot())
+        // The out-of-the-money twin as a call (a put at x is a call at −x): x ≤ 0.
         return try normalizedVolatility(beta: beta, x: -abs(x)).s / T.squareRoot()
     }
 

@@ -82,7 +82,7 @@ public struct LevenbergMarquardt {
             guard let pivot = (column..<n).max(by: { abs(m[$0][column]) < abs(m[$1][column]) }), abs(m[pivot][column]) > 1e-300 else { return nil }
             m.swapAt(column, pivot)
             v.swapAt(column, pivot)
-            for row in (column + 1)..<max(n, column + 1) {
+            for row in (column + 1)..<n {
                 let factor = m[row][column] / m[column][column]
                 for k in column..<n { m[row][k] -= factor * m[column][k] }
                 v[row] -= factor * v[column]
@@ -91,7 +91,7 @@ public struct LevenbergMarquardt {
         var x = [Double](repeating: 0, count: n)
         for row in stride(from: n - 1, through: 0, by: -1) {
             var sum = v[row]
-            for k in (row + 1)..<max(n, row + 1) { sum -= m[row][k] * x[k] }
+            for k in (row + 1)..<n { sum -= m[row][k] * x[k] }
             x[row] = sum / m[row][row]
         }
         return x.allSatisfy(\.isFinite) ? x : nil

@@ -26,17 +26,17 @@ public enum PriceLine {
 
     static func price(_ request: PriceRequest) throws -> Greeks {
         switch request.model {
-        case "bs": return try request.inputs(volatility: request.number("sigma")).blackScholes()
+        case "bs": return try request.inputs().blackScholes()
         case "black76":
-            let o = try request.inputs(volatility: request.number("sigma"))
+            let o = try request.inputs()
             return try BlackScholes.black76(o.kind, forward: o.spot, strike: o.strike, time: o.time, rate: o.rate, volatility: o.volatility)
-        case "baw": return try BaroneAdesiWhaley.greeks(request.inputs(volatility: request.number("sigma")))
-        case "bjs2002": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")))
-        case "bjs1993": return try BjerksundStensland.greeks(request.inputs(volatility: request.number("sigma")), version: .version1993)
+        case "baw": return try BaroneAdesiWhaley.greeks(request.inputs())
+        case "bjs2002": return try BjerksundStensland.greeks(request.inputs())
+        case "bjs1993": return try BjerksundStensland.greeks(request.inputs(), version: .version1993)
         case "crr", "lr":
-            return try BinomialTree.greeks(request.inputs(volatility: request.number("sigma")), steps: request.count("steps", default: 1001),
+            return try BinomialTree.greeks(request.inputs(), steps: request.count("steps", default: 1001),
                                            method: BinomialTree.Method(rawValue: request.model)!, dividends: request.dividends)
-        case "merton": return try MertonJumpDiffusion.greeks(request.inputs(volatility: request.number("sigma")), jumps: request.jumps())
+        case "merton": return try MertonJumpDiffusion.greeks(request.inputs(), jumps: request.jumps())
         case "heston": return try Heston.greeks(request.inputs(volatility: 1), parameters: request.heston())
         case let model: throw unavailable(model)
         }

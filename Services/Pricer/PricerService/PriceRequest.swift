@@ -85,6 +85,10 @@ struct PriceRequest {
 }
 
 extension PriceRequest {
+    /// The option and market with the volatility from field `sigma` (read first, so a line that
+    /// lacks it is told so first).
+    func inputs() throws -> OptionInputs { try inputs(volatility: number("sigma")) }
+
     /// The option and market fields every spot model shares (r and q default to 0).
     func inputs(volatility: Double) throws -> OptionInputs {
         OptionInputs(kind, spot: try number("S"), strike: try number("K"), time: try number("T"),
