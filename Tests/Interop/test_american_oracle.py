@@ -15,25 +15,15 @@ re-implementations:
 
     test_american_oracle.py BIN_DIR
 """
-import json, math, os, random, subprocess, sys
+import math, random
 
 import QuantLib as ql
 from mpmath import mp, mpf, quad, sqrt as msqrt, exp as mexp, log as mlog, erfc as merfc, inf
 
+from oracle import Tally, black_scholes_process as process, pricer as run, today
+
 mp.dps = 30
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
 random.seed(20261122)
-today = ql.Date(2, 1, 2026)
-ql.Settings.instance().evaluationDate = today
-dc = ql.Actual365Fixed()
-
-
-def process(S, r, q, v):
-    return ql.BlackScholesMertonProcess(
-        ql.QuoteHandle(ql.SimpleQuote(S)),
-        ql.YieldTermStructureHandle(ql.FlatForward(today, q, dc, ql.Continuous)),
-        ql.YieldTermStructureHandle(ql.FlatForward(today, r, dc, ql.Continuous)),
-        ql.BlackVolTermStructureHandle(ql.BlackConstantVol(today, ql.NullCalendar(), v, dc)))
 
 
 def american(engine, kind, S, K, days, r, q, v, greeks=False):
@@ -135,13 +125,6 @@ def bjs2002_reference(kind, S, K, T, r, q, v):
     return float(value)
 
 
-def run(requests):
-    lines = [json.dumps(dict(id=i, **q)) for i, q in enumerate(requests)]
-    out = subprocess.run([os.path.join(BIN, "pricer"), "price"], input="\n".join(lines) + "\n",
-                         capture_output=True, text=True, check=True).stdout.splitlines()
-    return [json.loads(line) for line in out]
-
-
 def case(low_vol=0.05):
     kind = random.choice(["call", "put"])
     S = random.uniform(5, 500)
@@ -157,14 +140,8 @@ def request(model, c, op="price", **extra):
     return dict(op=op, model=model, type=kind, S=S, K=K, T=days / 365.0, r=r, q=q, sigma=v, **extra)
 
 
-passed = failed = 0
-def check(ok, message):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", message)
+tally = Tally()
+check = tally.check
 
 
 # Barone-Adesi-Whaley
@@ -278,5 +255,4 @@ for model in ("baw", "bjs2002"):
         tolerance = 1e-8 * c[6] + 1e-13 * c[1] / p["vega"]
         check("iv" in iv and abs(iv["iv"] - c[6]) <= tolerance, f"{model} iv {c}: {iv}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed or not passed else 0)
+tally.finish()

@@ -10,12 +10,13 @@ or a subnormal time value) must answer with an error line, never a number.
 
     test_implied_volatility.py BIN_DIR
 """
-import json, math, os, random, subprocess, sys
+import math, random, sys
 
 from mpmath import mp, mpf, erfc, exp, log, sqrt
 
+from oracle import pricer
+
 mp.dps = 60
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
 random.seed(20261121)
 
 
@@ -31,7 +32,7 @@ def normalized_vega(x, s):
     return exp(-((x / s) ** 2 + s * s / 4) / 2) / sqrt(2 * mp.pi)
 
 
-cases, lines = [], []
+cases, requests = [], []
 for i in range(3000):
     x = random.choice([-1, 1]) * math.exp(random.uniform(math.log(1e-6), math.log(60)))
     s = math.exp(random.uniform(math.log(1e-4), math.log(20)))
@@ -41,14 +42,12 @@ for i in range(3000):
     w = 1 if kind == "call" else -1
     price = float(normalized_call(w * xm, s) * sqrt(mpf(K)))  # a put at x is a call at −x
     cases.append((xm, s, kind, price, K))
-    lines.append(json.dumps({"id": i, "op": "iv", "model": "black76", "type": kind, "S": 1.0, "K": K, "T": 1, "r": 0, "price": price}))
+    requests.append({"op": "iv", "model": "black76", "type": kind, "S": 1.0, "K": K, "T": 1, "r": 0, "price": price})
 
-out = subprocess.run([os.path.join(BIN, "pricer"), "price"], input="\n".join(lines) + "\n",
-                     capture_output=True, text=True, check=True).stdout.splitlines()
+out = pricer(requests)
 passed = failed = errors = 0
 worst = 0.0
-for (xm, s, kind, price, K), line in zip(cases, out):
-    got = json.loads(line)
+for (xm, s, kind, price, K), got in zip(cases, out):
     w = 1 if kind == "call" else -1
     intrinsic = max(w * (1.0 - K), 0.0)
     bound = 1.0 if kind == "call" else K

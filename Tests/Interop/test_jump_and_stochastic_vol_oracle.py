@@ -10,27 +10,19 @@
 
     test_jump_and_stochastic_vol_oracle.py BIN_DIR
 """
-import json, math, os, random, subprocess, sys
+import math, random
 
 import QuantLib as ql
 
-BIN = sys.argv[1] if len(sys.argv) > 1 else ".build/debug"
+from oracle import Tally, black_scholes_process, curve, pricer as run, today
+
 random.seed(20261123)
-today = ql.Date(2, 1, 2026)
-ql.Settings.instance().evaluationDate = today
-dc = ql.Actual365Fixed()
-
-
-def curve(rate):
-    return ql.YieldTermStructureHandle(ql.FlatForward(today, rate, dc, ql.Continuous))
 
 
 def european(kind, S, K, days, r, q, v):
     option = ql.EuropeanOption(ql.PlainVanillaPayoff(ql.Option.Call if kind == "call" else ql.Option.Put, K),
                                ql.EuropeanExercise(today + days))
-    process = ql.BlackScholesMertonProcess(ql.QuoteHandle(ql.SimpleQuote(S)), curve(q), curve(r),
-                                           ql.BlackVolTermStructureHandle(ql.BlackConstantVol(today, ql.NullCalendar(), v, dc)))
-    option.setPricingEngine(ql.AnalyticEuropeanEngine(process))
+    option.setPricingEngine(ql.AnalyticEuropeanEngine(black_scholes_process(S, r, q, v)))
     return option.NPV()
 
 
@@ -38,7 +30,7 @@ def merton_series(kind, S, K, days, r, q, v, lam, mu, delta):
     T = days / 365.0
     k = math.exp(mu + delta * delta / 2) - 1
     lt = lam * (1 + k) * T
-    total, n, weight_sum = 0.0, 0, 0.0
+    total, n = 0.0, 0
     while True:
         weight = math.exp(-lt + n * math.log(lt) - math.lgamma(n + 1)) if lt > 0 else (1.0 if n == 0 else 0.0)
         vn = math.sqrt(v * v + n * delta * delta / T)
@@ -50,21 +42,8 @@ def merton_series(kind, S, K, days, r, q, v, lam, mu, delta):
             return total
 
 
-def run(requests):
-    lines = [json.dumps(dict(id=i, **q)) for i, q in enumerate(requests)]
-    out = subprocess.run([os.path.join(BIN, "pricer"), "price"], input="\n".join(lines) + "\n",
-                         capture_output=True, text=True, check=True).stdout.splitlines()
-    return [json.loads(line) for line in out]
-
-
-passed = failed = 0
-def check(ok, message):
-    global passed, failed
-    passed += ok
-    failed += not ok
-    if not ok:
-        print("FAIL", message)
-
+tally = Tally()
+check = tally.check
 
 cases = []
 for _ in range(200):
@@ -105,5 +84,4 @@ for c, g in zip(cases, got):
     check(error <= 1e-7, f"heston {c}: {g} vs QuantLib {ref!r}")
 print(f"heston: {len(cases)} cases, worst absolute difference {worst:.1e}")
 
-print(f"{passed} passed, {failed} failed")
-sys.exit(1 if failed or not passed else 0)
+tally.finish()
