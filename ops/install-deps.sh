@@ -13,6 +13,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "Swift 6 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }
 if [ "${VOLTA_PYTHON_TESTS:-1}" = 1 ]; then
-  python3 -m pip install -q --disable-pip-version-check pyzmq "protobuf>=4.21,<5" QuantLib mpmath >/dev/null 2>&1 || \
-    echo "warning: pip could not install the test oracles (pyzmq, protobuf, QuantLib, mpmath); the Python tests will fail" >&2
+  oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath)
+  pip_install() { python3 -m pip install -q --disable-pip-version-check "$@" >/dev/null 2>&1; }
+  # Debian 12's own python3 refuses pip installs (PEP 668, "externally managed"); on a CI machine
+  # the test oracles may go into it anyway.
+  pip_install "${oracles[@]}" || pip_install --break-system-packages "${oracles[@]}" || \
+    echo "warning: pip could not install the test oracles (${oracles[*]}); the Python tests will fail" >&2
 fi
