@@ -78,7 +78,7 @@ public enum SVI {
         func parameters(_ x: [Double]) -> SVISlice {
             SVISlice(a: x[0], b: exp(x[1]), rho: tanh(x[2]) * (1 - 1e-9), m: x[3], sigma: exp(x[4]), time: T)
         }
-        // Start: a flat smile at the lowest variance, centred on the strike nearest the money.
+        // Start: half the lowest quoted variance, a mild skew, centred on the strike nearest the money.
         let first = [max(0.5 * minVariance, 1e-6), log(0.1), atanh(-0.3), atm.k, log(0.1)]
         let result = try LevenbergMarquardt(maxIterations: 500, tolerance: 1e-15).minimize(from: first) { x in
             let s = parameters(x)
