@@ -66,8 +66,9 @@ let package = Package(
         .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", argumentParser, log, lifecycle],
                           path: "Services/Bus/bus", swiftSettings: strict),
 
-        .target(name: "PricerService", dependencies: ["Quant"], path: "Services/Pricer/PricerService", swiftSettings: strict),
-        .executableTarget(name: "pricer", dependencies: ["PricerService", argumentParser],
+        .target(name: "PricerService", dependencies: ["Quant", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Pricer/PricerService", swiftSettings: strict),
+        .executableTarget(name: "pricer", dependencies: ["PricerService", "ServiceKit", argumentParser],
                           path: "Services/Pricer/pricer", swiftSettings: strict),
 
         // MARK: Tools
@@ -88,6 +89,8 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
+        .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "Messages", "TestSupport"],
+                    path: "Tests/PricerTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

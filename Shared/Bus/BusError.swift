@@ -23,3 +23,11 @@ public enum BusError: Error, Equatable, CustomStringConvertible {
         }
     }
 }
+
+/// Thrown by a request handler when the request itself is wrong (a missing field, a price below
+/// intrinsic): the client gets `BAD_REQUEST` with this message, telling it that a retry with the
+/// same request cannot succeed, where `HANDLER_FAILED` means the server had a problem.
+public struct BadRequest: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

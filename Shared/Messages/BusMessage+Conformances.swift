@@ -15,6 +15,18 @@ extension Volta_V1_UnderlyingQuote: BusMessage {
 extension Volta_V1_OptionQuote: BusMessage {
     public var topic: String { Topics.optionQuote(contract) }
 }
+extension Volta_V1_OptionAnalytics: BusMessage {
+    public var topic: String { Topics.optionAnalytics(contract) }
+}
+extension Volta_V1_VolSurface: BusMessage {
+    public var topic: String { Topics.volSurface(underlying) }
+}
+extension Volta_V1_PricerRequest: BusMessage {
+    public var topic: String { "px.request" }
+}
+extension Volta_V1_PricerReply: BusMessage {
+    public var topic: String { "px.reply" }
+}
 extension Volta_V1_OrderIntent: BusMessage {
     public var topic: String { Topics.intent(strategy: strategy) }
 }

@@ -10,6 +10,7 @@ public enum MessageRegistry {
         Volta_V1_AccountValue.self, Volta_V1_RiskDecision.self, Volta_V1_ErrorReply.self,
         Volta_V1_SnapshotRequest.self, Volta_V1_Snapshot.self, Volta_V1_ProbeTick.self,
         Volta_V1_ProbeIncrement.self, Volta_V1_ProbeCount.self,
+        Volta_V1_OptionAnalytics.self, Volta_V1_VolSurface.self, Volta_V1_PricerRequest.self, Volta_V1_PricerReply.self,
     ]
 
     private static let byName: [String: any BusMessage.Type] =

@@ -17,6 +17,12 @@ public enum Topics {
     public static func optionQuote(_ contract: Volta_V1_OptionContract) -> String {
         "md.option.\(key(contract.underlying)).\(contract.expiry).\(contractKey(contract))"
     }
+    /// The pricer's analytics of one option; subscribe to `optionAnalytics(underlying:)` for a chain.
+    public static func optionAnalytics(_ contract: Volta_V1_OptionContract) -> String {
+        "\(optionAnalytics(underlying: contract.underlying)).\(contract.expiry).\(contractKey(contract))"
+    }
+    public static func optionAnalytics(underlying: String) -> String { "px.greeks.\(key(underlying))" }
+    public static func volSurface(_ underlying: String) -> String { "px.surface.\(key(underlying))" }
     public static func intent(strategy: String) -> String { "strategy.intent.\(key(strategy))" }
     public static func order(_ id: String) -> String { "exec.order.\(key(id))" }
     public static func orderStatus(_ id: String) -> String { "exec.status.\(key(id))" }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// Years from a moment to an expiry's close. Listed US options stop trading at 16:00 New York
+/// time on the expiry date; time runs on the calendar (365 days a year), the unit theta uses.
+/// AM-settled index options (SPX monthlies) really settle at the open: their last day counts in
+/// full here, a known approximation of a few hours.
+public struct ExpiryCalendar: Sendable {
+    public static let secondsPerYear = 365.0 * 86_400
+    private let calendar: Calendar
+    private var closes: [String: Int64] = [:]
+
+    public init() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? TimeZone(secondsFromGMT: -5 * 3600)!
+        self.calendar = calendar
+    }
+
+    /// The expiry's 16:00 New York close in nanoseconds since 1970, or nil for a date that is not
+    /// `YYYY-MM-DD`.
+    public mutating func closeNanoseconds(_ expiry: String) -> Int64? {
+        if let known = closes[expiry] { return known }
+        let parts = expiry.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, expiry.count == 10,
+              let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 16)),
+              calendar.component(.day, from: date) == parts[2] else { return nil }
+        let ns = Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000
+        closes[expiry] = ns
+        return ns
+    }
+
+    /// Years from `nowNs` to the close; zero or negative once it has passed.
+    public mutating func years(to expiry: String, from nowNs: Int64) -> Double? {
+        closeNanoseconds(expiry).map { Double($0 - nowNs) / 1e9 / Self.secondsPerYear }
+    }
+}

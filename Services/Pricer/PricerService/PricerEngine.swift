@@ -1,0 +1,69 @@
+import Messages
+import Quant
+
+/// The pricer without the bus: the books of every underlying, fed with quotes and asked to
+/// refresh. The service owns one behind a lock; tests and the chain benchmark drive it directly.
+public struct PricerEngine: Sendable {
+    public let configuration: PricerConfiguration
+    var books: [String: UnderlyingBook] = [:]
+    var calendar = ExpiryCalendar()
+
+    public init(configuration: PricerConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// What one refresh of one underlying produced.
+    public struct Update: Sendable {
+        public var analytics: [Volta_V1_OptionAnalytics] = []
+        public var surface: Volta_V1_VolSurface?
+        public var volatilitiesComputed = 0
+    }
+
+    public var underlyings: [String] { books.keys.sorted() }
+
+    /// Underlyings with quotes not yet reflected in their analytics.
+    public var pending: [String] { books.values.filter(\.needsRefresh).map(\.symbol).sorted() }
+
+    public mutating func apply(_ quote: Volta_V1_UnderlyingQuote, at timeNs: Int64) {
+        guard !quote.symbol.isEmpty else { return }
+        books[quote.symbol, default: UnderlyingBook(symbol: quote.symbol)].update(quote, at: timeNs)
+    }
+
+    /// - Returns: false for a quote that names no usable contract (counted by the caller).
+    @discardableResult
+    public mutating func apply(_ quote: Volta_V1_OptionQuote, at timeNs: Int64) -> Bool {
+        let symbol = quote.contract.underlying
+        guard !symbol.isEmpty, OptionState(quote.contract) != nil else { return false }
+        books[symbol, default: UnderlyingBook(symbol: symbol)].update(quote, at: timeNs)
+        return true
+    }
+
+    /// Marks every option of `symbol` for recomputation: time passed, or this worker just
+    /// became the one that publishes it.
+    public mutating func invalidate(_ symbol: String) {
+        books[symbol]?.allDirty = true
+    }
+
+    /// Recomputes what the quotes since the last refresh touched.
+    public mutating func refresh(_ symbol: String, now: Int64) -> Update {
+        guard var book = books[symbol] else { return Update() }
+        let refresh = book.refresh(market(book, now: now), calendar: &calendar, refitIntervalNs: configuration.refitIntervalNs)
+        books[symbol] = book
+        return Update(analytics: refresh.analytics, surface: refresh.surface, volatilitiesComputed: refresh.volatilitiesComputed)
+    }
+
+    /// The current analytics of every option of `symbol` (after a refresh): a snapshot.
+    public func analytics(of symbol: String) -> [Volta_V1_OptionAnalytics] {
+        books[symbol]?.options.values.compactMap(\.analytics).sorted { $0.topic < $1.topic } ?? []
+    }
+
+    public func surface(of symbol: String) -> Volta_V1_VolSurface? {
+        guard let book = books[symbol], !book.slices.isEmpty else { return nil }
+        return SurfaceFit.message(underlying: symbol, spot: book.spot, slices: Array(book.slices.values))
+    }
+
+    func market(_ book: UnderlyingBook, now: Int64) -> ChainMarket {
+        ChainMarket(spot: book.spot, rate: configuration.rate, dividend: configuration.dividendYield(of: book.symbol),
+                    nowNs: now, model: configuration.model)
+    }
+}

@@ -1,0 +1,173 @@
+import Bus
+import CoreMetrics
+import Logging
+import Messages
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+
+/// The pricer on the bus: follows underlying and option quotes, and publishes per option the
+/// bid/mid/ask IVs, theo and greeks (`px.greeks.<underlying>…`) and per underlying the SVI
+/// surface (`px.surface.<underlying>`); answers price-at, IV and scenario requests (`pricer`)
+/// and snapshots of its analytics (`pricer.snapshot`).
+///
+/// Quotes only mark what they touch; one publishing task refreshes the marked underlyings it
+/// owns. While it works, newer quotes coalesce into the next pass, so under a burst the pricer
+/// publishes the latest state a little later instead of falling further and further behind.
+public final class PricerService: Service, Sendable {
+    let bus: Bus
+    let configuration: PricerConfiguration
+    let engine: Mutex<PricerEngine>
+    let membership: PricerMembership
+    let owned = Mutex<Set<String>>([])
+    let logger: Logger
+    let counters = Counters()
+
+    struct Counters: Sendable {
+        let quotes = Counter(label: "pricer_quotes")
+        let rejectedQuotes = Counter(label: "pricer_rejected_quotes")
+        let published = Counter(label: "pricer_analytics_published")
+        let volatilities = Counter(label: "pricer_volatilities_computed")
+        let surfaces = Counter(label: "pricer_surfaces_published")
+    }
+
+    public convenience init(context: ServiceContext) throws {
+        self.init(bus: context.bus, configuration: try PricerConfiguration(context), logger: context.logger)
+    }
+
+    public init(bus: Bus, configuration: PricerConfiguration, logger: Logger) {
+        self.bus = bus
+        self.configuration = configuration
+        self.engine = Mutex(PricerEngine(configuration: configuration))
+        self.membership = PricerMembership(instance: bus.identity.instance)
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.", wake: wake) { engine, q, t in
+                    engine.apply(q, at: t)
+                    return true
+                } }
+                group.addTask { await self.follow(Volta_V1_OptionQuote.self, prefix: "md.option.", wake: wake) { engine, q, t in
+                    engine.apply(q, at: t)
+                } }
+                group.addTask { await self.followMembers() }
+                group.addTask { await self.tick(wake) }
+                group.addTask { await self.publish(on: wakes) }
+                group.addTask { await self.serveRequests() }
+                group.addTask { await self.serveSnapshots() }
+            }
+        }
+        wake.finish()
+    }
+
+    // MARK: Following the market
+
+    /// Applies every quote of one type to the engine and wakes the publisher. Starts from
+    /// marketdata's snapshot when it answers, so a restarted pricer need not wait for every
+    /// quote to change.
+    func follow<Q: BusMessage>(_ type: Q.Type, prefix: String, wake: AsyncStream<Void>.Continuation,
+                               apply: @escaping @Sendable (inout PricerEngine, Q, Int64) -> Bool) async {
+        var quotes = bus.subscribe(type, prefix: prefix)
+        if configuration.snapshotOnStart {
+            do {
+                quotes = try await bus.subscribeWithSnapshot(type, prefix: prefix, stream: Topics.Service.marketdata,
+                                                             timeout: .seconds(1), retries: 0)
+            } catch {
+                logger.notice("no marketdata snapshot, following live quotes only", metadata: ["prefix": "\(prefix)", "error": "\(error)"])
+            }
+        }
+        for await quote in quotes {
+            let now = bus.clock.now()
+            let accepted = engine.withLock { apply(&$0, quote.message, now) }
+            (accepted ? counters.quotes : counters.rejectedQuotes).increment()
+            wake.yield()
+        }
+    }
+
+    func followMembers() async {
+        for await beat in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.\(Topics.Service.pricer).") {
+            membership.observe(beat.message, now: bus.clock.now())
+        }
+    }
+
+    /// Wakes the publisher for due refits and the periodic full refresh, when no quote does.
+    func tick(_ wake: AsyncStream<Void>.Continuation) async {
+        let period = Duration.nanoseconds(configuration.refitIntervalNs)
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: period) } catch { return }
+            wake.yield()
+        }
+    }
+
+    // MARK: Publishing
+
+    func publish(on wakes: AsyncStream<Void>) async {
+        var lastFullRefresh = bus.clock.now()
+        for await _ in wakes {
+            let now = bus.clock.now()
+            let symbols = engine.withLock { $0.underlyings }
+            let mine = membership.owned(symbols, now: now)
+            let gained = owned.withLock { previous in
+                defer { previous = mine }
+                return mine.subtracting(previous)
+            }
+            let full = now - lastFullRefresh >= configuration.refreshIntervalNs
+            if full { lastFullRefresh = now }
+            engine.withLock { e in
+                for symbol in full ? mine : gained { e.invalidate(symbol) }
+            }
+            if !gained.isEmpty { logger.info("publishing underlyings", metadata: ["gained": "\(gained.sorted())"]) }
+            refresh(engine.withLock { $0.pending }.filter(mine.contains), now: now)
+        }
+    }
+
+    /// Refreshes `symbols` and publishes what changed for those this worker owns.
+    func refresh(_ symbols: [String], now: Int64) {
+        let mine = owned.withLock { $0 }
+        for symbol in symbols {
+            let update = engine.withLock { $0.refresh(symbol, now: now) }
+            counters.volatilities.increment(by: update.volatilitiesComputed)
+            guard mine.contains(symbol) else { continue }
+            for analytics in update.analytics { bus.publish(analytics, eventTime: analytics.quoteTimeNs) }
+            counters.published.increment(by: update.analytics.count)
+            if let surface = update.surface {
+                bus.publish(surface)
+                counters.surfaces.increment()
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    func serveRequests() async {
+        await bus.serve(service: Topics.Service.pricer, Volta_V1_PricerRequest.self) { request, _ in
+            let now = self.bus.clock.now()
+            self.refresh(PricerEngine.underlyings(of: request).filter { self.engine.withLock { $0.pending }.contains($0) }, now: now)
+            return try self.engine.withLock { try $0.answer(request, now: now) }
+        }
+    }
+
+    /// The Clone pattern for the pricer's streams: the current analytics and surfaces under a
+    /// prefix, computed on request from this worker's books (every worker holds every book).
+    func serveSnapshots() async {
+        await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.pricer), Volta_V1_SnapshotRequest.self) { request, _ in
+            let now = self.bus.clock.now()
+            let symbols = self.engine.withLock { $0.underlyings }
+            self.refresh(symbols.filter { self.engine.withLock { $0.pending }.contains($0) }, now: now)
+            var snapshot = Volta_V1_Snapshot()
+            let messages: [any BusMessage] = self.engine.withLock { e in
+                symbols.flatMap { s -> [any BusMessage] in e.analytics(of: s) + (e.surface(of: s).map { [$0] } ?? []) }
+            }
+            for message in messages where message.topic.hasPrefix(request.prefix) {
+                var envelope = self.bus.makeEnvelope(message)
+                envelope.topic = message.topic
+                snapshot.entries.append(envelope)
+            }
+            return snapshot
+        }
+    }
+}

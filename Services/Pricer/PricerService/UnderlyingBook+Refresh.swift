@@ -1,0 +1,126 @@
+import Foundation
+import Messages
+import Quant
+
+extension UnderlyingBook {
+    /// What one refresh produced: the analytics of every option it recomputed, and the surface
+    /// when an expiry was refitted.
+    struct Refresh: Sendable {
+        var analytics: [Volta_V1_OptionAnalytics] = []
+        var surface: Volta_V1_VolSurface?
+        /// Options whose IVs were recomputed: the cost of the refresh.
+        var volatilitiesComputed = 0
+    }
+
+    /// Recomputes the marked options' IVs, refits the expiries whose IVs changed (at most once per
+    /// `refitIntervalNs` each), then the theos and greeks of every option whose IVs or slice
+    /// changed. Expired expiries leave the book.
+    mutating func refresh(_ market: ChainMarket, calendar: inout ExpiryCalendar, refitIntervalNs: Int64) -> Refresh {
+        var result = Refresh()
+        guard spot > 0 else { return result }  // marks stay until the underlying has a price
+        let touched = allDirty ? Array(options.keys) : Array(dirty)
+        (dirty, allDirty) = ([], false)
+        var theos = Set<String>()
+        for key in touched {
+            guard let option = options[key] else { continue }
+            guard let T = calendar.years(to: option.contract.expiry, from: market.nowNs), T > 0 else {
+                remove(expiry: option.contract.expiry)
+                continue
+            }
+            options[key]!.computeVolatilities(market.inputs(option, time: T), model: market.model)
+            result.volatilitiesComputed += 1
+            unfitted.insert(option.contract.expiry)
+            theos.insert(key)
+        }
+        var refitted = false
+        for expiry in unfitted.sorted() {
+            if let last = lastFitNs[expiry], market.nowNs - last < refitIntervalNs { continue }
+            guard let T = calendar.years(to: expiry, from: market.nowNs), T > 0 else { continue }
+            unfitted.remove(expiry)
+            lastFitNs[expiry] = market.nowNs
+            let chain = expiries[expiry, default: []].compactMap { options[$0] }
+            slices[expiry] = try? SurfaceFit.fit(chain, expiry: expiry, forward: market.forward(time: T), time: T)
+            theos.formUnion(expiries[expiry, default: []])
+            refitted = true
+        }
+        if refitted { result.surface = SurfaceFit.message(underlying: symbol, spot: spot, slices: Array(slices.values)) }
+        for key in theos.sorted() {
+            guard let option = options[key], let T = calendar.years(to: option.contract.expiry, from: market.nowNs), T > 0 else { continue }
+            let analytics = analytics(of: option, market: market, time: T)
+            options[key]!.analytics = analytics
+            result.analytics.append(analytics)
+        }
+        return result
+    }
+
+    /// The volatility the theo uses: the expiry's slice at the option's moneyness, else its own
+    /// mid IV.
+    func theoVolatility(_ option: OptionState, market: ChainMarket, time T: Double) -> (Double, String)? {
+        if let fitted = slices[option.contract.expiry] {
+            let v = fitted.slice.impliedVolatility(log(option.strike / market.forward(time: T)))
+            if v > 0 && v.isFinite { return (v, "surface") }
+        }
+        return option.midIV.map { ($0, "mid") }
+    }
+
+    func analytics(of option: OptionState, market: ChainMarket, time T: Double) -> Volta_V1_OptionAnalytics {
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = option.contract
+        a.underlyingPrice = market.spot
+        a.timeYears = T
+        a.bidIv = option.bidIV ?? 0
+        a.midIv = option.midIV ?? 0
+        a.askIv = option.askIV ?? 0
+        a.quoteTimeNs = option.quoteTimeNs
+        var notes = option.note.isEmpty ? [] : [option.note]
+        if let (volatility, source) = theoVolatility(option, market: market, time: T) {
+            a.theoIv = volatility
+            a.volSource = source
+            do {
+                let own = try market.model.greeks(market.inputs(option, time: T, volatility: volatility))
+                a.own = Volta_V1_Greeks(own, iv: volatility, model: market.model.rawValue)
+                if let broker = option.broker {
+                    a.broker = broker
+                    a.brokerMinusOwn = broker.minus(a.own)
+                }
+            } catch {
+                notes.append("theo: \(error)")
+            }
+        } else {
+            notes.append("no theo: no two-sided quote and no fitted slice")
+        }
+        a.note = notes.joined(separator: "; ")
+        return a
+    }
+
+    mutating func remove(expiry: String) {
+        for key in expiries[expiry, default: []] { options[key] = nil; dirty.remove(key) }
+        expiries[expiry] = nil
+        slices[expiry] = nil
+        lastFitNs[expiry] = nil
+        unfitted.remove(expiry)
+    }
+}
+
+extension Volta_V1_Greeks {
+    init(_ g: Greeks, iv: Double, model: String) {
+        self.init()
+        (theo, delta, gamma, vega, theta, rho) = (g.price, g.delta, g.gamma, g.vega, g.theta, g.rho)
+        self.iv = iv
+        self.model = model
+    }
+
+    /// Field by field `self − other`: how far the broker's model is from Volta's.
+    func minus(_ other: Volta_V1_Greeks) -> Volta_V1_Greeks {
+        var d = Volta_V1_Greeks()
+        d.theo = theo - other.theo
+        d.iv = iv - other.iv
+        d.delta = delta - other.delta
+        d.gamma = gamma - other.gamma
+        d.vega = vega - other.vega
+        d.theta = theta - other.theta
+        d.rho = rho - other.rho
+        d.model = "\(model)-\(other.model)"
+        return d
+    }
+}
