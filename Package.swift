@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
-        .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "Messages", "TestSupport"],
+        .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
                     path: "Tests/PricerTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),

@@ -1,5 +1,4 @@
 import Foundation
-import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,18 +7,18 @@ import Glibc
 ///
 /// Binaries come from `VOLTA_BIN_DIR`, or the package's `.build/debug` (the README's test
 /// command builds them before running the tests). A missing binary fails the test loudly.
-final class ChildProcess: @unchecked Sendable {
-    let name: String
-    let process = Process()
-    let logPath: String
+public final class ChildProcess: @unchecked Sendable {
+    public let name: String
+    public let process = Process()
+    public let logPath: String
 
-    static var binDirectory: String {
+    public static var binDirectory: String {
         if let dir = ProcessInfo.processInfo.environment["VOLTA_BIN_DIR"] { return dir }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug").path
     }
 
-    init(_ executable: String, _ arguments: [String], name: String, environment: [String: String] = [:], logDirectory: String) throws {
+    public init(_ executable: String, _ arguments: [String], name: String, environment: [String: String] = [:], logDirectory: String) throws {
         self.name = name
         let path = executable.hasPrefix("/") ? executable : "\(Self.binDirectory)/\(executable)"
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -41,33 +40,33 @@ final class ChildProcess: @unchecked Sendable {
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
 
-    func kill(_ signal: Int32 = SIGKILL) {
+    public func kill(_ signal: Int32 = SIGKILL) {
         if process.isRunning { Glibc.kill(process.processIdentifier, signal) }
     }
 
     /// Waits for the exit, at most `timeout`; returns the status or nil if still running.
-    func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
+    public func waitForExit(timeout: Duration = .seconds(10)) async -> Int32? {
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 
-    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
 }
 
-func temporaryDirectory(_ prefix: String) -> String {
+public func temporaryDirectory(_ prefix: String) -> String {
     let dir = NSTemporaryDirectory() + "\(prefix)-\(UUID().uuidString.prefix(8))"
     try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     return dir
 }
 
 /// The package's root directory.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+public let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
