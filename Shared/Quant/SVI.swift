@@ -59,35 +59,23 @@ public enum SVI {
     }
 
     /// Least squares in volatility, each quote weighted by its half-spread (a tight market counts
-    /// more), with a one-sided quote's spread taken as 5% of its volatility.
-    public static func fit(_ quotes: [Quote], time T: Double) throws -> SVISlice {
+    /// more), with a one-sided quote's spread taken as 5% of its volatility. `start` (the last fit
+    /// of the same expiry) makes a refit a few iterations.
+    public static func fit(_ quotes: [Quote], time T: Double, start: SVISlice? = nil) throws -> SVISlice {
         try Validate.positive(T, "T")
-        let points: [(k: Double, vol: Double, weight: Double)] = quotes.compactMap { q in
+        var fit = SVIFit(time: T)
+        for q in quotes {
             switch (q.bid, q.ask) {
-            case let (b?, a?) where b > 0 && a >= b: (q.logMoneyness, 0.5 * (a + b), 1 / max(0.5 * (a - b), 1e-4))
-            case let (nil, a?) where a > 0: (q.logMoneyness, a, 1 / (0.05 * a))
-            case let (b?, nil) where b > 0: (q.logMoneyness, b, 1 / (0.05 * b))
-            default: nil
+            case let (b?, a?) where b > 0 && a >= b: fit.add(k: q.logMoneyness, vol: 0.5 * (a + b), weight: 1 / max(0.5 * (a - b), 1e-4))
+            case let (nil, a?) where a > 0: fit.add(k: q.logMoneyness, vol: a, weight: 1 / (0.05 * a))
+            case let (b?, nil) where b > 0: fit.add(k: q.logMoneyness, vol: b, weight: 1 / (0.05 * b))
+            default: continue
             }
         }
-        guard points.count >= 5 else {
-            throw QuantError.invalid(field: "quotes", value: Double(points.count), requirement: "at least 5 strikes with a bid or an ask")
+        guard fit.count >= 5 else {
+            throw QuantError.invalid(field: "quotes", value: Double(fit.count), requirement: "at least 5 strikes with a bid or an ask")
         }
-        let atm = points.min { abs($0.k) < abs($1.k) }!
-        let minVariance = points.map { $0.vol * $0.vol * T }.min()!
-        func parameters(_ x: [Double]) -> SVISlice {
-            SVISlice(a: x[0], b: exp(x[1]), rho: tanh(x[2]) * (1 - 1e-9), m: x[3], sigma: exp(x[4]), time: T)
-        }
-        // Start: half the lowest quoted variance, a mild skew, centred on the strike nearest the money.
-        let first = [max(0.5 * minVariance, 1e-6), log(0.1), atanh(-0.3), atm.k, log(0.1)]
-        let result = try LevenbergMarquardt(maxIterations: 500, tolerance: 1e-15).minimize(from: first) { x in
-            let s = parameters(x)
-            // Negative variance anywhere near the data is not a volatility: a steep penalty.
-            let floor = s.a + s.b * s.sigma * (1 - s.rho * s.rho).squareRoot()
-            let penalty = floor < 0 ? -floor * 1e4 : 0
-            return points.map { p in (s.impliedVolatility(p.k) - p.vol) * p.weight } + [penalty]
-        }
-        return parameters(result.x)
+        return fit.solve(from: start).slice
     }
 }
 

@@ -18,6 +18,28 @@ struct SVITests {
         #expect(throws: QuantError.self) { try SVI.fit(Array(quotes.prefix(3)), time: 0.5) }
     }
 
+    /// The pricer fits every expiry of every chain as quotes move: a fit must take a handful of
+    /// iterations, cold or from the last slice, and still recover the smile.
+    @Test(arguments: [0.02, 0.1, 0.5, 1.0, 3.0])
+    func aFitTakesAFewIterations(time T: Double) throws {
+        let truth = SVISlice(a: 0.01 * T, b: 0.1 * T.squareRoot(), rho: -0.5, m: 0, sigma: 0.2, time: T)
+        func fit(shift: Double) -> SVIFit {
+            var f = SVIFit(time: T)
+            for i in 0..<200 {
+                let k = log((60 + Double(i) * 0.4) / 100)
+                f.add(k: k, vol: truth.impliedVolatility(k) + shift, weight: 500)
+            }
+            return f
+        }
+        let cold = fit(shift: 0).solve(from: nil)
+        let warm = fit(shift: 0.001).solve(from: cold.slice)
+        #expect(cold.iterations <= 12 && warm.iterations <= 12, "cold \(cold.iterations), warm \(warm.iterations)")
+        for k in stride(from: -0.5, through: 0.25, by: 0.05) {
+            #expect(abs(cold.slice.impliedVolatility(k) - truth.impliedVolatility(k)) < 1e-6)
+            #expect(abs(warm.slice.impliedVolatility(k) - truth.impliedVolatility(k) - 0.001) < 2e-4)
+        }
+    }
+
     /// Axel Vogt's slice (in Gatheral and Jacquier, "Arbitrage-free SVI volatility surfaces",
     /// 2014) has a negative density near k = 0.9; a plain skew does not.
     @Test func butterflyArbitrageIsFound() throws {

@@ -28,8 +28,9 @@ enum SurfaceFit {
     /// Fits one expiry to the out-of-the-money side of each strike (puts below the forward, calls
     /// at and above it), where quotes are tight and carry the smile; in-the-money quotes add
     /// only the early-exercise premium and wide spreads. A strike whose OTM option has no IV
-    /// falls back to the other side.
-    static func fit(_ options: [OptionState], expiry: String, forward F: Double, time T: Double) throws -> FittedSlice {
+    /// falls back to the other side. `start` is the expiry's last fit: a refit then takes a few
+    /// iterations.
+    static func fit(_ options: [OptionState], expiry: String, forward F: Double, time T: Double, start: SVISlice?) throws -> FittedSlice {
         var best: [Double: (otm: Bool, quote: SVI.Quote, mid: Double?)] = [:]
         for o in options where o.bidIV != nil || o.askIV != nil {
             let otm = (o.kind == .put) == (o.strike < F)
@@ -37,7 +38,7 @@ enum SurfaceFit {
             best[o.strike] = (otm, SVI.Quote(logMoneyness: log(o.strike / F), bid: o.bidIV, ask: o.askIV), o.midIV)
         }
         let quotes = best.values.sorted { $0.quote.logMoneyness < $1.quote.logMoneyness }
-        let slice = try SVI.fit(quotes.map(\.quote), time: T)
+        let slice = try SVI.fit(quotes.map(\.quote), time: T, start: start.map { SVISlice(a: $0.a, b: $0.b, rho: $0.rho, m: $0.m, sigma: $0.sigma, time: T) })
         let residuals = quotes.compactMap { q in q.mid.map { slice.impliedVolatility(q.quote.logMoneyness) - $0 } }
         let rms = residuals.isEmpty ? 0 : (residuals.map { $0 * $0 }.reduce(0, +) / Double(residuals.count)).squareRoot()
         return FittedSlice(slice: slice, expiry: expiry, forward: F, quotes: quotes.count, rmsError: rms,

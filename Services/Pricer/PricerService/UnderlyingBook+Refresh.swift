@@ -39,7 +39,8 @@ extension UnderlyingBook {
             unfitted.remove(expiry)
             lastFitNs[expiry] = market.nowNs
             let chain = expiries[expiry, default: []].compactMap { options[$0] }
-            slices[expiry] = try? SurfaceFit.fit(chain, expiry: expiry, forward: market.forward(time: T), time: T)
+            slices[expiry] = try? SurfaceFit.fit(chain, expiry: expiry, forward: market.forward(time: T), time: T,
+                                                 start: slices[expiry]?.slice)
             theos.formUnion(expiries[expiry, default: []])
             refitted = true
         }

@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The least-squares fit behind ``SVI/fit(_:time:start:)``: Levenberg-Marquardt on the five raw
+/// parameters with an analytic Jacobian, in flat buffers, because a pricer refits every expiry of
+/// every chain as quotes move and a numerical Jacobian costs six passes over the strikes per step.
+///
+/// Unknowns are unconstrained: x = (a, ln b, atanh ρ, m, ln σ), so b, σ > 0 and |ρ| < 1 always.
+/// Residuals are (vol(k) − quoted vol) × weight, plus one penalty on the least total variance
+/// a + bσ√(1 − ρ²) when it is negative (a slice with negative variance prices nothing).
+struct SVIFit {
+    let time: Double
+    private(set) var k: [Double] = []
+    private(set) var vol: [Double] = []
+    private(set) var weight: [Double] = []
+    static let rhoScale = 1 - 1e-9
+    static let penaltyWeight = 1e4
+
+    init(time: Double) { self.time = time }
+
+    var count: Int { k.count }
+
+    mutating func add(k: Double, vol: Double, weight: Double) {
+        self.k.append(k)
+        self.vol.append(vol)
+        self.weight.append(weight)
+    }
+
+    static func slice(_ x: SIMD8<Double>, time: Double) -> SVISlice {
+        SVISlice(a: x[0], b: exp(x[1]), rho: tanh(x[2]) * rhoScale, m: x[3], sigma: exp(x[4]), time: time)
+    }
+
+    /// Half the lowest quoted variance, a mild skew, centred on the strike nearest the money.
+    func startingPoint() -> SIMD8<Double> {
+        var atm = 0, minVol = Double.infinity
+        for i in k.indices {
+            if abs(k[i]) < abs(k[atm]) { atm = i }
+            minVol = min(minVol, vol[i])
+        }
+        return SIMD8(max(0.5 * minVol * minVol * time, 1e-6), log(0.1), atanh(-0.3), k[atm], log(0.1), 0, 0, 0)
+    }
+
+    static func unknowns(_ s: SVISlice) -> SIMD8<Double> {
+        SIMD8(s.a, log(s.b), atanh(max(-0.999_999, min(0.999_999, s.rho / rhoScale))), s.m, log(s.sigma), 0, 0, 0)
+    }
+
+    /// JᵀJ by rows and Jᵀr: SIMD rows, so that adding a strike's gradient is five vector FMAs.
+    struct NormalEquations {
+        var rows = (SIMD8<Double>.zero, SIMD8<Double>.zero, SIMD8<Double>.zero, SIMD8<Double>.zero, SIMD8<Double>.zero)
+        var jtr = SIMD8<Double>.zero
+
+        @inline(__always)
+        mutating func add(_ g: SIMD8<Double>, _ r: Double) {
+            jtr += g * r
+            rows.0 += g * g[0]; rows.1 += g * g[1]; rows.2 += g * g[2]; rows.3 += g * g[3]; rows.4 += g * g[4]
+        }
+
+        func element(_ i: Int, _ j: Int) -> Double {
+            switch i {
+            case 0: rows.0[j]
+            case 1: rows.1[j]
+            case 2: rows.2[j]
+            case 3: rows.3[j]
+            default: rows.4[j]
+            }
+        }
+    }
+
+    /// Σ r² at x; with `normal`, also the normal equations there.
+    func evaluate(_ x: SIMD8<Double>, normal: inout NormalEquations?) -> Double {
+        let a = x[0], b = exp(x[1]), t = tanh(x[2]), rho = t * Self.rhoScale, m = x[3], sigma = exp(x[4])
+        let dRho = (1 - t * t) * Self.rhoScale
+        var cost = 0.0
+        var equations = NormalEquations()
+        let wantsNormal = normal != nil
+        for i in k.indices {
+            let d = k[i] - m
+            let root = (d * d + sigma * sigma).squareRoot()
+            let w = a + b * (rho * d + root)
+            let v = w > 0 ? (w / time).squareRoot() : 0
+            let r = (v - vol[i]) * weight[i]
+            cost += r * r
+            guard wantsNormal, w > 0 else { continue }
+            // ∂r/∂w = weight / (2 v T); then the chain rule through each unknown.
+            let dw = weight[i] / (2 * v * time)
+            let g = SIMD8<Double>(dw, dw * b * (rho * d + root), dw * b * d * dRho, dw * b * (-rho - d / root),
+                                  dw * b * sigma * sigma / root, 0, 0, 0)
+            equations.add(g, r)
+        }
+        // The penalty keeps the least variance of the slice non-negative.
+        let shape = (1 - rho * rho).squareRoot()
+        let floor = a + b * sigma * shape
+        if floor < 0 {
+            let r = -floor * Self.penaltyWeight
+            cost += r * r
+            let p = -Self.penaltyWeight
+            equations.add(SIMD8<Double>(p, p * b * sigma * shape, p * b * sigma * (-rho / shape) * dRho, 0, p * b * sigma * shape, 0, 0, 0), r)
+        }
+        if wantsNormal { normal = equations }
+        return cost
+    }
+
+    /// Levenberg-Marquardt with Marquardt's diagonal scaling. Stops when a step gains less than
+    /// 1e-10 of the cost, or the weighted residuals are all below 1e-5 (an error of 1e-5 of a
+    /// half-spread: nothing a quote can tell).
+    func solve(from start: SVISlice?) -> (slice: SVISlice, iterations: Int) {
+        var x = start.map(Self.unknowns) ?? startingPoint()
+        var equations: NormalEquations? = NormalEquations()
+        var none: NormalEquations?
+        var cost = evaluate(x, normal: &equations)
+        let enough = 1e-10 * Double(count)
+        var mu = 1e-3
+        var steps = 0
+        iterations: while steps < 500 && cost > enough {
+            steps += 1
+            for _ in 0..<30 {
+                guard let step = Self.dampedStep(equations!, mu) else { mu *= 10; continue }
+                let candidate = x + step
+                let trial = evaluate(candidate, normal: &none)
+                if trial.isFinite && trial < cost {
+                    let gain = cost - trial
+                    x = candidate
+                    mu = max(mu / 3, 1e-12)
+                    if gain <= 1e-10 * trial { break iterations }
+                    cost = evaluate(x, normal: &equations)
+                    continue iterations
+                }
+                mu *= 4
+            }
+            break
+        }
+        return (Self.slice(x, time: time), steps)
+    }
+
+    /// Solves (JᵀJ + μ·diag(JᵀJ)) δ = −Jᵀr by Cholesky; nil when it is not positive definite.
+    static func dampedStep(_ normal: NormalEquations, _ mu: Double) -> SIMD8<Double>? {
+        var l = [Double](repeating: 0, count: 25)
+        let jtr = normal.jtr
+        for i in 0..<5 {
+            for j in 0...i {
+                var sum = normal.element(i, j)
+                if i == j { sum += mu * max(sum, 1e-12) }
+                for p in 0..<j { sum -= l[i * 5 + p] * l[j * 5 + p] }
+                if i == j {
+                    guard sum > 0 else { return nil }
+                    l[i * 5 + i] = sum.squareRoot()
+                } else {
+                    l[i * 5 + j] = sum / l[j * 5 + j]
+                }
+            }
+        }
+        var y = SIMD8<Double>.zero
+        for i in 0..<5 {
+            var sum = -jtr[i]
+            for p in 0..<i { sum -= l[i * 5 + p] * y[p] }
+            y[i] = sum / l[i * 5 + i]
+        }
+        var x = SIMD8<Double>.zero
+        for i in stride(from: 4, through: 0, by: -1) {
+            var sum = y[i]
+            for p in (i + 1)..<5 { sum -= l[p * 5 + i] * x[p] }
+            x[i] = sum / l[i * 5 + i]
+        }
+        return (0..<5).allSatisfy { x[$0].isFinite } ? x : nil
+    }
+}
