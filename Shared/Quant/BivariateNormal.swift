@@ -13,22 +13,51 @@ public enum BivariateNormal {
         upperTail(-a, -b, rho)
     }
 
+    static func rule(_ r: Double) -> GaussLegendre {
+        abs(r) < 0.3 ? rules.six : abs(r) < 0.75 ? rules.twelve : rules.twenty
+    }
+
+    /// M(a, b; ρ) for many (a, b) at one ρ, as Bjerksund-Stensland's ψ needs twenty times per
+    /// price: below |ρ| = 0.925 the quadrature's nodes depend on ρ alone, so their sines are taken
+    /// once here instead of at every call.
+    public struct FixedCorrelation: Sendable {
+        public let correlation: Double
+        let arcsine: Double
+        /// Per node: its weight, sin θ and 1/cos²θ.
+        let nodes: [(weight: Double, sine: Double, secant2: Double)]
+
+        public init(_ rho: Double) {
+            correlation = rho
+            guard abs(rho) < 0.925 else { arcsine = 0; nodes = []; return }
+            let asr = asin(rho)
+            arcsine = asr
+            let rule = BivariateNormal.rule(rho)
+            nodes = zip(rule.nodes, rule.weights).map { x, w in
+                // Nodes on [−1, 1] mapped to [0, asin ρ].
+                let sn = sin(0.5 * asr * (x + 1))
+                return (w, sn, 1 / (1 - sn * sn))
+            }
+        }
+
+        public func cdf(_ a: Double, _ b: Double) -> Double { upperTail(-a, -b) }
+
+        /// P(X > h, Y > k): Drezner and Wesolowsky's ∫₀^{asin ρ} exp((sinθ·hk − hs)/cos²θ) dθ.
+        func upperTail(_ h: Double, _ k: Double) -> Double {
+            guard !nodes.isEmpty else { return BivariateNormal.upperTail(h, k, correlation) }
+            let hk = h * k, hs = 0.5 * (h * h + k * k)
+            var sum = 0.0
+            for node in nodes { sum += node.weight * exp((node.sine * hk - hs) * node.secant2) }
+            return sum * arcsine / (4 * Double.pi) + Normal.cdf(-h) * Normal.cdf(-k)
+        }
+    }
+
     /// P(X > h, Y > k).
     static func upperTail(_ h: Double, _ kIn: Double, _ r: Double) -> Double {
-        let rule = abs(r) < 0.3 ? rules.six : abs(r) < 0.75 ? rules.twelve : rules.twenty
+        if abs(r) < 0.925 { return FixedCorrelation(r).upperTail(h, kIn) }
+        let rule = rule(r)
         var k = kIn
         var hk = h * k
         var result = 0.0
-        if abs(r) < 0.925 {
-            let hs = 0.5 * (h * h + k * k)
-            let asr = asin(r)
-            for (x, w) in zip(rule.nodes, rule.weights) {
-                // Nodes on [−1, 1] mapped to [0, asr]: ∫₀^{asin r} exp((sinθ·hk − hs)/cos²θ) dθ.
-                let sn = sin(0.5 * asr * (x + 1))
-                result += w * exp((sn * hk - hs) / (1 - sn * sn))
-            }
-            return result * asr / (4 * Double.pi) + Normal.cdf(-h) * Normal.cdf(-k)
-        }
         if r < 0 { k = -k; hk = -hk }
         if abs(r) < 1 {
             let ass = (1 - r) * (1 + r)

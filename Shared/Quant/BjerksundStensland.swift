@@ -84,6 +84,15 @@ public enum BjerksundStensland {
     /// κ run into the hundreds and the factors alone over- and underflow.
     struct Model {
         let S, r, b, v, t1, T: Double
+        /// ψ's bivariate normals, all at ±√(t1/T).
+        let positive, negative: BivariateNormal.FixedCorrelation
+
+        init(S: Double, r: Double, b: Double, v: Double, t1: Double, T: Double) {
+            (self.S, self.r, self.b, self.v, self.t1, self.T) = (S, r, b, v, t1, T)
+            let rho = (t1 / T).squareRoot()
+            positive = BivariateNormal.FixedCorrelation(rho)
+            negative = BivariateNormal.FixedCorrelation(-rho)
+        }
 
         func lambda(_ gamma: Double) -> Double { -r + gamma * b + 0.5 * gamma * (gamma - 1) * v * v }
         func kappa(_ gamma: Double) -> Double { 2 * b / (v * v) + 2 * gamma - 1 }
@@ -108,14 +117,13 @@ public enum BjerksundStensland {
             let f2 = (log(i2 * i2 / (S * H)) + drift * T) / sd
             let f3 = (log(i1 * i1 / (S * H)) + drift * T) / sd
             let f4 = (log(S * i1 * i1 / (H * i2 * i2)) + drift * T) / sd
-            let rho = (t1 / T).squareRoot()
             let k = kappa(gamma)
             let base = logScale + lambda(gamma) * T
             func term(_ logFactor: Double, _ m: Double) -> Double { m > 0 ? exp(base + logFactor + log(m)) : 0 }
-            return term(0, BivariateNormal.cdf(-e1, -f1, correlation: rho))
-                - term(k * log(i2 / S), BivariateNormal.cdf(-e2, -f2, correlation: rho))
-                - term(k * log(i1 / S), BivariateNormal.cdf(-e3, -f3, correlation: -rho))
-                + term(k * log(i1 / i2), BivariateNormal.cdf(-e4, -f4, correlation: -rho))
+            return term(0, positive.cdf(-e1, -f1))
+                - term(k * log(i2 / S), positive.cdf(-e2, -f2))
+                - term(k * log(i1 / S), negative.cdf(-e3, -f3))
+                + term(k * log(i1 / i2), negative.cdf(-e4, -f4))
         }
     }
 }

@@ -9,6 +9,9 @@ struct QuantBench: ParsableCommand {
 
     @Option(help: "Options in the Black-Scholes batch.") var batch = 1_000_000
     @Option(help: "Python with QuantLib, for the reference; empty to skip.") var python = "python3"
+    @Option(help: "Run only these measures (comma-separated: bs, iv, american, heston, chain), e.g. under perf.") var only: String?
+
+    func wants(_ measure: String) -> Bool { only.map { $0.split(separator: ",").contains(Substring(measure)) } ?? true }
 
     func run() throws {
         let reference = quantLibReference()
@@ -17,21 +20,34 @@ struct QuantBench: ParsableCommand {
         let soa = OptionBatch(options)
         var out = GreeksBatch(count: soa.count)
         let bs = best(of: 3) { BatchPricer.blackScholes(soa, into: &out) } / Double(batch) * 1e9
-        emit("bs_batch_price_and_5_greeks", bs, "ns/option", goal: 30, reference: reference["bs_greeks"].map { $0 * 1000 })
+        if wants("bs") { emit("bs_batch_price_and_5_greeks", bs, "ns/option", goal: 30, reference: reference["bs_greeks"].map { $0 * 1000 }) }
+        if wants("iv") { impliedVolatility(options, prices: out.price, reference: reference) }
+        if wants("american") { american(options, reference: reference) }
+        if wants("heston") { heston(options, reference: reference) }
+        if wants("chain") {
+            let chain = try best(of: 5) { try chainWithSurface() } * 1e3
+            emit("chain_2000_iv_greeks_svi", chain, "ms", goal: 1, reference: nil, extra: ["shape": "10 expiries x 200 strikes"])
+        }
+    }
 
+    func impliedVolatility(_ options: [OptionInputs], prices: [Double], reference: [String: Double]) {
         let ivOptions = Array(options.prefix(100_000))
         let ivBatch = OptionBatch(ivOptions)
-        let ivPrices = Array(out.price.prefix(100_000))
+        let ivPrices = Array(prices.prefix(100_000))
         var solved = 0
         let iv = best(of: 3) { solved = BatchPricer.impliedVolatility(prices: ivPrices, ivBatch).volatility.count } / Double(ivOptions.count) * 1e9
         emit("iv_lets_be_rational", iv, "ns/option", goal: 250, reference: reference["iv"].map { $0 * 1000 }, extra: ["solved": "\(solved)"])
+    }
 
+    func american(_ options: [OptionInputs], reference: [String: Double]) {
         let american = Array(options.prefix(20_000))
         let baw = best(of: 3) { for o in american { _ = try? BaroneAdesiWhaley.price(o) } } / Double(american.count) * 1e6
         emit("baw_price", baw, "us/option", goal: 2, reference: reference["baw"])
         let bjs = best(of: 3) { for o in american { _ = try? BjerksundStensland.price(o) } } / Double(american.count) * 1e6
         emit("bjs2002_price", bjs, "us/option", goal: 2, reference: reference["bjs1993"], extra: ["reference_method": "QuantLib has BJS 1993 only"])
+    }
 
+    func heston(_ options: [OptionInputs], reference: [String: Double]) {
         let p = Heston.Parameters(v0: 0.05, kappa: 2.0, theta: 0.06, xi: 0.7, rho: -0.65)
         let hestonOptions = Array(options.prefix(5000))
         let heston = best(of: 3) { for o in hestonOptions { _ = try? Heston.price(o, parameters: p) } } / Double(hestonOptions.count) * 1e6
@@ -44,9 +60,6 @@ struct QuantBench: ParsableCommand {
             }
         } / Double(4 * strikes.count) * 1e6
         emit("heston_per_strike_in_a_50_strike_expiry", perStrike, "us/option", goal: 20, reference: reference["heston"])
-
-        let chain = try best(of: 5) { try chainWithSurface() } * 1e3
-        emit("chain_2000_iv_greeks_svi", chain, "ms", goal: 1, reference: nil, extra: ["shape": "10 expiries x 200 strikes"])
     }
 
     /// A chain as a market maker sees it: 10 expiries × 200 strikes of mid prices → IVs, greeks,
