@@ -119,20 +119,26 @@ public struct VolatilitySurface: Sendable {
     }
 
     public func arbitrage(range: ClosedRange<Double> = -3...3) -> ArbitrageReport {
-        var report = ArbitrageReport(butterfly: [], calendar: [])
+        var report = ArbitrageReport(butterfly: [], calendar: calendarArbitrage(range: range))
         for s in slices {
             let check = s.butterflyCheck(range: range)
             if check.minimum < -1e-10 { report.butterfly.append((s.time, check.at)) }
         }
+        return report
+    }
+
+    /// Adjacent expiries whose total variance decreases at some k, with the first such k.
+    public func calendarArbitrage(range: ClosedRange<Double> = -3...3) -> [(early: Double, late: Double, k: Double)] {
+        var found: [(early: Double, late: Double, k: Double)] = []
         for (early, late) in zip(slices, slices.dropFirst()) {
             for i in 0...600 {
                 let k = range.lowerBound + (range.upperBound - range.lowerBound) * Double(i) / 600
                 if late.totalVariance(k) < early.totalVariance(k) - 1e-12 {
-                    report.calendar.append((early.time, late.time, k))
+                    found.append((early.time, late.time, k))
                     break
                 }
             }
         }
-        return report
+        return found
     }
 }

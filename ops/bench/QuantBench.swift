@@ -9,7 +9,7 @@ struct QuantBench: ParsableCommand {
 
     @Option(help: "Options in the Black-Scholes batch.") var batch = 1_000_000
     @Option(help: "Python with QuantLib, for the reference; empty to skip.") var python = "python3"
-    @Option(help: "Run only these measures (comma-separated: bs, iv, american, heston, chain), e.g. under perf.") var only: String?
+    @Option(help: "Run only these measures (comma-separated: bs, iv, american, heston, chain, engine), e.g. under perf.") var only: String?
 
     func wants(_ measure: String) -> Bool { only.map { $0.split(separator: ",").contains(Substring(measure)) } ?? true }
 
@@ -28,6 +28,7 @@ struct QuantBench: ParsableCommand {
             let chain = try best(of: 5) { try chainWithSurface() } * 1e3
             emit("chain_2000_iv_greeks_svi", chain, "ms", goal: 1, reference: nil, extra: ["shape": "10 expiries x 200 strikes"])
         }
+        if wants("engine") { try pricerEngine() }
     }
 
     func impliedVolatility(_ options: [OptionInputs], prices: [Double], reference: [String: Double]) {

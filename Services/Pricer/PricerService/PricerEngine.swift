@@ -46,9 +46,9 @@ public struct PricerEngine: Sendable {
 
     /// Recomputes what the quotes since the last refresh touched.
     public mutating func refresh(_ symbol: String, now: Int64) -> Update {
-        guard var book = books[symbol] else { return Update() }
-        let refresh = book.refresh(market(book, now: now), calendar: &calendar, refitIntervalNs: configuration.refitIntervalNs)
-        books[symbol] = book
+        guard let market = books[symbol].map({ market($0, now: now) }) else { return Update() }
+        // In place: a copy of the book taken out of the dictionary would copy every option on write.
+        let refresh = books[symbol]!.refresh(market, calendar: &calendar, refitIntervalNs: configuration.refitIntervalNs)
         return Update(analytics: refresh.analytics, surface: refresh.surface, volatilitiesComputed: refresh.volatilitiesComputed)
     }
 

@@ -45,7 +45,8 @@ enum SurfaceFit {
                            butterflyFree: slice.butterflyCheck().minimum >= -1e-10)
     }
 
-    /// The surface message of one underlying: its slices by expiry, and the calendar check.
+    /// The surface message of one underlying: its slices by expiry, and the calendar check (each
+    /// slice's butterfly check was made when it was fitted).
     static func message(underlying: String, spot: Double, slices: [FittedSlice]) -> Volta_V1_VolSurface {
         var m = Volta_V1_VolSurface()
         m.underlying = underlying
@@ -55,7 +56,7 @@ enum SurfaceFit {
         m.calendarFree = true
         for s in ordered where !s.butterflyFree { m.arbitrage.append("butterfly: \(s.expiry)") }
         if let surface = try? VolatilitySurface(slices: ordered.map(\.slice)) {
-            for c in surface.arbitrage().calendar {
+            for c in surface.calendarArbitrage() {
                 m.calendarFree = false
                 let early = ordered.first { $0.slice.time == c.early }?.expiry ?? "?"
                 let late = ordered.first { $0.slice.time == c.late }?.expiry ?? "?"
