@@ -68,6 +68,16 @@ struct PricerProcessTests {
         #expect(reply.priceAt.greeks.theo > 3 && reply.priceAt.volSource == "surface", "\(pricer.log)")
     }
 
+    @Test(arguments: [("pricer.dividend_yields", "SPY=abc"), ("pricer.model", "heston"), ("pricer.rate", "NaN"),
+                      ("pricer.refit_ms", "0")])
+    func aBadSettingExitsWithCodeTwoNamingTheKey(key: String, value: String) async throws {
+        let dir = temporaryDirectory("volta-pricer-config")
+        let pricer = try ChildProcess("pricer", ["--set", "\(key)=\(value)"], name: "pricer", logDirectory: dir)
+        defer { pricer.kill() }
+        #expect(await pricer.waitForExit() == 2)
+        #expect(pricer.log.contains(key), "\(pricer.log)")
+    }
+
     func until(timeout: Duration = .seconds(20), _ condition: () async -> Bool) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
