@@ -125,7 +125,8 @@ public final class PricerService: Service, Sendable {
         }
     }
 
-    /// Refreshes `symbols` and publishes what changed for those this worker owns.
+    /// Refreshes `symbols` and publishes what changed for those this worker owns. A book with
+    /// nothing marked costs a lookup: callers need not filter.
     func refresh(_ symbols: [String], now: Int64) {
         let mine = owned.withLock { $0 }
         for symbol in symbols {
@@ -146,7 +147,7 @@ public final class PricerService: Service, Sendable {
     func serveRequests() async {
         await bus.serve(service: Topics.Service.pricer, Volta_V1_PricerRequest.self) { request, _ in
             let now = self.bus.clock.now()
-            self.refresh(PricerEngine.underlyings(of: request).filter { self.engine.withLock { $0.pending }.contains($0) }, now: now)
+            self.refresh(PricerEngine.underlyings(of: request), now: now)
             return try self.engine.withLock { try $0.answer(request, now: now) }
         }
     }
@@ -157,7 +158,7 @@ public final class PricerService: Service, Sendable {
         await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.pricer), Volta_V1_SnapshotRequest.self) { request, _ in
             let now = self.bus.clock.now()
             let symbols = self.engine.withLock { $0.underlyings }
-            self.refresh(symbols.filter { self.engine.withLock { $0.pending }.contains($0) }, now: now)
+            self.refresh(symbols, now: now)
             var snapshot = Volta_V1_Snapshot()
             let messages: [any BusMessage] = self.engine.withLock { e in
                 symbols.flatMap { s -> [any BusMessage] in e.analytics(of: s) + (e.surface(of: s).map { [$0] } ?? []) }
