@@ -81,15 +81,22 @@ struct PricerServiceTests {
         #expect(snapshot.entries.count == f.strikes.count * 2)
         #expect(snapshot.entries.allSatisfy { $0.type == Volta_V1_OptionAnalytics.protoMessageName })
 
-        // A tick on one option republishes that option alone.
-        let before = await analytics.count
-        var one = f.quote("2026-12-18", 110, .call)
-        one.ask += 0.02
-        market.publish(one)
-        #expect(await eventually(harness) { await analytics.count > before })
+        // A tick on one option republishes that option, with its new ask IV, and nothing outside
+        // its expiry: the option alone, or its whole expiry when the tick makes a refit due
+        // (the engine tests pin down which). Wait for the initial load's refits to finish first.
+        #expect(await eventually(harness) { pricer.engine.withLock { $0.pending.isEmpty } })
         await harness.pass(.milliseconds(20))
-        let after = await analytics.items[before...].map(\.message.contract)
-        #expect(after.first == one.contract)
+        let before = await analytics.count
+        let askIV = try #require(await analytics.items.last { $0.message.contract == f.contract("2026-12-18", 110, .call) }).message.askIv
+        var tick = f.quote("2026-12-18", 110, .call)
+        tick.ask += 0.02
+        market.publish(tick)
+        let one = tick
+        #expect(await eventually(harness) { await analytics.items[before...].contains { $0.message.contract == one.contract } })
+        await harness.pass(.milliseconds(20))
+        let after = await analytics.items[before...].map(\.message)
+        #expect(after.first { $0.contract == one.contract }.map { $0.askIv > askIV } == true)
+        #expect(after.allSatisfy { $0.contract.expiry == "2026-12-18" })
     }
 
     @Test("two pricer workers split the underlyings: each is published by exactly one", arguments: HarnessKind.allCases)
