@@ -25,13 +25,11 @@ public enum PriceLine {
     }
 
     static func price(_ request: PriceRequest) throws -> Greeks {
+        if let model = PricingModel(rawValue: request.model) { return try model.greeks(request.inputs()) }
         switch request.model {
-        case "bs": return try request.inputs().blackScholes()
         case "black76":
             let o = try request.inputs()
             return try BlackScholes.black76(o.kind, forward: o.spot, strike: o.strike, time: o.time, rate: o.rate, volatility: o.volatility)
-        case "baw": return try BaroneAdesiWhaley.greeks(request.inputs())
-        case "bjs2002": return try BjerksundStensland.greeks(request.inputs())
         case "bjs1993": return try BjerksundStensland.greeks(request.inputs(), version: .version1993)
         case "crr", "lr":
             return try BinomialTree.greeks(request.inputs(), steps: request.count("steps", default: 1001),
@@ -45,11 +43,9 @@ public enum PriceLine {
     static func impliedVolatility(_ request: PriceRequest) throws -> Double {
         let target = try request.number("price")
         let o = try request.inputs(volatility: 1)
+        if let model = PricingModel(rawValue: request.model) { return try model.impliedVolatility(price: target, o) }
         switch request.model {
-        case "bs": return try ImpliedVolatility.bsm(o.kind, price: target, spot: o.spot, strike: o.strike, time: o.time, rate: o.rate, dividend: o.dividend)
         case "black76": return try ImpliedVolatility.black76(o.kind, price: target, forward: o.spot, strike: o.strike, time: o.time, rate: o.rate)
-        case "baw": return try AmericanImpliedVolatility.solve(price: target, o, model: BaroneAdesiWhaley.price)
-        case "bjs2002": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0) }
         case "bjs1993": return try AmericanImpliedVolatility.solve(price: target, o) { try BjerksundStensland.price($0, version: .version1993) }
         case "crr", "lr":
             let steps = try request.count("steps", default: 1001), method = BinomialTree.Method(rawValue: request.model)!
