@@ -62,9 +62,7 @@ extension PricerEngine {
             guard r.volatility > 0, r.volatility.isFinite else { throw BadRequest("volatility must be > 0") }
             return (r.volatility, "request")
         }
-        if r.volRule != .stickyStrike, let fitted = book.slices[option.contract.expiry] {
-            return (fitted.slice.impliedVolatility(log(option.strike / market.forward(time: time))), "surface")
-        }
+        if r.volRule != .stickyStrike, let v = book.surfaceVolatility(option, market: market, time: time) { return (v, "surface") }
         if r.volRule == .surface { throw BadRequest("no fitted slice for \(option.contract.underlying) \(option.contract.expiry)") }
         guard let v = Self.currentVolatility(option) else {
             throw BadRequest("no volatility for \(Topics.optionAnalytics(option.contract)): no two-sided quote, no slice")

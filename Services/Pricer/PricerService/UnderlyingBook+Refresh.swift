@@ -54,13 +54,16 @@ extension UnderlyingBook {
         return result
     }
 
+    /// The expiry's fitted slice at the option's log-moneyness in `market` (its spot may be a
+    /// hypothetical level), or nil when the expiry has no slice.
+    func surfaceVolatility(_ option: OptionState, market: ChainMarket, time T: Double) -> Double? {
+        slices[option.contract.expiry].map { $0.slice.impliedVolatility(log(option.strike / market.forward(time: T))) }
+    }
+
     /// The volatility the theo uses: the expiry's slice at the option's moneyness, else its own
     /// mid IV.
     func theoVolatility(_ option: OptionState, market: ChainMarket, time T: Double) -> (Double, String)? {
-        if let fitted = slices[option.contract.expiry] {
-            let v = fitted.slice.impliedVolatility(log(option.strike / market.forward(time: T)))
-            if v > 0 && v.isFinite { return (v, "surface") }
-        }
+        if let v = surfaceVolatility(option, market: market, time: T), v > 0 && v.isFinite { return (v, "surface") }
         return option.midIV.map { ($0, "mid") }
     }
 
