@@ -38,7 +38,7 @@ enum SurfaceFit {
             best[o.strike] = (otm, SVI.Quote(logMoneyness: log(o.strike / F), bid: o.bidIV, ask: o.askIV), o.midIV)
         }
         let quotes = best.values.sorted { $0.quote.logMoneyness < $1.quote.logMoneyness }
-        let slice = try SVI.fit(quotes.map(\.quote), time: T, start: start.map { SVISlice(a: $0.a, b: $0.b, rho: $0.rho, m: $0.m, sigma: $0.sigma, time: T) })
+        let slice = try SVI.fit(quotes.map(\.quote), time: T, start: start)
         let residuals = quotes.compactMap { q in q.mid.map { slice.impliedVolatility(q.quote.logMoneyness) - $0 } }
         let rms = residuals.isEmpty ? 0 : (residuals.map { $0 * $0 }.reduce(0, +) / Double(residuals.count)).squareRoot()
         return FittedSlice(slice: slice, expiry: expiry, forward: F, quotes: quotes.count, rmsError: rms,
