@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Volta need on Debian: libzmq, SQLite, protoc,
-# supervisord, and the Python packages the tests use as oracles. Safe to run again.
+# supervisord, tzdata (the pricer times expiries in New York time), and the Python packages the
+# tests use as oracles. Safe to run again.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
-for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip; do
+for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip tzdata; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
