@@ -25,6 +25,7 @@ let package = Package(
         .executable(name: "probe", targets: ["probe"]),
         .executable(name: "pricer", targets: ["pricer"]),
         .library(name: "Quant", targets: ["Quant"]),
+        .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
         .library(name: "BusZeroMQ", targets: ["BusZeroMQ"]),
         .library(name: "ServiceKit", targets: ["ServiceKit"]),
@@ -39,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults]),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -57,6 +59,8 @@ let package = Package(
                 path: "Shared/ServiceKit", swiftSettings: strict),
         .target(name: "Quant", dependencies: [.product(name: "ComplexModule", package: "swift-numerics")],
                 path: "Shared/Quant", swiftSettings: strict),
+        .target(name: "Market", dependencies: ["Quant", .product(name: "Yams", package: "Yams")],
+                path: "Shared/Market", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
@@ -91,6 +95,7 @@ let package = Package(
         .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
         .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
                     path: "Tests/PricerTests", swiftSettings: strict),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Quant"], path: "Tests/MarketTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],
