@@ -11,6 +11,9 @@ public struct MarketSimulation: Sendable {
     public let calendar = NYSECalendar()
     public private(set) var now: Int64
     public private(set) var index: IndexProcess
+    /// In a fixed order: a dictionary's order differs between instances, and the random draws
+    /// must not.
+    let underlyingSymbols: [String]
     public internal(set) var underlyings: [String: UnderlyingState] = [:]
     public internal(set) var options: [OptionKey: ListedOption] = [:]
     var optionIDs: [Int64: OptionKey] = [:]
@@ -19,6 +22,7 @@ public struct MarketSimulation: Sendable {
     var script: ScriptState
     var replay: [String: ReplayPath] = [:]
     var listedOn: CivilDate?
+    var closeCache: (date: CivilDate, open: Int64, close: Int64)?
     var indexPublished: Double = 0
     var vixPublished: Double = 0
     public let start: Int64
@@ -40,15 +44,21 @@ public struct MarketSimulation: Sendable {
         rng = SeededGenerator(seed: parameters.seed)
         script = ScriptState(events: events)
         self.replay = replay
+        underlyingSymbols = parameters.underlyings.map(\.symbol).sorted()
         for u in parameters.underlyings {
             underlyings[u.symbol] = UnderlyingState(parameters: u, price: u.price, touch: Touch(bid: 0, ask: 0, bidSize: 0, askSize: 0))
         }
         if parameters.hours == .nyse { skipToSession() }
+        // Replayed symbols start where their path stands.
+        if let path = replay[parameters.index.symbol] { index.force(logReturn: path.logPrice(at: now) - log(index.price)) }
+        for (symbol, path) in replay where underlyings[symbol] != nil {
+            underlyings[symbol]?.price = exp(path.logPrice(at: now))
+        }
         for symbol in underlyings.keys.sorted() { requoteUnderlying(symbol) }
         relist()
     }
 
-    public var symbols: [String] { [parameters.index.symbol] + underlyings.keys.sorted() }
+    public var symbols: [String] { [parameters.index.symbol] + underlyingSymbols }
 
     /// The index's price, an underlying's, or nil.
     public func price(of symbol: String) -> Double? {
@@ -99,7 +109,7 @@ public struct MarketSimulation: Sendable {
         } else {
             indexReturn = index.step(dt: dt, drift: effects.drift[parameters.index.symbol] ?? 0, using: &rng)
         }
-        for symbol in underlyings.keys {
+        for symbol in underlyingSymbols {
             guard var u = underlyings[symbol] else { continue }
             let p = u.parameters
             var r: Double
@@ -117,7 +127,13 @@ public struct MarketSimulation: Sendable {
     }
 
     /// The session whose close is next: today's if not yet closed, else the next one.
-    func nextClose() -> (date: CivilDate, open: Int64, close: Int64) {
+    mutating func nextClose() -> (date: CivilDate, open: Int64, close: Int64) {
+        if let cached = closeCache, cached.close > now { return cached }
+        closeCache = findNextClose()
+        return closeCache!
+    }
+
+    func findNextClose() -> (date: CivilDate, open: Int64, close: Int64) {
         var day = NewYorkTime.local(now).date
         while true {
             let s = calendar.session(onOrAfter: day)
@@ -129,7 +145,7 @@ public struct MarketSimulation: Sendable {
 
     /// Under NYSE hours, moves a start outside a session to the next open (no path step).
     mutating func skipToSession(dryRun: Bool = false) {
-        let next = nextClose()
+        let next = findNextClose()
         if now < next.open && !dryRun { now = next.open }
     }
 

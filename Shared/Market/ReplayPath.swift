@@ -31,7 +31,8 @@ public struct ReplayPath: Sendable {
         let session = calendar.session(on: date)
         let open = session?.openMinute ?? NYSECalendar.regularOpen, close = session?.closeMinute ?? NYSECalendar.regularClose
         if minute < open { return i > 0 ? log(bars[i - 1].close) : log(bars[i].open) }
-        let f = min(1, Double(minute - open) / Double(close - open)) * Double(Self.points - 1)
+        let seconds = Double(minute - open) * 60 + Double(ns % 60_000_000_000) / 1e9
+        let f = min(1, seconds / Double((close - open) * 60)) * Double(Self.points - 1)
         let k = min(Int(f), Self.points - 2)
         return path[i][k] + (path[i][k + 1] - path[i][k]) * (f - Double(k))
     }

@@ -14,7 +14,7 @@ extension SimBroker {
     static let insideFillRate = 1.0 / 15
 
     /// Works every live order against the market for the `seconds` that just passed.
-    public mutating func match(market: MarketSimulation, seconds: Double) -> [SimEvent] {
+    public mutating func match(market: some MarketView, seconds: Double) -> [SimEvent] {
         var events: [SimEvent] = []
         for id in sequence {
             guard let w = orders[id], w.state == .submitted || w.state == .partiallyFilled, market.now >= w.activeAt else { continue }
@@ -47,7 +47,7 @@ extension SimBroker {
         }
     }
 
-    func net(_ r: SimOrderRequest, market: MarketSimulation) -> NetMarket? {
+    func net(_ r: SimOrderRequest, market: some MarketView) -> NetMarket? {
         var legs: [(leg: SimLeg, touch: Touch)] = []
         for leg in r.legs {
             guard let t = market.touch(of: leg.instrument), t.ask > 0 else { return nil }
@@ -65,7 +65,7 @@ extension SimBroker {
         return NetMarket(atNear: netPrice(0), atFar: netPrice(1), units: units, legs: legs)
     }
 
-    mutating func work(_ id: String, market: MarketSimulation, seconds: Double) -> [SimEvent] {
+    mutating func work(_ id: String, market: some MarketView, seconds: Double) -> [SimEvent] {
         guard var w = orders[id], let m = net(w.request, market: market) else { return [] }
         let r = w.request
         let sell = r.side == .sell
@@ -181,7 +181,7 @@ extension SimBroker {
     }
 
     /// Orders on options that just expired end with them; positions are settled by the account.
-    public mutating func expire(_ expired: [(option: OptionKey, settlement: Double)], market: MarketSimulation) -> [SimEvent] {
+    public mutating func expire(_ expired: [(option: OptionKey, settlement: Double)], market: some MarketView) -> [SimEvent] {
         let keys = Set(expired.map { InstrumentKey.option($0.option) })
         var events: [SimEvent] = []
         for id in sequence {

@@ -49,7 +49,7 @@ public struct SimBroker: Sendable {
     // MARK: Placing
 
     /// Validates and accepts an order; the same order id twice returns the first order's status.
-    public mutating func place(_ request: SimOrderRequest, market: MarketSimulation) -> SimOrderStatus {
+    public mutating func place(_ request: SimOrderRequest, market: some MarketView) -> SimOrderStatus {
         if let existing = orders[request.orderID] { return existing.status }
         var w = Working(request: request, brokerID: nextBrokerID, state: .pendingSubmit, activeAt: market.now + latencyNs)
         nextBrokerID += 1
@@ -67,7 +67,7 @@ public struct SimBroker: Sendable {
     }
 
     /// Why the order cannot be taken, or nil.
-    func rejection(_ r: SimOrderRequest, market: MarketSimulation) -> String? {
+    func rejection(_ r: SimOrderRequest, market: some MarketView) -> String? {
         guard !r.orderID.isEmpty else { return "missing order id" }
         guard r.quantity > 0 else { return "quantity must be positive, got \(r.quantity)" }
         guard !r.legs.isEmpty, r.legs.allSatisfy({ $0.ratio > 0 }) else { return "an order needs legs with positive ratios" }
@@ -93,19 +93,19 @@ public struct SimBroker: Sendable {
         return buyingPowerShortfall(r, market: market)
     }
 
-    func tickSize(_ r: SimOrderRequest, at price: Double, market: MarketSimulation) -> Double {
+    func tickSize(_ r: SimOrderRequest, at price: Double, market: some MarketView) -> Double {
         guard r.legs.count == 1 else { return 0.01 }
         switch r.legs[0].instrument {
         case .underlying: return TickRules.shareTick
         case .option(let o):
-            let kind = market.underlyings[o.underlying]?.parameters.kind ?? .etf
+            let kind = market.kind(of: o.underlying)
             return TickRules.optionTick(price: price, isIndex: market.isIndex(o.underlying), kind: kind)
         }
     }
 
     /// An order that adds risk must leave the account's excess liquidity (net liquidation less
     /// the Reg-T requirement) non-negative once filled at its limit or the current touch.
-    func buyingPowerShortfall(_ r: SimOrderRequest, market: MarketSimulation) -> String? {
+    func buyingPowerShortfall(_ r: SimOrderRequest, market: some MarketView) -> String? {
         var after = account
         for leg in r.legs {
             guard let touch = market.touch(of: leg.instrument) else { continue }
@@ -122,11 +122,11 @@ public struct SimBroker: Sendable {
         return nil
     }
 
-    public func excessLiquidity(_ a: SimAccount? = nil, market: MarketSimulation) -> Double {
+    public func excessLiquidity(_ a: SimAccount? = nil, market: some MarketView) -> Double {
         let a = a ?? account
         let mark = { (k: InstrumentKey) in market.touch(of: k)?.mid }
-        return a.netLiquidation(mark: mark) - RegTMargin.requirement(a.holdings, mark: mark, spot: market.price(of:),
-                                                                     isIndex: market.isIndex)
+        return a.netLiquidation(mark: mark) - RegTMargin.requirement(a.holdings, mark: mark, spot: { market.price(of: $0) },
+                                                                     isIndex: { market.isIndex($0) })
     }
 
     // MARK: Cancelling and modifying
@@ -143,7 +143,7 @@ public struct SimBroker: Sendable {
 
     /// Changes the quantity and prices of a working order (the order id stays); a quantity
     /// below what has filled is refused.
-    public mutating func modify(_ request: SimOrderRequest, market: MarketSimulation) -> Result<SimOrderStatus, SimRejection> {
+    public mutating func modify(_ request: SimOrderRequest, market: some MarketView) -> Result<SimOrderStatus, SimRejection> {
         guard var w = orders[request.orderID] else { return .failure(SimRejection("unknown order \(request.orderID)")) }
         guard !w.state.isDone else { return .failure(SimRejection("order \(request.orderID) is \(w.state.rawValue)")) }
         guard request.legs == w.request.legs else { return .failure(SimRejection("the legs of an order cannot change")) }

@@ -1,0 +1,38 @@
+import Foundation
+
+/// A scenario: the starting account and positions, the market's parameters and a script of
+/// events. Every end-to-end test and demo is one (ops/scenarios/*.yaml; the format is in
+/// docs/market.md).
+public struct Scenario: Sendable {
+    public var name = "default"
+    public var market = MarketParameters()
+    /// The simulated start (ns since 1970); nil starts at the wall clock's now.
+    public var start: Int64?
+    /// Simulated seconds per wall second.
+    public var speed = 1.0
+    public var account = SimAccount(id: "SIM", cashMicros: 1_000_000 * 1_000_000)
+    public var events: [MarketEvent] = []
+    /// Symbol → CSV of daily bars, relative to the scenario's folder.
+    public var replay: [String: String] = [:]
+    /// The folder relative paths are read from.
+    public var folder = "."
+
+    public init() {}
+
+    /// The replay paths, loaded and checked.
+    public func replayPaths() throws -> [String: ReplayPath] {
+        try replay.mapValues { file in
+            let path = file.hasPrefix("/") ? file : "\(folder)/\(file)"
+            return ReplayPath(bars: try DailyBars.load(path), seed: market.seed)
+        }
+    }
+
+    /// The simulation a run starts from; with replay, the start defaults to the first bar's open.
+    public func simulation(now: Int64) throws -> MarketSimulation {
+        let paths = try replayPaths()
+        var market = market
+        if !paths.isEmpty { market.hours = .nyse }
+        let first = paths.values.map(\.firstDate).min().map { NewYorkTime.instant($0, minute: NYSECalendar.regularOpen) }
+        return MarketSimulation(parameters: market, start: start ?? first ?? now, events: events, replay: paths)
+    }
+}
