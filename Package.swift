@@ -24,6 +24,8 @@ let package = Package(
         .executable(name: "bench", targets: ["bench"]),
         .executable(name: "probe", targets: ["probe"]),
         .executable(name: "pricer", targets: ["pricer"]),
+        .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "marketdata", targets: ["marketdata"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -74,6 +76,16 @@ let package = Package(
                 path: "Services/Pricer/PricerService", swiftSettings: strict),
         .executableTarget(name: "pricer", dependencies: ["PricerService", "ServiceKit", argumentParser],
                           path: "Services/Pricer/pricer", swiftSettings: strict),
+
+        .target(name: "GatewayService", dependencies: ["Market", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Gateway/GatewayService", swiftSettings: strict),
+        .executableTarget(name: "gateway", dependencies: ["GatewayService", "ServiceKit", argumentParser],
+                          path: "Services/Gateway/gateway", swiftSettings: strict),
+
+        .target(name: "MarketdataService", dependencies: ["Market", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Marketdata/MarketdataService", swiftSettings: strict),
+        .executableTarget(name: "marketdata", dependencies: ["MarketdataService", "Market", "ServiceKit", argumentParser],
+                          path: "Services/Marketdata/marketdata", swiftSettings: strict),
 
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],

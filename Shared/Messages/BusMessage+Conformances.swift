@@ -66,3 +66,21 @@ extension Volta_V1_ProbeIncrement: BusMessage {
 extension Volta_V1_ProbeCount: BusMessage {
     public var topic: String { "probe.count.\(Topics.key(worker))" }
 }
+extension Volta_V1_QuoteBatch: BusMessage {
+    public var topic: String { Topics.quoteBatch(underlying) }
+}
+extension Volta_V1_GatewayRequest: BusMessage {
+    public var topic: String { "gw.request" }
+}
+extension Volta_V1_GatewayReply: BusMessage {
+    public var topic: String { "gw.reply" }
+}
+extension Volta_V1_AccountSnapshot: BusMessage {
+    public var topic: String { Topics.accountSnapshot(account) }
+}
+extension Volta_V1_UnderlyingStats: BusMessage {
+    public var topic: String { Topics.underlyingStats(symbol) }
+}
+extension Volta_V1_OptionChainSnapshot: BusMessage {
+    public var topic: String { Topics.chainSnapshot(underlying) }
+}

@@ -11,6 +11,8 @@ public enum MessageRegistry {
         Volta_V1_SnapshotRequest.self, Volta_V1_Snapshot.self, Volta_V1_ProbeTick.self,
         Volta_V1_ProbeIncrement.self, Volta_V1_ProbeCount.self,
         Volta_V1_OptionAnalytics.self, Volta_V1_VolSurface.self, Volta_V1_PricerRequest.self, Volta_V1_PricerReply.self,
+        Volta_V1_QuoteBatch.self, Volta_V1_GatewayRequest.self, Volta_V1_GatewayReply.self, Volta_V1_AccountSnapshot.self,
+        Volta_V1_UnderlyingStats.self, Volta_V1_OptionChainSnapshot.self,
     ]
 
     private static let byName: [String: any BusMessage.Type] =

@@ -17,6 +17,11 @@ public enum Topics {
     public static func optionQuote(_ contract: Volta_V1_OptionContract) -> String {
         "md.option.\(key(contract.underlying)).\(contract.expiry).\(contractKey(contract))"
     }
+    /// A burst of raw broker quotes for one underlying and its options (gateway → marketdata).
+    public static func quoteBatch(_ underlying: String) -> String { "gw.quotes.\(key(underlying))" }
+    public static func accountSnapshot(_ account: String) -> String { "gw.account.\(key(account))" }
+    public static func underlyingStats(_ symbol: String) -> String { "md.stats.\(key(symbol))" }
+    public static func chainSnapshot(_ underlying: String) -> String { "md.chain.\(key(underlying))" }
     /// The pricer's analytics of one option; subscribe to `optionAnalytics(underlying:)` for a chain.
     public static func optionAnalytics(_ contract: Volta_V1_OptionContract) -> String {
         "\(optionAnalytics(underlying: contract.underlying)).\(contract.expiry).\(contractKey(contract))"

@@ -422,6 +422,18 @@ public nonisolated struct Volta_V1_Order: Sendable {
 
   public var account: String = String()
 
+  /// trailing stops: a fixed amount…
+  public var trailAmountMicros: Int64 = 0
+
+  /// …or a percent of the price
+  public var trailPercent: Double = 0
+
+  /// "" or "adaptive"
+  public var algo: String = String()
+
+  /// adaptive: "patient", "normal", "urgent"
+  public var algoPriority: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -796,7 +808,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
 
 nonisolated extension Volta_V1_Order: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Order"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{3}intent_id\0\u{3}broker_order_id\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{1}tif\0\u{3}parent_order_id\0\u{3}oca_group\0\u{1}account\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}order_id\0\u{3}intent_id\0\u{3}broker_order_id\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{1}tif\0\u{3}parent_order_id\0\u{3}oca_group\0\u{1}account\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -816,6 +828,10 @@ nonisolated extension Volta_V1_Order: SwiftProtobuf.Message, SwiftProtobuf._Mess
       case 10: try { try decoder.decodeSingularStringField(value: &self.parentOrderID) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.ocaGroup) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.account) }()
+      case 13: try { try decoder.decodeSingularInt64Field(value: &self.trailAmountMicros) }()
+      case 14: try { try decoder.decodeSingularDoubleField(value: &self.trailPercent) }()
+      case 15: try { try decoder.decodeSingularStringField(value: &self.algo) }()
+      case 16: try { try decoder.decodeSingularStringField(value: &self.algoPriority) }()
       default: break
       }
     }
@@ -858,6 +874,18 @@ nonisolated extension Volta_V1_Order: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if !self.account.isEmpty {
       try visitor.visitSingularStringField(value: self.account, fieldNumber: 12)
     }
+    if self.trailAmountMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.trailAmountMicros, fieldNumber: 13)
+    }
+    if self.trailPercent.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.trailPercent, fieldNumber: 14)
+    }
+    if !self.algo.isEmpty {
+      try visitor.visitSingularStringField(value: self.algo, fieldNumber: 15)
+    }
+    if !self.algoPriority.isEmpty {
+      try visitor.visitSingularStringField(value: self.algoPriority, fieldNumber: 16)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -874,6 +902,10 @@ nonisolated extension Volta_V1_Order: SwiftProtobuf.Message, SwiftProtobuf._Mess
     if lhs.parentOrderID != rhs.parentOrderID {return false}
     if lhs.ocaGroup != rhs.ocaGroup {return false}
     if lhs.account != rhs.account {return false}
+    if lhs.trailAmountMicros != rhs.trailAmountMicros {return false}
+    if lhs.trailPercent != rhs.trailPercent {return false}
+    if lhs.algo != rhs.algo {return false}
+    if lhs.algoPriority != rhs.algoPriority {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

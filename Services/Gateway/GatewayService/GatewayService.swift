@@ -1,0 +1,130 @@
+import Bus
+import CoreMetrics
+import Logging
+import Messages
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+
+/// The broker connection on the bus. Connects (and reconnects, backing off) through its
+/// adapter; after every connect publishes the whole account (`gw.account.<account>`) before
+/// anything else, then forwards quote bursts (`gw.quotes.<underlying>`), order statuses and
+/// fills (`exec.status`, `exec.fill`), positions and account values. Serves place, cancel,
+/// modify, contract, chain, history and account requests (`gateway`) and a snapshot of every
+/// current quote (`gateway.snapshot`) so a restarted marketdata starts from the whole market.
+public final class GatewayService: Service, Sendable {
+    let bus: Bus
+    let adapter: any BrokerAdapter
+    let logger: Logger
+    let reconnectMax: Duration
+    let connected = Atomic<Bool>(false)
+    let quotes = Counter(label: "gateway_quotes")
+    let batches = Counter(label: "gateway_quote_batches")
+    let orders = Counter(label: "gateway_orders")
+    let reconnects = Counter(label: "gateway_connects")
+
+    public convenience init(context: ServiceContext) throws {
+        self.init(bus: context.bus, adapter: try GatewaySettings.makeAdapter(context), logger: context.logger,
+                  reconnectMax: .milliseconds(try context.value(GatewaySettings.reconnectMaxMilliseconds)))
+    }
+
+    public init(bus: Bus, adapter: any BrokerAdapter, logger: Logger, reconnectMax: Duration = .seconds(30)) {
+        self.bus = bus
+        self.adapter = adapter
+        self.logger = logger
+        self.reconnectMax = reconnectMax
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.stayConnected() }
+                group.addTask { await self.serveRequests() }
+                group.addTask { await self.serveSnapshots() }
+            }
+        }
+    }
+
+    /// Connects, forwards events until the connection drops, and reconnects with exponential
+    /// backoff (0.5 s doubling to `reconnectMax`).
+    func stayConnected() async {
+        var delay = Duration.milliseconds(500)
+        while !Task.isCancelled {
+            do {
+                let events = try await adapter.connect()
+                reconnects.increment()
+                connected.store(true, ordering: .sequentiallyConsistent)
+                delay = .milliseconds(500)
+                logger.info("connected", metadata: ["adapter": "\(adapter.name)"])
+                await publishAccountSnapshot()
+                for await event in events { forward(event) }
+                connected.store(false, ordering: .sequentiallyConsistent)
+                if Task.isCancelled { return }
+                logger.warning("broker connection lost; reconnecting")
+            } catch {
+                logger.warning("cannot connect", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+            }
+            do { try await Task.sleep(for: delay) } catch { return }
+            delay = min(delay * 2, reconnectMax)
+        }
+    }
+
+    func publishAccountSnapshot() async {
+        guard let snapshot = try? await adapter.accountSnapshot() else { return }
+        bus.publish(snapshot)
+        for p in snapshot.positions { bus.publish(p) }
+        for v in snapshot.values { bus.publish(v) }
+        for o in snapshot.openOrders { bus.publish(o) }
+    }
+
+    func forward(_ event: BrokerEvent) {
+        switch event {
+        case .quotes(let b):
+            bus.publish(b, eventTime: b.marketTimeNs)
+            batches.increment()
+            quotes.increment(by: b.underlyings.count + b.options.count)
+        case .status(let s): bus.publish(s)
+        case .fill(let f): bus.publish(f, eventTime: f.timeNs)
+        case .position(let p): bus.publish(p)
+        case .accountValue(let v): bus.publish(v)
+        }
+    }
+
+    func serveRequests() async {
+        await bus.serve(service: Topics.Service.gateway, Volta_V1_GatewayRequest.self) { request, _ in
+            guard self.connected.load(ordering: .sequentiallyConsistent) else { throw BadRequest("\(BrokerError.notConnected)") }
+            var reply = Volta_V1_GatewayReply()
+            switch request.request {
+            case .place(let order):
+                self.orders.increment()
+                reply.status = try await self.adapter.place(order)
+                self.bus.publish(reply.status)
+            case .cancelOrderID(let id):
+                reply.status = try await self.adapter.cancel(orderID: id)
+                self.bus.publish(reply.status)
+            case .modify(let order):
+                reply.status = try await self.adapter.modify(order)
+                self.bus.publish(reply.status)
+            case .contract(let instrument): reply.contract = try await self.adapter.contract(instrument)
+            case .chainUnderlying(let u): reply.chain = try await self.adapter.chain(underlying: u)
+            case .history(let h): reply.history = try await self.adapter.history(symbol: h.symbol, days: Int(h.days))
+            case .accountSnapshot: reply.account = try await self.adapter.accountSnapshot()
+            case nil: throw BadRequest("empty gateway request")
+            }
+            return reply
+        }
+    }
+
+    /// The Clone pattern for the quote stream: every current quote, one batch per underlying.
+    func serveSnapshots() async {
+        await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.gateway), Volta_V1_SnapshotRequest.self) { request, _ in
+            var snapshot = Volta_V1_Snapshot()
+            for batch in await self.adapter.currentQuotes() where batch.topic.hasPrefix(request.prefix) {
+                var envelope = self.bus.makeEnvelope(batch, eventTime: batch.marketTimeNs)
+                envelope.topic = batch.topic
+                snapshot.entries.append(envelope)
+            }
+            return snapshot
+        }
+    }
+}

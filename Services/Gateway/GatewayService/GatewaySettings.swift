@@ -1,0 +1,36 @@
+import Foundation
+import Market
+import ServiceKit
+
+/// The `gateway.*` keys.
+public enum GatewaySettings {
+    public static let adapter = Setting<String>.choice(
+        "gateway.adapter", default: "sim", of: ["sim"],
+        help: "The broker: sim (the simulated market). The ibkr adapter arrives with its own issue.")
+    public static let scenario = Setting<String>.text(
+        "gateway.scenario", default: "", accepted: "a path to a scenario file (YAML)",
+        help: "A scenario file (YAML) for the sim adapter; empty runs the default market.", isValid: { _ in true })
+    public static let tickMilliseconds = Setting<Int>.integer(
+        "gateway.tick_ms", default: 250, in: 1...60_000, help: "How often the sim adapter advances the market and publishes quotes.")
+    public static let accountMilliseconds = Setting<Int>.integer(
+        "gateway.account_ms", default: 5_000, in: 100...3_600_000, help: "How often positions and account values are republished.")
+    public static let reconnectMaxMilliseconds = Setting<Int>.integer(
+        "gateway.reconnect_max_ms", default: 30_000, in: 100...600_000, help: "The longest wait between two reconnection attempts.")
+
+    public static let all: [any AnySetting] = [adapter, scenario, tickMilliseconds, accountMilliseconds, reconnectMaxMilliseconds]
+
+    /// The configured adapter. A scenario that cannot be loaded is a configuration error naming
+    /// the key, with the file, line and field of the problem.
+    public static func makeAdapter(_ context: ServiceContext) throws -> any BrokerAdapter {
+        let path = try context.value(scenario)
+        var loaded = Scenario()
+        if !path.isEmpty {
+            do { loaded = try ScenarioLoader.load(path) } catch {
+                throw ConfigurationError(key: scenario.key, value: path, origin: "the scenario file",
+                                         accepted: "a valid scenario (\(error))")
+            }
+        }
+        return try SimAdapter(scenario: loaded, tick: .milliseconds(try context.value(tickMilliseconds)),
+                              accountInterval: .milliseconds(try context.value(accountMilliseconds)))
+    }
+}

@@ -1,0 +1,95 @@
+import Bus
+import Foundation
+import Market
+import Messages
+import Synchronization
+
+/// The simulated market as a broker: the simulation and the simulated broker advance together
+/// every tick, simulated time running at the scenario's speed against the wall clock.
+public final class SimAdapter: BrokerAdapter, Sendable {
+    public let name = "sim"
+    let state: Mutex<SimSession>
+    let tick: Duration
+    let accountInterval: Int64
+    let connections = Atomic<Int64>(0)
+
+    public init(scenario: Scenario, tick: Duration = .milliseconds(250), accountInterval: Duration = .seconds(5),
+                wallNow: Int64 = SimAdapter.wallClock()) throws {
+        let sim = try scenario.simulation(now: wallNow)
+        state = Mutex(SimSession(sim: sim, broker: SimBroker(account: scenario.account, seed: scenario.market.seed &+ 1),
+                                 speed: scenario.speed, wallStart: wallNow, parameters: scenario.market))
+        self.tick = tick
+        let c = accountInterval.components
+        self.accountInterval = c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
+    }
+
+    public static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+
+    public func connect() async throws -> AsyncStream<BrokerEvent> {
+        connections.add(1, ordering: .relaxed)
+        let (stream, continuation) = AsyncStream.makeStream(of: BrokerEvent.self, bufferingPolicy: .bufferingNewest(100_000))
+        let task = Task { [self] in
+            var lastAccount: Int64 = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: tick)
+                let now = Self.wallClock()
+                let publishAccount = now - lastAccount >= accountInterval
+                if publishAccount { lastAccount = now }
+                let events = state.withLock { $0.step(wallNow: now, accountValues: publishAccount) }
+                for e in events { continuation.yield(e) }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
+        try state.withLock { s in
+            let request = try SimConversions.request(order, market: s.sim)
+            return SimConversions.status(s.broker.place(request, market: s.sim))
+        }
+    }
+
+    public func cancel(orderID: String) async throws -> Volta_V1_OrderStatus {
+        try state.withLock { s in
+            guard let status = s.broker.cancel(orderID) else { throw BadRequest("unknown order \(orderID)") }
+            return SimConversions.status(status)
+        }
+    }
+
+    public func modify(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
+        try state.withLock { s in
+            let request = try SimConversions.request(order, market: s.sim)
+            switch s.broker.modify(request, market: s.sim) {
+            case .success(let status): return SimConversions.status(status)
+            case .failure(let rejection): throw BadRequest(rejection.reason)
+            }
+        }
+    }
+
+    public func contract(_ instrument: Volta_V1_Instrument) async throws -> Volta_V1_ContractDetails {
+        try state.withLock { s in try s.contract(instrument) }
+    }
+
+    public func chain(underlying: String) async throws -> Volta_V1_OptionChainDefinition {
+        try state.withLock { s in try s.chainDefinition(underlying) }
+    }
+
+    public func history(symbol: String, days: Int) async throws -> Volta_V1_History {
+        try state.withLock { s in try s.history(symbol, days: days) }
+    }
+
+    public func accountSnapshot() async throws -> Volta_V1_AccountSnapshot {
+        let connection = connections.load(ordering: .relaxed)
+        return state.withLock { s in
+            var snapshot = s.accountSnapshot()
+            snapshot.connection = connection
+            return snapshot
+        }
+    }
+
+    public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
+        state.withLock { $0.currentQuotes() }
+    }
+}
