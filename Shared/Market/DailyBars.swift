@@ -9,6 +9,14 @@ public struct DailyBar: Equatable, Sendable {
     public var high: Double
     public var low: Double
     public var close: Double
+
+    public init(date: CivilDate, open: Double, high: Double, low: Double, close: Double) {
+        self.date = date
+        self.open = open
+        self.high = high
+        self.low = low
+        self.close = close
+    }
 }
 
 public enum DailyBars {

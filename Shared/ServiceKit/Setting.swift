@@ -102,3 +102,23 @@ extension String {
         return String(s)
     }
 }
+
+extension Setting where Value == [String: Double] {
+    /// `SPY=0.013,QQQ=0.006`: a number per symbol, the one format a map takes in a flag, an
+    /// environment variable and a file.
+    public static func symbolMap(_ key: String, range: ClosedRange<Double>, example: String, help: String) -> Setting {
+        Setting(key, default: [:], accepted: "SYMBOL=value pairs separated by commas, values from \(range.lowerBound) to \(range.upperBound) (\(example))",
+                help: help, parse: { text in
+            var values: [String: Double] = [:]
+            for pair in text.split(separator: ",") {
+                let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
+                guard parts.count == 2 else { return nil }
+                let symbol = String(parts[0]).trimmingWhitespace()
+                guard !symbol.isEmpty, let value = Double(String(parts[1]).trimmingWhitespace()),
+                      value.isFinite, range.contains(value) else { return nil }
+                values[symbol] = value
+            }
+            return values
+        }, format: { $0.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") })
+    }
+}

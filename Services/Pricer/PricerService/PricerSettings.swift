@@ -8,11 +8,9 @@ public enum PricerSettings {
         help: "The model for chain IVs, theos and greeks (bs, baw, bjs2002).")
     public static let rate = Setting<Double>.number(
         "pricer.rate", default: 0.04, in: -0.1...0.5, help: "The continuously compounded risk-free rate.")
-    public static let dividendYields = Setting<[String: Double]>(
-        "pricer.dividend_yields", default: [:],
-        accepted: "SYMBOL=yield pairs separated by commas, yields from 0 to 0.5 (SPY=0.013,QQQ=0.006)",
-        help: "Continuous dividend yield per underlying; the others use pricer.dividend_yield.",
-        parse: DividendYields.parse, format: DividendYields.format)
+    public static let dividendYields = Setting<[String: Double]>.symbolMap(
+        "pricer.dividend_yields", range: 0...0.5, example: "SPY=0.013,QQQ=0.006",
+        help: "Continuous dividend yield per underlying; the others use pricer.dividend_yield.")
     public static let dividendYield = Setting<Double>.number(
         "pricer.dividend_yield", default: 0, in: 0...0.5, help: "The dividend yield of an underlying not in pricer.dividend_yields.")
     public static let refitMilliseconds = Setting<Int>.integer(
@@ -27,26 +25,6 @@ public enum PricerSettings {
 
     public static let all: [any AnySetting] = [model, rate, dividendYields, dividendYield, refitMilliseconds,
                                                refreshMilliseconds, snapshotFromMarketdata]
-}
-
-/// `SPY=0.013,QQQ=0.006`: the one format a map takes in a flag, an env variable and a file.
-enum DividendYields {
-    static func parse(_ text: String) -> [String: Double]? {
-        var yields: [String: Double] = [:]
-        for pair in text.split(separator: ",") {
-            let parts = pair.split(separator: "=", omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            let symbol = parts[0].trimmingCharacters(in: .whitespaces)
-            guard !symbol.isEmpty, let value = Double(parts[1].trimmingCharacters(in: .whitespaces)),
-                  value.isFinite, (0...0.5).contains(value) else { return nil }
-            yields[symbol] = value
-        }
-        return yields
-    }
-
-    static func format(_ yields: [String: Double]) -> String {
-        yields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-    }
 }
 
 /// The pricer's settings, read once.

@@ -1,0 +1,172 @@
+import Bus
+import CoreMetrics
+import Logging
+import Market
+import Messages
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+
+/// The validated market on the bus. Takes the gateway's quote bursts (starting from the
+/// gateway's snapshot), refuses NaN, non-positive, crossed and stale quotes (counted by reason,
+/// logged), and republishes every valid quote on `md.quote.<symbol>` / `md.option.…` as a
+/// stateful stream: `marketdata.snapshot` gives a restarted subscriber the whole market.
+/// Publishes `md.stats.<symbol>` (realized vol, ATR, beta, VIX) and each chain whole on
+/// `md.chain.<underlying>` at a set cadence; flags quotes that stop updating as stale.
+public final class MarketdataService: Service, Sendable {
+    let bus: Bus
+    let stream: StateStream
+    let book = Mutex(MarketBook())
+    let logger: Logger
+    let settings: Settings
+    let accepted = Counter(label: "marketdata_quotes_accepted")
+    let rejected: [QuoteRejection: Counter]
+    let staleFlagged = Counter(label: "marketdata_quotes_flagged_stale")
+
+    public struct Settings: Sendable {
+        public var maxAgeNs: Int64 = 5_000_000_000
+        public var staleAfterNs: Int64 = 30_000_000_000
+        public var chainSnapshotNs: Int64 = 10_000_000_000
+        public var index = "SPX"
+        public var betas: [String: Double] = [:]
+        public var historyDays = 60
+        public var snapshotOnStart = true
+        public init() {}
+
+        public init(_ c: ServiceContext) throws {
+            maxAgeNs = Int64(try c.value(MarketdataSettings.maxAgeMilliseconds)) * 1_000_000
+            staleAfterNs = Int64(try c.value(MarketdataSettings.staleAfterMilliseconds)) * 1_000_000
+            chainSnapshotNs = Int64(try c.value(MarketdataSettings.chainSnapshotMilliseconds)) * 1_000_000
+            index = try c.value(MarketdataSettings.indexSymbol)
+            betas = try c.value(MarketdataSettings.betas)
+            historyDays = try c.value(MarketdataSettings.historyDays)
+        }
+    }
+
+    public convenience init(context: ServiceContext) throws {
+        self.init(bus: context.bus, settings: try Settings(context), logger: context.logger)
+    }
+
+    public init(bus: Bus, settings: Settings, logger: Logger) {
+        self.bus = bus
+        self.settings = settings
+        self.logger = logger
+        stream = StateStream(name: Topics.Service.marketdata, bus: bus)
+        rejected = Dictionary(uniqueKeysWithValues: QuoteRejection.allCases.map {
+            ($0, Counter(label: "marketdata_quotes_rejected", dimensions: [("reason", $0.rawValue)]))
+        })
+    }
+
+    public func run() async throws {
+        let (symbols, newSymbol) = AsyncStream<String>.makeStream()
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.follow(newSymbol) }
+                group.addTask { await self.stream.serveSnapshots() }
+                group.addTask { await self.loadHistories(symbols) }
+                group.addTask { await self.housekeeping() }
+            }
+        }
+        newSymbol.finish()
+    }
+
+    /// Applies every burst from the gateway, starting from its snapshot when it answers.
+    func follow(_ newSymbol: AsyncStream<String>.Continuation) async {
+        var batches = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
+        if settings.snapshotOnStart {
+            do {
+                batches = try await bus.subscribeWithSnapshot(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.",
+                                                              stream: Topics.Service.gateway, timeout: .seconds(2), retries: 1)
+            } catch {
+                logger.notice("no gateway snapshot, following live quotes only", metadata: ["error": "\(error)"])
+            }
+        }
+        var known: Set<String> = []
+        for await batch in batches {
+            apply(batch.message)
+            if known.insert(batch.message.underlying).inserted { newSymbol.yield(batch.message.underlying) }
+        }
+    }
+
+    /// Validates one burst and republishes what passes.
+    public func apply(_ batch: Volta_V1_QuoteBatch) {
+        let now = bus.clock.now()
+        let tooOld = settings.maxAgeNs > 0 && batch.marketTimeNs > 0 && now - batch.marketTimeNs > settings.maxAgeNs
+        let outOfOrder = book.withLock { b in
+            defer { b.newestBatch[batch.underlying] = max(b.newestBatch[batch.underlying] ?? 0, batch.marketTimeNs) }
+            return batch.marketTimeNs < (b.newestBatch[batch.underlying] ?? 0)
+        }
+        for q in batch.underlyings {
+            if let reason = (tooOld || outOfOrder) ? .stale : QuoteValidator.check(q) { reject(reason, q.symbol); continue }
+            book.withLock { $0.accept(q, at: now) }
+            stream.publish(q, eventTime: batch.marketTimeNs)
+            accepted.increment()
+        }
+        for q in batch.options {
+            if let reason = (tooOld || outOfOrder) ? .stale : QuoteValidator.check(q) { reject(reason, q.contract.underlying); continue }
+            let topic = q.topic
+            book.withLock { $0.accept(q, topic: topic, at: now) }
+            stream.publish(q, eventTime: batch.marketTimeNs)
+            accepted.increment()
+        }
+    }
+
+    func reject(_ reason: QuoteRejection, _ symbol: String) {
+        rejected[reason]?.increment()
+        logger.debug("quote rejected", metadata: ["reason": "\(reason.rawValue)", "symbol": "\(symbol)"])
+    }
+
+    /// Asks the gateway for each new symbol's daily history, retrying while it is not there.
+    func loadHistories(_ symbols: AsyncStream<String>) async {
+        guard settings.historyDays > 0 else { return }
+        for await symbol in symbols {
+            var request = Volta_V1_GatewayRequest()
+            request.history.symbol = symbol
+            request.history.days = Int32(settings.historyDays)
+            do {
+                let reply = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                                  timeout: .seconds(10), retries: 2)
+                let bars = reply.history.bars.compactMap { b in
+                    CivilDate(b.date).map { DailyBar(date: $0, open: b.open, high: b.high, low: b.low, close: b.close) }
+                }
+                book.withLock { $0.loadHistory(symbol, bars) }
+            } catch {
+                logger.info("no history", metadata: ["symbol": "\(symbol)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// Once a second: flags quotes gone quiet, publishes changed statistics, and each chain
+    /// whole at its cadence.
+    func housekeeping() async {
+        var lastChains = bus.clock.now()
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: .seconds(1)) } catch { return }
+            let now = bus.clock.now()
+            let stale = book.withLock { $0.newlyStale(before: now - settings.staleAfterNs) }
+            for q in stale {
+                if let u = q as? Volta_V1_UnderlyingQuote { stream.publish(u) }
+                if let o = q as? Volta_V1_OptionQuote { stream.publish(o) }
+            }
+            staleFlagged.increment(by: stale.count)
+            publishStatistics()
+            if now - lastChains >= settings.chainSnapshotNs {
+                lastChains = now
+                let chains = book.withLock { b in b.options.keys.sorted().map { b.chain($0, now: now) } }
+                for c in chains { bus.publish(c) }
+            }
+        }
+    }
+
+    func publishStatistics() {
+        let changed: [Volta_V1_UnderlyingStats] = book.withLock { b in
+            b.bars.keys.sorted().compactMap { symbol in
+                let s = b.statistics(symbol, index: settings.index, betas: settings.betas)
+                guard b.lastStats[symbol] != s else { return nil }
+                b.lastStats[symbol] = s
+                return s
+            }
+        }
+        for s in changed { stream.publish(s) }
+    }
+}
