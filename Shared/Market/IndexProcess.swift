@@ -12,8 +12,9 @@ public struct IndexParameters: Codable, Sendable, Equatable {
     public var kappa = 3.0
     /// Long-run variance.
     public var theta = 0.03
-    /// Volatility of the variance.
-    public var volOfVariance = 0.5
+    /// Volatility of the variance; with the defaults 2κθ > ξ² (Feller), so the variance does not
+    /// stick at zero for days.
+    public var volOfVariance = 0.35
     /// Correlation of index and variance shocks: negative, so falls raise volatility.
     public var rho = -0.7
     public var jumpsPerYear = 0.5

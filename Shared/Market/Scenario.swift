@@ -10,6 +10,8 @@ public struct Scenario: Sendable {
     public var start: Int64?
     /// Simulated seconds per wall second.
     public var speed = 1.0
+    /// The simulated broker's delay from an order's placement to its working, in simulated time.
+    public var latencyMs = 50.0
     public var account = SimAccount(id: "SIM", cashMicros: 1_000_000 * 1_000_000)
     public var events: [MarketEvent] = []
     /// Symbol → CSV of daily bars, relative to the scenario's folder.

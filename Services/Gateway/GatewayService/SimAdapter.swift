@@ -16,7 +16,9 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     public init(scenario: Scenario, tick: Duration = .milliseconds(250), accountInterval: Duration = .seconds(5),
                 wallNow: Int64 = SimAdapter.wallClock()) throws {
         let sim = try scenario.simulation(now: wallNow)
-        state = Mutex(SimSession(sim: sim, broker: SimBroker(account: scenario.account, seed: scenario.market.seed &+ 1),
+        var broker = SimBroker(account: scenario.account, seed: scenario.market.seed &+ 1)
+        broker.latencyNs = Int64(scenario.latencyMs * 1e6)
+        state = Mutex(SimSession(sim: sim, broker: broker,
                                  speed: scenario.speed, wallStart: wallNow, parameters: scenario.market))
         self.tick = tick
         let c = accountInterval.components
