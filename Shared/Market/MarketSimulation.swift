@@ -49,11 +49,10 @@ public struct MarketSimulation: Sendable {
             underlyings[u.symbol] = UnderlyingState(parameters: u, price: u.price, touch: Touch(bid: 0, ask: 0, bidSize: 0, askSize: 0))
         }
         if parameters.hours == .nyse { skipToSession() }
-        // Replayed symbols start where their path stands.
+        // A replayed index starts where its path stands; a replayed underlying keeps its own
+        // price and follows the path's returns (QQQ on the NASDAQ Composite's moves).
         if let path = replay[parameters.index.symbol] { index.force(logReturn: path.logPrice(at: now) - log(index.price)) }
-        for (symbol, path) in replay where underlyings[symbol] != nil {
-            underlyings[symbol]?.price = exp(path.logPrice(at: now))
-        }
+        if let vix = replay[parameters.volatilityIndexSymbol] { index.setVIX(exp(vix.logPrice(at: now))) }
         for symbol in underlyings.keys.sorted() { requoteUnderlying(symbol) }
         relist()
     }
@@ -99,6 +98,7 @@ public struct MarketSimulation: Sendable {
         let dt = Double(t - now) / Self.nanosPerYear
         let elapsed = Double(now - start) / 1e9
         let effects = script.effects(at: elapsed, dtSeconds: Double(t - now) / 1e9, index: &index)
+        if let vix = replay[parameters.volatilityIndexSymbol] { index.setVIX(exp(vix.logPrice(at: t))) }
         let indexReturn: Double
         if let path = replay[parameters.index.symbol] {
             indexReturn = path.logReturn(from: now, to: t)

@@ -23,14 +23,15 @@ public enum GatewaySettings {
     /// the key, with the file, line and field of the problem.
     public static func makeAdapter(_ context: ServiceContext) throws -> any BrokerAdapter {
         let path = try context.value(scenario)
-        var loaded = Scenario()
-        if !path.isEmpty {
-            do { loaded = try ScenarioLoader.load(path) } catch {
-                throw ConfigurationError(key: scenario.key, value: path, origin: "the scenario file",
-                                         accepted: "a valid scenario (\(error))")
-            }
+        let tick = Duration.milliseconds(try context.value(tickMilliseconds))
+        let accountInterval = Duration.milliseconds(try context.value(accountMilliseconds))
+        do {
+            // Replay files are read here too: a bad CSV is as much a bad configuration as bad YAML.
+            return try SimAdapter(scenario: path.isEmpty ? Scenario() : try ScenarioLoader.load(path), tick: tick,
+                                  accountInterval: accountInterval)
+        } catch {
+            throw ConfigurationError(key: scenario.key, value: path, origin: "the scenario file",
+                                     accepted: "a valid scenario (\(error))")
         }
-        return try SimAdapter(scenario: loaded, tick: .milliseconds(try context.value(tickMilliseconds)),
-                              accountInterval: .milliseconds(try context.value(accountMilliseconds)))
     }
 }
