@@ -37,13 +37,18 @@ public final class SimAdapter: BrokerAdapter, Sendable {
                 let now = Self.wallClock()
                 let publishAccount = now - lastAccount >= accountInterval
                 if publishAccount { lastAccount = now }
-                let events = state.withLock { $0.step(wallNow: now, accountValues: publishAccount) }
-                for e in events { continuation.yield(e) }
+                for e in advance(wallNow: now, accountValues: publishAccount) { continuation.yield(e) }
             }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    /// Moves the market and the broker to the simulated time of `wallNow` and returns what
+    /// changed. The connection's loop calls it every tick; benchmarks and tests call it directly.
+    public func advance(wallNow: Int64, accountValues: Bool = false) -> [BrokerEvent] {
+        state.withLock { $0.step(wallNow: wallNow, accountValues: accountValues) }
     }
 
     public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {

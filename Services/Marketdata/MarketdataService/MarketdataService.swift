@@ -22,6 +22,8 @@ public final class MarketdataService: Service, Sendable {
     let accepted = Counter(label: "marketdata_quotes_accepted")
     let rejected: [QuoteRejection: Counter]
     let staleFlagged = Counter(label: "marketdata_quotes_flagged_stale")
+    /// Quotes validated so far, accepted or not: what benchmarks and tests wait on.
+    public let processed = Atomic<Int>(0)
 
     public struct Settings: Sendable {
         public var maxAgeNs: Int64 = 5_000_000_000
@@ -109,6 +111,7 @@ public final class MarketdataService: Service, Sendable {
             stream.publish(q, eventTime: batch.marketTimeNs)
             accepted.increment()
         }
+        processed.add(batch.underlyings.count + batch.options.count, ordering: .relaxed)
     }
 
     func reject(_ reason: QuoteRejection, _ symbol: String) {
