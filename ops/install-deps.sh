@@ -14,7 +14,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "Swift 6 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }
 if [ "${VOLTA_PYTHON_TESTS:-1}" = 1 ]; then
-  oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath)
+  oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath exchange_calendars)
   pip_install() { python3 -m pip install -q --disable-pip-version-check "$@" >/dev/null 2>&1; }
   # Debian 12's own python3 refuses pip installs (PEP 668, "externally managed"); on a CI machine
   # the test oracles may go into it anyway.
