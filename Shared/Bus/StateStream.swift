@@ -20,7 +20,12 @@ public final class StateStream: Sendable {
     /// Publishes `message` and keeps it as the state of its topic.
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, eventTime: Int64? = nil) -> Bool {
-        let topic = message.topic
+        publish(message, topic: message.topic, eventTime: eventTime)
+    }
+
+    /// Publishes with a topic the caller already has (`message.topic`, computed once).
+    @discardableResult
+    public func publish<M: BusMessage>(_ message: M, topic: String, eventTime: Int64? = nil) -> Bool {
         var envelope = bus.makeEnvelope(message, eventTime: eventTime)
         envelope.topic = topic
         // Sequence and storage under one lock: a snapshot never holds an update older than one

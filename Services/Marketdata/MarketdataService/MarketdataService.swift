@@ -98,19 +98,26 @@ public final class MarketdataService: Service, Sendable {
             defer { b.newestBatch[batch.underlying] = max(b.newestBatch[batch.underlying] ?? 0, batch.marketTimeNs) }
             return batch.marketTimeNs < (b.newestBatch[batch.underlying] ?? 0)
         }
-        for q in batch.underlyings {
-            if let reason = (tooOld || outOfOrder) ? .stale : QuoteValidator.check(q) { reject(reason, q.symbol); continue }
-            book.withLock { $0.accept(q, at: now) }
-            stream.publish(q, eventTime: batch.marketTimeNs)
-            accepted.increment()
+        // One lock per burst, then one publish per valid quote.
+        let stale = tooOld || outOfOrder
+        var valid: [(topic: String, quote: Volta_V1_OptionQuote)] = []
+        valid.reserveCapacity(batch.options.count)
+        let underlyings = batch.underlyings.filter { q in
+            guard let reason = stale ? .stale : QuoteValidator.check(q) else { return true }
+            reject(reason, q.symbol)
+            return false
         }
         for q in batch.options {
-            if let reason = (tooOld || outOfOrder) ? .stale : QuoteValidator.check(q) { reject(reason, q.contract.underlying); continue }
-            let topic = q.topic
-            book.withLock { $0.accept(q, topic: topic, at: now) }
-            stream.publish(q, eventTime: batch.marketTimeNs)
-            accepted.increment()
+            if let reason = stale ? .stale : QuoteValidator.check(q) { reject(reason, q.contract.underlying); continue }
+            valid.append((q.topic, q))
         }
+        book.withLock { b in
+            for q in underlyings { b.accept(q, at: now) }
+            for (topic, q) in valid { b.accept(q, topic: topic, at: now) }
+        }
+        for q in underlyings { stream.publish(q, eventTime: batch.marketTimeNs) }
+        for (topic, q) in valid { stream.publish(q, topic: topic, eventTime: batch.marketTimeNs) }
+        accepted.increment(by: underlyings.count + valid.count)
         processed.add(batch.underlyings.count + batch.options.count, ordering: .relaxed)
     }
 
