@@ -108,6 +108,8 @@ let package = Package(
         .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
                     path: "Tests/PricerTests", swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Quant"], path: "Tests/MarketTests", swiftSettings: strict),
+        .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Bus", "Messages", "TestSupport", log],
+                    path: "Tests/GatewayTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

@@ -30,7 +30,7 @@ struct BusBench: AsyncParsableCommand {
         var drops = 0
         for _ in 0..<repeats {
             direct.append(try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: nil))
-            let (daemon, endpoints) = try startDaemon()
+            let (daemon, endpoints) = try BenchBus.startDaemon()
             forwarded.append(try RawReferences.pubSubThroughput(count: messages, payload: payload, window: window, forwarder: endpoints))
             daemon.stop()
             let (rate, dropped) = try await voltaThroughput()
@@ -62,24 +62,13 @@ struct BusBench: AsyncParsableCommand {
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
     func spread(_ values: [Double]) -> String { "\(Int(values.min() ?? 0))-\(Int(values.max() ?? 0))" }
 
-    func startDaemon() throws -> (BusDaemon, BusEndpoints) {
-        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
-        let daemon = BusDaemon(configuration: .init(bind: any), logger: Logger(label: "bench.bus"))
-        return (daemon, try daemon.start())
-    }
-
-    func connect(_ endpoints: BusEndpoints, _ name: String) throws -> Bus {
-        let statistics = BusStatistics()
-        let transport = try ZeroMQTransport(endpoints: endpoints, instance: name, statistics: statistics, logger: Logger(label: name))
-        return Bus(identity: ServiceIdentity(service: "bench", instance: name, epoch: 1), transport: transport, statistics: statistics)
-    }
 
     /// Typed publish → forwarder → typed subscribe (envelope and payload decoded), windowed.
     func voltaThroughput() async throws -> (Double, Int) {
-        let (daemon, endpoints) = try startDaemon()
+        let (daemon, endpoints) = try BenchBus.startDaemon()
         defer { daemon.stop() }
-        let publisher = try connect(endpoints, "pub")
-        let subscriber = try connect(endpoints, "sub")
+        let publisher = try BenchBus.connect(endpoints, "pub")
+        let subscriber = try BenchBus.connect(endpoints, "sub")
         let received = Counter()
         let count = messages
         let undecoded = self.undecoded
@@ -127,10 +116,10 @@ struct BusBench: AsyncParsableCommand {
 
     /// Typed request → broker → worker → typed reply.
     func voltaRoundTrips() async throws -> [Double] {
-        let (daemon, endpoints) = try startDaemon()
+        let (daemon, endpoints) = try BenchBus.startDaemon()
         defer { daemon.stop() }
-        let worker = try connect(endpoints, "worker")
-        let client = try connect(endpoints, "client")
+        let worker = try BenchBus.connect(endpoints, "worker")
+        let client = try BenchBus.connect(endpoints, "client")
         let serving = Task {
             await worker.serve(service: "echo", Volta_V1_ProbeTick.self) { request, _ in request }
         }

@@ -30,7 +30,7 @@ struct MarketBench: AsyncParsableCommand {
         var ours: [Double] = [], raw: [Double] = []
         var gaps = 0
         for _ in 0..<repeats {
-            let (daemon, endpoints) = try startDaemon()
+            let (daemon, endpoints) = try BenchBus.startDaemon()
             let msgs = try RawReferences.pubSubThroughput(count: min(200_000, batches.count * 20), payload: bytes / batches.count,
                                                           window: 2_000, forwarder: endpoints)
             daemon.stop()
@@ -58,10 +58,10 @@ struct MarketBench: AsyncParsableCommand {
     }
 
     func throughput(_ batches: [Volta_V1_QuoteBatch], quotes: Int) async throws -> (Double, Int) {
-        let (daemon, endpoints) = try startDaemon()
+        let (daemon, endpoints) = try BenchBus.startDaemon()
         defer { daemon.stop() }
-        let gateway = try connect(endpoints, "gateway")
-        let marketdataBus = try connect(endpoints, "marketdata")
+        let gateway = try BenchBus.connect(endpoints, "gateway")
+        let marketdataBus = try BenchBus.connect(endpoints, "marketdata")
         var settings = MarketdataService.Settings()
         settings.maxAgeNs = 0
         settings.historyDays = 0
@@ -86,7 +86,7 @@ struct MarketBench: AsyncParsableCommand {
         }
         while marketdata.processed.load(ordering: .relaxed) - base < quotes { await Task.yield() }
         let elapsed = monotonicSeconds() - begin
-        let missed = Int(marketdataBus.statistics.missed.load(ordering: .relaxed) + gateway.statistics.publishDropped.load(ordering: .relaxed))
+        let missed = Int(marketdataBus.statistics.missed.load(ordering: .relaxed)) + Int(gateway.statistics.publishDropped.load(ordering: .relaxed))
         service.cancel()
         gateway.shutdown()
         marketdataBus.shutdown()
@@ -95,15 +95,4 @@ struct MarketBench: AsyncParsableCommand {
 
     func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-    func startDaemon() throws -> (BusDaemon, BusEndpoints) {
-        let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
-        let daemon = BusDaemon(configuration: .init(bind: any), logger: Logger(label: "bench.bus"))
-        return (daemon, try daemon.start())
-    }
-
-    func connect(_ endpoints: BusEndpoints, _ name: String) throws -> Bus {
-        let statistics = BusStatistics()
-        let transport = try ZeroMQTransport(endpoints: endpoints, instance: name, statistics: statistics, logger: Logger(label: name))
-        return Bus(identity: ServiceIdentity(service: "bench", instance: name, epoch: 1), transport: transport, statistics: statistics)
-    }
 }
