@@ -87,17 +87,22 @@ extension MarketSimulation {
 
     /// The feed's view of an option, or nil when it shows no change (or is stale).
     func feedQuote(_ option: ListedOption, spot: Double) -> FeedQuote? {
-        guard let m = option.market else { return nil }
-        var touch = Touch(bid: m.bid, ask: m.ask, bidSize: m.bidSize, askSize: m.askSize)
-        switch fault(on: option.key.underlying, options: true) {
-        case .stale: return nil
-        case .crossed: touch = Touch(bid: m.ask + 0.05, ask: m.bid, bidSize: m.askSize, askSize: m.bidSize)
-        case .missing: touch = Touch(bid: -1, ask: -1, bidSize: 0, askSize: 0)
-        case nil: break
-        }
-        guard touch != option.published else { return nil }
+        guard let m = option.market,
+              let touch = feedTouch(Touch(bid: m.bid, ask: m.ask, bidSize: m.bidSize, askSize: m.askSize),
+                                    symbol: option.key.underlying, options: true),
+              touch != option.published else { return nil }
         return FeedQuote(instrument: .option(option.key), brokerID: option.brokerID, touch: touch, last: 0, volume: 0,
                          underlyingPrice: spot, greeks: m.greeks, volatility: m.volatility)
+    }
+
+    /// What the feed shows of a true touch under the symbol's fault, if any: nil while stale.
+    func feedTouch(_ touch: Touch, symbol: String, options: Bool) -> Touch? {
+        switch fault(on: symbol, options: options) {
+        case .stale: return nil
+        case .crossed: return Touch(bid: touch.ask + 0.05, ask: touch.bid, bidSize: touch.askSize, askSize: touch.bidSize)
+        case .missing: return Touch(bid: -1, ask: -1, bidSize: 0, askSize: 0)
+        case nil: return touch
+        }
     }
 
     /// The index, the VIX and each underlying, when changed.
@@ -116,14 +121,7 @@ extension MarketSimulation {
         for symbol in underlyings.keys.sorted() {
             requoteUnderlying(symbol)
             guard let u = underlyings[symbol] else { continue }
-            var touch = u.touch
-            switch fault(on: symbol, options: false) {
-            case .stale: continue
-            case .crossed: touch = Touch(bid: u.touch.ask + 0.05, ask: u.touch.bid, bidSize: u.touch.askSize, askSize: u.touch.bidSize)
-            case .missing: touch = Touch(bid: -1, ask: -1, bidSize: 0, askSize: 0)
-            case nil: break
-            }
-            guard touch != u.published else { continue }
+            guard let touch = feedTouch(u.touch, symbol: symbol, options: false), touch != u.published else { continue }
             underlyings[symbol]?.published = touch
             changed.append(FeedQuote(instrument: .underlying(symbol), brokerID: Self.brokerID(of: symbol), touch: touch,
                                      last: (u.price * 100).rounded() / 100, volume: u.volume, underlyingPrice: u.price,

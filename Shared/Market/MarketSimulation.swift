@@ -86,7 +86,6 @@ public struct MarketSimulation: Sendable {
                 tick.expired += settleExpiries(on: close.date)
             }
         }
-        if parameters.hours == .nyse { skipToSession(dryRun: true) }
         relist()
         tick.underlyings = requoteUnderlyings()
         tick.options = requoteOptions()
@@ -144,9 +143,9 @@ public struct MarketSimulation: Sendable {
     }
 
     /// Under NYSE hours, moves a start outside a session to the next open (no path step).
-    mutating func skipToSession(dryRun: Bool = false) {
+    mutating func skipToSession() {
         let next = findNextClose()
-        if now < next.open && !dryRun { now = next.open }
+        if now < next.open { now = next.open }
     }
 
     /// Years from now to an expiry's close.

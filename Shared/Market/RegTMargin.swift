@@ -31,3 +31,13 @@ public enum RegTMargin {
         return total
     }
 }
+
+extension SimAccount {
+    /// Net liquidation at the market's mids and the Reg-T requirement: buying-power checks and
+    /// the published account values both derive from these two.
+    public func valuation(in market: some MarketView) -> (netLiquidation: Double, requirement: Double) {
+        let mark = { (k: InstrumentKey) in market.touch(of: k)?.mid }
+        return (netLiquidation(mark: mark),
+                RegTMargin.requirement(holdings, mark: mark, spot: { market.price(of: $0) }, isIndex: { market.isIndex($0) }))
+    }
+}

@@ -23,19 +23,20 @@ struct ScriptState: Sendable {
             let end = event.atSeconds + event.durationSeconds
             switch event.action {
             case .move(let symbol, let fraction, let seconds):
-                guard elapsed < end, seconds > 0 else {
-                    if seconds <= 0, !applied.contains(i) {
-                        applied.insert(i)
-                        effects.drift[symbol, default: 0] += log1pSafe(fraction) / (dtSeconds / Self.secondsPerYear)
-                    }
-                    continue
+                // The part of the move in this step: an instant move all in its first step, a
+                // spread one the step's share of its seconds (a step straddling the end included).
+                let part: Double
+                if seconds <= 0 {
+                    guard applied.insert(i).inserted else { continue }
+                    part = 1
+                } else {
+                    guard elapsed < end else { continue }
+                    part = (min(end, elapsed + dtSeconds) - elapsed) / seconds
                 }
-                // Spread over the move's seconds; a step straddling its end gets its share.
-                let share = min(end, elapsed + dtSeconds) - elapsed
-                effects.drift[symbol, default: 0] += log1pSafe(fraction) * share / seconds / (dtSeconds / Self.secondsPerYear)
+                effects.drift[symbol, default: 0] += log1pSafe(fraction) * part / (dtSeconds / Self.secondsPerYear)
             case .vix(let level, let seconds):
                 if seconds <= 0 {
-                    if !applied.contains(i) { applied.insert(i); index.setVIX(level) }
+                    if applied.insert(i).inserted { index.setVIX(level) }
                 } else if elapsed < end || !applied.contains(i) {
                     let from = glideStart[i] ?? index.vix
                     glideStart[i] = from

@@ -53,16 +53,16 @@ extension SimBroker {
             guard let t = market.touch(of: leg.instrument), t.ask > 0 else { return nil }
             legs.append((leg, t))
         }
-        let direction = r.side
-        func netPrice(_ g: Double) -> Double {
-            var total = 0.0
-            for (l, p) in zip(legs, NetMarket(atNear: 0, atFar: 0, units: 0, legs: legs).legPrices(g)) {
-                total += Double(l.leg.ratio) * p * (l.leg.side == direction ? 1 : -1)
-            }
-            return total
-        }
         let units = legs.map { l in (l.leg.side == .buy ? l.touch.askSize : l.touch.bidSize) / l.leg.ratio }.min() ?? 0
-        return NetMarket(atNear: netPrice(0), atFar: netPrice(1), units: units, legs: legs)
+        var net = NetMarket(atNear: 0, atFar: 0, units: units, legs: legs)
+        let direction = r.side
+        let (near, far) = (net.legPrices(0), net.legPrices(1))
+        func total(_ prices: [Double]) -> Double {
+            zip(legs, prices).reduce(0) { sum, lp in sum + Double(lp.0.leg.ratio) * lp.1 * (lp.0.leg.side == direction ? 1 : -1) }
+        }
+        net.atNear = total(near)
+        net.atFar = total(far)
+        return net
     }
 
     mutating func work(_ id: String, market: some MarketView, seconds: Double) -> [SimEvent] {

@@ -123,10 +123,8 @@ public struct SimBroker: Sendable {
     }
 
     public func excessLiquidity(_ a: SimAccount? = nil, market: some MarketView) -> Double {
-        let a = a ?? account
-        let mark = { (k: InstrumentKey) in market.touch(of: k)?.mid }
-        return a.netLiquidation(mark: mark) - RegTMargin.requirement(a.holdings, mark: mark, spot: { market.price(of: $0) },
-                                                                     isIndex: { market.isIndex($0) })
+        let v = (a ?? account).valuation(in: market)
+        return v.netLiquidation - v.requirement
     }
 
     // MARK: Cancelling and modifying

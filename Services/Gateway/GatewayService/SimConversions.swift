@@ -15,8 +15,13 @@ enum SimConversions {
         c.multiplier = 100
         c.brokerID = brokerID
         c.exchange = "SIM"
-        c.tradingClass = key.underlying == "SPX" && !OptionListing.isMonthly(key.expiry) ? "SPXW" : key.underlying
+        c.tradingClass = tradingClass(key.underlying, key.expiry)
         return c
+    }
+
+    /// SPX weeklies trade as SPXW; every other class is its underlying's symbol.
+    static func tradingClass(_ underlying: String, _ expiry: CivilDate) -> String {
+        underlying == "SPX" && !OptionListing.isMonthly(expiry) ? "SPXW" : underlying
     }
 
     static func instrument(_ key: InstrumentKey, market: MarketSimulation) -> Volta_V1_Instrument {
@@ -110,7 +115,22 @@ enum SimConversions {
         return m
     }
 
-    static func quote(_ q: FeedQuote, market: MarketSimulation, time: Int64) -> (Volta_V1_UnderlyingQuote?, Volta_V1_OptionQuote?) {
+    /// One burst of an underlying's feed quotes, in the order given.
+    static func batch(_ underlying: String, _ quotes: some Sequence<FeedQuote>, time: Int64) -> Volta_V1_QuoteBatch {
+        var b = Volta_V1_QuoteBatch()
+        b.underlying = underlying
+        b.marketTimeNs = time
+        for q in quotes {
+            switch quote(q) {
+            case (let u?, _): b.underlyings.append(u)
+            case (_, let o?): b.options.append(o)
+            default: break
+            }
+        }
+        return b
+    }
+
+    static func quote(_ q: FeedQuote) -> (Volta_V1_UnderlyingQuote?, Volta_V1_OptionQuote?) {
         switch q.instrument {
         case .underlying(let symbol):
             var m = Volta_V1_UnderlyingQuote()

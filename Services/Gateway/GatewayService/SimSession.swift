@@ -31,21 +31,11 @@ struct SimSession: Sendable {
         let before = sim.now
         let tick = sim.advance(to: target)
         var events: [BrokerEvent] = []
-        var batches: [String: Volta_V1_QuoteBatch] = [:]
-        for q in tick.underlyings + tick.options {
-            let symbol = q.instrument.underlyingSymbol
-            latest[symbol, default: [:]][q.instrument] = q
-            let (u, o) = SimConversions.quote(q, market: sim, time: wallNow)
-            if batches[symbol] == nil {
-                var b = Volta_V1_QuoteBatch()
-                b.underlying = symbol
-                b.marketTimeNs = wallNow
-                batches[symbol] = b
-            }
-            if let u { batches[symbol]!.underlyings.append(u) }
-            if let o { batches[symbol]!.options.append(o) }
+        let changed = Dictionary(grouping: tick.underlyings + tick.options) { $0.instrument.underlyingSymbol }
+        for (symbol, quotes) in changed {
+            for q in quotes { latest[symbol, default: [:]][q.instrument] = q }
         }
-        events += batches.keys.sorted().map { .quotes(batches[$0]!) }
+        events += changed.keys.sorted().map { .quotes(SimConversions.batch($0, changed[$0]!, time: wallNow)) }
         var simEvents: [SimEvent] = []
         if !tick.closes.isEmpty { simEvents += broker.sessionClosed() }
         if !tick.expired.isEmpty {
@@ -62,11 +52,10 @@ struct SimSession: Sendable {
                 touched.insert(f.instrument)
             }
         }
-        events += touched.sorted().map { .position(position($0)) }
-        if accountValues {
-            events += broker.account.holdings.keys.sorted().map { .position(position($0)) }
-            events += values().map { .accountValue($0) }
-        }
+        // Every position with the periodic account values, else only those a fill touched.
+        let positions = accountValues ? Set(broker.account.holdings.keys) : touched
+        events += positions.sorted().map { .position(position($0)) }
+        if accountValues { events += values().map { .accountValue($0) } }
         return events
     }
 
@@ -88,8 +77,7 @@ struct SimSession: Sendable {
     /// The values TWS reports under the same names.
     func values() -> [Volta_V1_AccountValue] {
         let a = broker.account
-        let netLiq = a.netLiquidation(mark: mark)
-        let requirement = RegTMargin.requirement(a.holdings, mark: mark, spot: { sim.price(of: $0) }, isIndex: { sim.isIndex($0) })
+        let (netLiq, requirement) = a.valuation(in: sim)
         let unrealized = a.holdings.keys.reduce(0.0) { $0 + a.unrealized($1, mark: mark($1) ?? 0) }
         let pairs: [(String, Int64)] = [
             ("NetLiquidation", Money.micros(netLiq)), ("TotalCashValue", a.cashMicros),
@@ -117,16 +105,9 @@ struct SimSession: Sendable {
     }
 
     func currentQuotes() -> [Volta_V1_QuoteBatch] {
-        latest.keys.sorted().map { symbol in
-            var b = Volta_V1_QuoteBatch()
-            b.underlying = symbol
-            b.marketTimeNs = SimAdapter.wallClock()
-            for (_, q) in latest[symbol]!.sorted(by: { $0.key < $1.key }) {
-                let (u, o) = SimConversions.quote(q, market: sim, time: b.marketTimeNs)
-                if let u { b.underlyings.append(u) }
-                if let o { b.options.append(o) }
-            }
-            return b
+        let now = SimAdapter.wallClock()
+        return latest.keys.sorted().map { symbol in
+            SimConversions.batch(symbol, latest[symbol]!.sorted { $0.key < $1.key }.map(\.value), time: now)
         }
     }
 
@@ -162,7 +143,7 @@ struct SimSession: Sendable {
             var e = Volta_V1_ExpiryStrikes()
             e.expiry = expiry.description
             e.strikeMicros = strikes
-            e.tradingClass = underlying == "SPX" && !OptionListing.isMonthly(expiry) ? "SPXW" : underlying
+            e.tradingClass = SimConversions.tradingClass(underlying, expiry)
             return e
         }
         return d

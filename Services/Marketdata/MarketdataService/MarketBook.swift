@@ -51,20 +51,20 @@ public struct MarketBook: Sendable {
     }
 
     /// Quotes not updated since `cutoff` and not yet flagged, now flagged and returned.
-    mutating func newlyStale(before cutoff: Int64) -> [any BusMessage] {
-        var stale: [any BusMessage] = []
+    mutating func newlyStale(before cutoff: Int64) -> (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) {
+        var stale: (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) = ([], [])
         for (symbol, e) in underlyings where e.updated < cutoff && !e.flaggedStale {
             underlyings[symbol]?.flaggedStale = true
             var q = e.quote
             q.stale = true
-            stale.append(q)
+            stale.underlyings.append(q)
         }
         for (u, chain) in options {
             for (topic, e) in chain where e.updated < cutoff && !e.flaggedStale {
                 options[u]?[topic]?.flaggedStale = true
                 var q = e.quote
                 q.stale = true
-                stale.append(q)
+                stale.options.append(q)
             }
         }
         return stale

@@ -154,11 +154,9 @@ public final class MarketdataService: Service, Sendable {
             do { try await bus.clock.sleep(for: .seconds(1)) } catch { return }
             let now = bus.clock.now()
             let stale = book.withLock { $0.newlyStale(before: now - settings.staleAfterNs) }
-            for q in stale {
-                if let u = q as? Volta_V1_UnderlyingQuote { stream.publish(u) }
-                if let o = q as? Volta_V1_OptionQuote { stream.publish(o) }
-            }
-            staleFlagged.increment(by: stale.count)
+            for q in stale.underlyings { stream.publish(q) }
+            for q in stale.options { stream.publish(q) }
+            staleFlagged.increment(by: stale.underlyings.count + stale.options.count)
             publishStatistics()
             if now - lastChains >= settings.chainSnapshotNs {
                 lastChains = now
