@@ -26,6 +26,9 @@ let package = Package(
         .executable(name: "pricer", targets: ["pricer"]),
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "marketdata", targets: ["marketdata"]),
+        .executable(name: "strategy", targets: ["strategy"]),
+        .executable(name: "risk", targets: ["risk"]),
+        .executable(name: "execution", targets: ["execution"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -63,6 +66,7 @@ let package = Package(
                 path: "Shared/Quant", swiftSettings: strict),
         .target(name: "Market", dependencies: ["Quant", .product(name: "Yams", package: "Yams")],
                 path: "Shared/Market", swiftSettings: strict),
+        .target(name: "Trading", path: "Shared/Trading", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
@@ -87,6 +91,21 @@ let package = Package(
         .executableTarget(name: "marketdata", dependencies: ["MarketdataService", "Market", "ServiceKit", argumentParser],
                           path: "Services/Marketdata/marketdata", swiftSettings: strict),
 
+        .target(name: "StrategyService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Strategy/StrategyService", swiftSettings: strict),
+        .executableTarget(name: "strategy", dependencies: ["StrategyService", "ServiceKit", argumentParser],
+                          path: "Services/Strategy/strategy", swiftSettings: strict),
+
+        .target(name: "RiskService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Risk/RiskService", swiftSettings: strict),
+        .executableTarget(name: "risk", dependencies: ["RiskService", "ServiceKit", argumentParser],
+                          path: "Services/Risk/risk", swiftSettings: strict),
+
+        .target(name: "ExecutionService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+                path: "Services/Execution/ExecutionService", swiftSettings: strict),
+        .executableTarget(name: "execution", dependencies: ["ExecutionService", "ServiceKit", argumentParser],
+                          path: "Services/Execution/execution", swiftSettings: strict),
+
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
                           path: "ops/tap", swiftSettings: strict),
@@ -110,6 +129,8 @@ let package = Package(
         .testTarget(name: "MarketTests", dependencies: ["Market", "Quant"], path: "Tests/MarketTests", swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: ["GatewayService", "Bus", "Messages", "TestSupport", log],
                     path: "Tests/GatewayTests", swiftSettings: strict),
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "RiskService", "ExecutionService", "Messages"],
+                    path: "Tests/TradingTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

@@ -84,3 +84,24 @@ extension Volta_V1_UnderlyingStats: BusMessage {
 extension Volta_V1_OptionChainSnapshot: BusMessage {
     public var topic: String { Topics.chainSnapshot(underlying) }
 }
+extension Volta_V1_StopState: BusMessage {
+    public var topic: String { Topics.stopState(instrument) }
+}
+extension Volta_V1_RiskRequest: BusMessage {
+    public var topic: String { "risk.request" }
+}
+extension Volta_V1_RiskReply: BusMessage {
+    public var topic: String { "risk.reply" }
+}
+extension Volta_V1_RiskState: BusMessage {
+    public var topic: String { Topics.riskState }
+}
+extension Volta_V1_ExecutionRequest: BusMessage {
+    public var topic: String { "exec.request" }
+}
+extension Volta_V1_ExecutionReply: BusMessage {
+    public var topic: String { "exec.reply" }
+}
+extension Volta_V1_IntentExecution: BusMessage {
+    public var topic: String { Topics.intentExecution(intentID) }
+}

@@ -39,6 +39,12 @@ public enum Topics {
         "acct.value.\(key(account)).\(key(name))"
     }
     public static func riskDecision(_ intentID: String) -> String { "risk.decision.\(key(intentID))" }
+    public static let riskState = "risk.state"
+    /// One option position's trailing stop; subscribe to `stopState(underlying:)` for a book.
+    public static func stopState(_ instrument: Volta_V1_Instrument) -> String {
+        instrument.hasOption ? "strategy.stop.\(instrumentKey(instrument))" : "strategy.stop.\(key(instrument.symbol)).stock"
+    }
+    public static func intentExecution(_ intentID: String) -> String { "exec.intent.\(key(intentID))" }
     public static func probeTick(_ instance: String) -> String { "probe.tick.\(key(instance))" }
 
     /// The service names that answer requests through the broker.
@@ -49,6 +55,7 @@ public enum Topics {
         public static let risk = "risk"
         public static let execution = "execution"
         public static let recorder = "recorder"
+        public static let strategy = "strategy"
         public static let probe = "probe"
 
         /// The Clone-pattern snapshot endpoint of a stateful stream.

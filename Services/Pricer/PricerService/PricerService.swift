@@ -18,7 +18,7 @@ public final class PricerService: Service, Sendable {
     let bus: Bus
     let configuration: PricerConfiguration
     let engine: Mutex<PricerEngine>
-    let membership: PricerMembership
+    let membership: ServiceMembership
     let owned = Mutex<Set<String>>([])
     let logger: Logger
     let counters = Counters()
@@ -39,7 +39,7 @@ public final class PricerService: Service, Sendable {
         self.bus = bus
         self.configuration = configuration
         self.engine = Mutex(PricerEngine(configuration: configuration))
-        self.membership = PricerMembership(instance: bus.identity.instance)
+        self.membership = ServiceMembership(service: Topics.Service.pricer, instance: bus.identity.instance)
         self.logger = logger
     }
 
@@ -89,7 +89,7 @@ public final class PricerService: Service, Sendable {
     }
 
     func followMembers() async {
-        for await beat in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.\(Topics.Service.pricer).") {
+        for await beat in bus.subscribe(Volta_V1_Heartbeat.self, prefix: membership.heartbeatPrefix) {
             membership.observe(beat.message, now: bus.clock.now())
         }
     }

@@ -353,39 +353,121 @@ public nonisolated struct Volta_V1_Leg: Sendable {
 
 /// strategy.intent.<strategy>: what a strategy wants done, before risk and execution.
 /// `intent_id` is the idempotency key for the whole path: one intent, at most one order.
-public nonisolated struct Volta_V1_OrderIntent: Sendable {
+public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var intentID: String = String()
+  public var intentID: String {
+    get {_storage._intentID}
+    set {_uniqueStorage()._intentID = newValue}
+  }
 
-  public var strategy: String = String()
+  public var strategy: String {
+    get {_storage._strategy}
+    set {_uniqueStorage()._strategy = newValue}
+  }
 
-  public var instance: String = String()
+  public var instance: String {
+    get {_storage._instance}
+    set {_uniqueStorage()._instance = newValue}
+  }
 
-  public var purpose: Volta_V1_IntentPurpose = .unspecified
+  public var purpose: Volta_V1_IntentPurpose {
+    get {_storage._purpose}
+    set {_uniqueStorage()._purpose = newValue}
+  }
 
-  public var legs: [Volta_V1_Leg] = []
+  public var legs: [Volta_V1_Leg] {
+    get {_storage._legs}
+    set {_uniqueStorage()._legs = newValue}
+  }
 
-  public var quantity: Int64 = 0
+  public var quantity: Int64 {
+    get {_storage._quantity}
+    set {_uniqueStorage()._quantity = newValue}
+  }
 
-  public var orderType: Volta_V1_OrderType = .unspecified
+  public var orderType: Volta_V1_OrderType {
+    get {_storage._orderType}
+    set {_uniqueStorage()._orderType = newValue}
+  }
 
   /// net limit for combos
-  public var limitPriceMicros: Int64 = 0
+  public var limitPriceMicros: Int64 {
+    get {_storage._limitPriceMicros}
+    set {_uniqueStorage()._limitPriceMicros = newValue}
+  }
 
-  public var stopPriceMicros: Int64 = 0
+  public var stopPriceMicros: Int64 {
+    get {_storage._stopPriceMicros}
+    set {_uniqueStorage()._stopPriceMicros = newValue}
+  }
 
   /// theo the strategy expects, for slippage
-  public var expectedPriceMicros: Int64 = 0
+  public var expectedPriceMicros: Int64 {
+    get {_storage._expectedPriceMicros}
+    set {_uniqueStorage()._expectedPriceMicros = newValue}
+  }
 
-  public var tif: Volta_V1_TimeInForce = .unspecified
+  public var tif: Volta_V1_TimeInForce {
+    get {_storage._tif}
+    set {_uniqueStorage()._tif = newValue}
+  }
 
   /// "stop_loss", "take_profit", ...
-  public var reason: String = String()
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
 
-  public var createdNs: Int64 = 0
+  public var createdNs: Int64 {
+    get {_storage._createdNs}
+    set {_uniqueStorage()._createdNs = newValue}
+  }
+
+  /// set for stop exits: execution cancels if the stop recovers
+  public var trigger: Volta_V1_StopTrigger {
+    get {_storage._trigger ?? Volta_V1_StopTrigger()}
+    set {_uniqueStorage()._trigger = newValue}
+  }
+  /// Returns true if `trigger` has been explicitly set.
+  public var hasTrigger: Bool {_storage._trigger != nil}
+  /// Clears the value of `trigger`. Subsequent reads from it will return its default value.
+  public mutating func clearTrigger() {_uniqueStorage()._trigger = nil}
+
+  /// per unit, for the realized P&L of a closing order
+  public var positionAvgCostMicros: Int64 {
+    get {_storage._positionAvgCostMicros}
+    set {_uniqueStorage()._positionAvgCostMicros = newValue}
+  }
+
+  public var account: String {
+    get {_storage._account}
+    set {_uniqueStorage()._account = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// The underlying level that fired a stop exit. `below`: the stop fired when the underlying fell
+/// to or under `level` (positions that gain when it rises), so it has recovered once above it.
+public nonisolated struct Volta_V1_StopTrigger: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var underlying: String = String()
+
+  public var level: Double = 0
+
+  public var below: Bool = false
+
+  public var underlyingAtTrigger: Double = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -600,6 +682,12 @@ public nonisolated struct Volta_V1_RiskDecision: Sendable {
   /// "ACTIVE", "REDUCING", "HALTED"
   public var killSwitch: String = String()
 
+  /// cancel-window mode: approved from then on unless vetoed
+  public var releaseAtNs: Int64 = 0
+
+  /// "confirm", "window", "auto"
+  public var mode: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -718,7 +806,182 @@ nonisolated extension Volta_V1_Leg: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderIntent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{1}trigger\0\u{3}position_avg_cost_micros\0\u{1}account\0")
+
+  fileprivate class _StorageClass {
+    var _intentID: String = String()
+    var _strategy: String = String()
+    var _instance: String = String()
+    var _purpose: Volta_V1_IntentPurpose = .unspecified
+    var _legs: [Volta_V1_Leg] = []
+    var _quantity: Int64 = 0
+    var _orderType: Volta_V1_OrderType = .unspecified
+    var _limitPriceMicros: Int64 = 0
+    var _stopPriceMicros: Int64 = 0
+    var _expectedPriceMicros: Int64 = 0
+    var _tif: Volta_V1_TimeInForce = .unspecified
+    var _reason: String = String()
+    var _createdNs: Int64 = 0
+    var _trigger: Volta_V1_StopTrigger? = nil
+    var _positionAvgCostMicros: Int64 = 0
+    var _account: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _intentID = source._intentID
+      _strategy = source._strategy
+      _instance = source._instance
+      _purpose = source._purpose
+      _legs = source._legs
+      _quantity = source._quantity
+      _orderType = source._orderType
+      _limitPriceMicros = source._limitPriceMicros
+      _stopPriceMicros = source._stopPriceMicros
+      _expectedPriceMicros = source._expectedPriceMicros
+      _tif = source._tif
+      _reason = source._reason
+      _createdNs = source._createdNs
+      _trigger = source._trigger
+      _positionAvgCostMicros = source._positionAvgCostMicros
+      _account = source._account
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._intentID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._strategy) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._instance) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._purpose) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._legs) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._quantity) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._orderType) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._limitPriceMicros) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._stopPriceMicros) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._expectedPriceMicros) }()
+        case 11: try { try decoder.decodeSingularEnumField(value: &_storage._tif) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._createdNs) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._trigger) }()
+        case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._positionAvgCostMicros) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._intentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._intentID, fieldNumber: 1)
+      }
+      if !_storage._strategy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._strategy, fieldNumber: 2)
+      }
+      if !_storage._instance.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._instance, fieldNumber: 3)
+      }
+      if _storage._purpose != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._purpose, fieldNumber: 4)
+      }
+      if !_storage._legs.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._legs, fieldNumber: 5)
+      }
+      if _storage._quantity != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._quantity, fieldNumber: 6)
+      }
+      if _storage._orderType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._orderType, fieldNumber: 7)
+      }
+      if _storage._limitPriceMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._limitPriceMicros, fieldNumber: 8)
+      }
+      if _storage._stopPriceMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._stopPriceMicros, fieldNumber: 9)
+      }
+      if _storage._expectedPriceMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._expectedPriceMicros, fieldNumber: 10)
+      }
+      if _storage._tif != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._tif, fieldNumber: 11)
+      }
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 12)
+      }
+      if _storage._createdNs != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._createdNs, fieldNumber: 13)
+      }
+      try { if let v = _storage._trigger {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+      if _storage._positionAvgCostMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._positionAvgCostMicros, fieldNumber: 15)
+      }
+      if !_storage._account.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._account, fieldNumber: 16)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_OrderIntent, rhs: Volta_V1_OrderIntent) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._intentID != rhs_storage._intentID {return false}
+        if _storage._strategy != rhs_storage._strategy {return false}
+        if _storage._instance != rhs_storage._instance {return false}
+        if _storage._purpose != rhs_storage._purpose {return false}
+        if _storage._legs != rhs_storage._legs {return false}
+        if _storage._quantity != rhs_storage._quantity {return false}
+        if _storage._orderType != rhs_storage._orderType {return false}
+        if _storage._limitPriceMicros != rhs_storage._limitPriceMicros {return false}
+        if _storage._stopPriceMicros != rhs_storage._stopPriceMicros {return false}
+        if _storage._expectedPriceMicros != rhs_storage._expectedPriceMicros {return false}
+        if _storage._tif != rhs_storage._tif {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._createdNs != rhs_storage._createdNs {return false}
+        if _storage._trigger != rhs_storage._trigger {return false}
+        if _storage._positionAvgCostMicros != rhs_storage._positionAvgCostMicros {return false}
+        if _storage._account != rhs_storage._account {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_StopTrigger: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StopTrigger"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}underlying\0\u{1}level\0\u{1}below\0\u{3}underlying_at_trigger\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -726,81 +989,36 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.intentID) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.instance) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.purpose) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.legs) }()
-      case 6: try { try decoder.decodeSingularInt64Field(value: &self.quantity) }()
-      case 7: try { try decoder.decodeSingularEnumField(value: &self.orderType) }()
-      case 8: try { try decoder.decodeSingularInt64Field(value: &self.limitPriceMicros) }()
-      case 9: try { try decoder.decodeSingularInt64Field(value: &self.stopPriceMicros) }()
-      case 10: try { try decoder.decodeSingularInt64Field(value: &self.expectedPriceMicros) }()
-      case 11: try { try decoder.decodeSingularEnumField(value: &self.tif) }()
-      case 12: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      case 13: try { try decoder.decodeSingularInt64Field(value: &self.createdNs) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.underlying) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.level) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.below) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.underlyingAtTrigger) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.intentID.isEmpty {
-      try visitor.visitSingularStringField(value: self.intentID, fieldNumber: 1)
+    if !self.underlying.isEmpty {
+      try visitor.visitSingularStringField(value: self.underlying, fieldNumber: 1)
     }
-    if !self.strategy.isEmpty {
-      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 2)
+    if self.level.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.level, fieldNumber: 2)
     }
-    if !self.instance.isEmpty {
-      try visitor.visitSingularStringField(value: self.instance, fieldNumber: 3)
+    if self.below != false {
+      try visitor.visitSingularBoolField(value: self.below, fieldNumber: 3)
     }
-    if self.purpose != .unspecified {
-      try visitor.visitSingularEnumField(value: self.purpose, fieldNumber: 4)
-    }
-    if !self.legs.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.legs, fieldNumber: 5)
-    }
-    if self.quantity != 0 {
-      try visitor.visitSingularInt64Field(value: self.quantity, fieldNumber: 6)
-    }
-    if self.orderType != .unspecified {
-      try visitor.visitSingularEnumField(value: self.orderType, fieldNumber: 7)
-    }
-    if self.limitPriceMicros != 0 {
-      try visitor.visitSingularInt64Field(value: self.limitPriceMicros, fieldNumber: 8)
-    }
-    if self.stopPriceMicros != 0 {
-      try visitor.visitSingularInt64Field(value: self.stopPriceMicros, fieldNumber: 9)
-    }
-    if self.expectedPriceMicros != 0 {
-      try visitor.visitSingularInt64Field(value: self.expectedPriceMicros, fieldNumber: 10)
-    }
-    if self.tif != .unspecified {
-      try visitor.visitSingularEnumField(value: self.tif, fieldNumber: 11)
-    }
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 12)
-    }
-    if self.createdNs != 0 {
-      try visitor.visitSingularInt64Field(value: self.createdNs, fieldNumber: 13)
+    if self.underlyingAtTrigger.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.underlyingAtTrigger, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Volta_V1_OrderIntent, rhs: Volta_V1_OrderIntent) -> Bool {
-    if lhs.intentID != rhs.intentID {return false}
-    if lhs.strategy != rhs.strategy {return false}
-    if lhs.instance != rhs.instance {return false}
-    if lhs.purpose != rhs.purpose {return false}
-    if lhs.legs != rhs.legs {return false}
-    if lhs.quantity != rhs.quantity {return false}
-    if lhs.orderType != rhs.orderType {return false}
-    if lhs.limitPriceMicros != rhs.limitPriceMicros {return false}
-    if lhs.stopPriceMicros != rhs.stopPriceMicros {return false}
-    if lhs.expectedPriceMicros != rhs.expectedPriceMicros {return false}
-    if lhs.tif != rhs.tif {return false}
-    if lhs.reason != rhs.reason {return false}
-    if lhs.createdNs != rhs.createdNs {return false}
+  public static func ==(lhs: Volta_V1_StopTrigger, rhs: Volta_V1_StopTrigger) -> Bool {
+    if lhs.underlying != rhs.underlying {return false}
+    if lhs.level != rhs.level {return false}
+    if lhs.below != rhs.below {return false}
+    if lhs.underlyingAtTrigger != rhs.underlyingAtTrigger {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1208,7 +1426,7 @@ nonisolated extension Volta_V1_AccountValue: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Volta_V1_RiskDecision: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RiskDecision"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}verdict\0\u{3}reason_code\0\u{1}detail\0\u{3}kill_switch\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}verdict\0\u{3}reason_code\0\u{1}detail\0\u{3}kill_switch\0\u{3}release_at_ns\0\u{1}mode\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1221,6 +1439,8 @@ nonisolated extension Volta_V1_RiskDecision: SwiftProtobuf.Message, SwiftProtobu
       case 3: try { try decoder.decodeSingularStringField(value: &self.reasonCode) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.detail) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.killSwitch) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.releaseAtNs) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.mode) }()
       default: break
       }
     }
@@ -1242,6 +1462,12 @@ nonisolated extension Volta_V1_RiskDecision: SwiftProtobuf.Message, SwiftProtobu
     if !self.killSwitch.isEmpty {
       try visitor.visitSingularStringField(value: self.killSwitch, fieldNumber: 5)
     }
+    if self.releaseAtNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.releaseAtNs, fieldNumber: 6)
+    }
+    if !self.mode.isEmpty {
+      try visitor.visitSingularStringField(value: self.mode, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1251,6 +1477,8 @@ nonisolated extension Volta_V1_RiskDecision: SwiftProtobuf.Message, SwiftProtobu
     if lhs.reasonCode != rhs.reasonCode {return false}
     if lhs.detail != rhs.detail {return false}
     if lhs.killSwitch != rhs.killSwitch {return false}
+    if lhs.releaseAtNs != rhs.releaseAtNs {return false}
+    if lhs.mode != rhs.mode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,68 @@
+import Bus
+import Messages
+import Trading
+
+extension ExecutionService {
+    /// The broker order for an intent at its `reprice`-th price, or nil when no safe price
+    /// exists yet (no two-sided quote, no theo): a bad price never becomes an order.
+    func order(for rec: ExecutionRecord, reprice: Int) async -> Volta_V1_Order? {
+        guard let intent = rec.intent, let first = intent.legs.first else { return nil }
+        var order = Volta_V1_Order()
+        order.orderID = rec.orderID
+        order.intentID = rec.intentID
+        order.legs = intent.legs
+        order.quantity = intent.quantity
+        order.tif = intent.tif == .unspecified ? .day : intent.tif
+        order.account = intent.account
+        if intent.orderType == .market {
+            order.orderType = .market
+            return order
+        }
+        order.orderType = .limit
+        guard let tick = await tickMicros(first.instrument) else { return nil }
+        if intent.legs.count > 1 {
+            guard let net = netTouch(intent.legs),
+                  let limit = policy.combo.limit(netBid: net.bid, netAsk: net.ask, tickMicros: tick, buy: true, step: reprice) else { return nil }
+            order.limitPriceMicros = limit
+            return order
+        }
+        let sell = first.side == .sell
+        let (touch, current) = market.withLock { ($0.touch(first.instrument), $0.theo(first.instrument)) }
+        // The first limit leans on the theo the strategy expected (at the stop level); reprices
+        // re-read the pricer's current theo.
+        let expected = Double(intent.expectedPriceMicros) / 1_000_000
+        let theo = reprice == 0 || current == nil ? (expected > 0 ? expected : current) : current
+        guard let touch, let theo, let raw = policy.limit.price(sell: sell, bid: touch.bid, ask: touch.ask, theo: theo, reprice: reprice) else {
+            return nil
+        }
+        var limit = SmartLimit.onTick(raw, tickMicros: tick, sell: sell)
+        // A limit the strategy set is a bound the smart price never passes.
+        if intent.limitPriceMicros > 0 { limit = sell ? max(limit, intent.limitPriceMicros) : min(limit, intent.limitPriceMicros) }
+        guard limit > 0 else { return nil }
+        order.limitPriceMicros = limit
+        return order
+    }
+
+    /// The combo's net touch when bought as given: buy legs at their bid/ask, sell legs negated.
+    func netTouch(_ legs: [Volta_V1_Leg]) -> (bid: Double, ask: Double)? {
+        market.withLock { m in
+            var bid = 0.0, ask = 0.0
+            for leg in legs {
+                guard let t = m.touch(leg.instrument) else { return nil }
+                let r = Double(max(leg.ratio, 1))
+                if leg.side == .sell { bid -= t.ask * r; ask -= t.bid * r } else { bid += t.bid * r; ask += t.ask * r }
+            }
+            return (bid, ask)
+        }
+    }
+
+    /// The contract's minimum tick now, from the gateway (option ticks change with the price).
+    func tickMicros(_ instrument: Volta_V1_Instrument) async -> Int64? {
+        var request = Volta_V1_GatewayRequest()
+        request.contract = instrument
+        guard let details = try? await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                                   timeout: .seconds(1), retries: 1).contract,
+              details.minTick > 0 else { return nil }
+        return Int64((details.minTick * 1_000_000).rounded())
+    }
+}

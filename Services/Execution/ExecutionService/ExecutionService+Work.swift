@@ -1,0 +1,193 @@
+import Bus
+import Messages
+import Trading
+
+extension ExecutionService {
+    /// One intent from risk to its end: ask risk (again while it waits on an operator or its
+    /// window), place the order, then reprice it every interval until it ends.
+    func work(_ id: String) async {
+        guard await clearRisk(id) else { return }
+        guard await place(id) else { return }
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: policy.reprice) } catch { return }
+            guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return }
+            await step(rec)
+        }
+    }
+
+    /// True once risk approves; false when it rejects (published) or the intent ended.
+    func clearRisk(_ id: String) async -> Bool {
+        while !Task.isCancelled {
+            guard let rec = records.withLock({ $0[id] }), let intent = rec.intent, !rec.isDone, !rec.cancelRequested else { return false }
+            if rec.progress != nil { return true } // adopted: risk approved it before the restart
+            var check = Volta_V1_RiskRequest()
+            check.check = intent
+            do {
+                let d = try await bus.request(service: Topics.Service.risk, check, as: Volta_V1_RiskReply.self,
+                                              timeout: .seconds(1), retries: 2).decision
+                switch d.verdict {
+                case .riskApproved:
+                    update(id) { $0.riskReason = ""; $0.reason = "" }
+                    return true
+                case .riskRejected:
+                    update(id) { r in
+                        r.stage = .stageRiskRejected
+                        r.riskReason = d.reasonCode
+                        r.reason = d.detail
+                    }
+                    logger.notice("risk rejected", metadata: ["intent": "\(id)", "reason": "\(d.reasonCode)"])
+                    return false
+                default:
+                    update(id) { $0.reason = d.detail }
+                }
+            } catch {
+                update(id) { $0.reason = "risk unavailable: \(error)" }
+            }
+            do { try await bus.clock.sleep(for: policy.riskRetry) } catch { return false }
+        }
+        return false
+    }
+
+    /// Places the order once a usable price exists. A retry names the same order id, so a
+    /// timeout that hid a successful place cannot make a second order.
+    func place(_ id: String) async -> Bool {
+        while !Task.isCancelled {
+            guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return false }
+            if rec.progress != nil { return true }
+            if rec.cancelRequested {
+                update(id) { $0.stage = .stageDone; $0.reason = "cancelled before it was placed" }
+                return false
+            }
+            guard let order = await order(for: rec, reprice: 0) else {
+                update(id) { $0.reason = "waiting for a usable quote and theo" }
+                do { try await bus.clock.sleep(for: .milliseconds(200)) } catch { return false }
+                continue
+            }
+            var request = Volta_V1_GatewayRequest()
+            request.place = order
+            do {
+                let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                                   timeout: .seconds(2), retries: 3).status
+                placed.increment()
+                update(id) { r in
+                    r.limitMicros = order.limitPriceMicros
+                    r.apply(status, quantity: order.quantity)
+                }
+                logger.info("order placed", metadata: ["intent": "\(id)", "limit": "\(order.limitPriceMicros)", "state": "\(status.state)"])
+                return true
+            } catch BusError.remote(_, .badRequest, let message) {
+                update(id) { r in
+                    r.stage = .stageDone
+                    r.progress = OrderProgress(quantity: order.quantity, buy: !r.isSell, multiplier: r.multiplier)
+                    r.progress?.apply(status: .rejected, reason: message)
+                    r.reason = "gateway refused the order: \(message)"
+                }
+                return false
+            } catch {
+                logger.warning("place failed; retrying with the same order id", metadata: ["intent": "\(id)", "error": "\(error)"])
+                do { try await bus.clock.sleep(for: .milliseconds(500)) } catch { return false }
+            }
+        }
+        return false
+    }
+
+    /// One reprice interval: cancel a stop exit whose underlying recovered, else step the
+    /// limit toward the far side, else (reprices spent) apply the configured action once.
+    func step(_ rec: ExecutionRecord) async {
+        let id = rec.intentID
+        guard let intent = rec.intent else { return }
+        if intent.hasTrigger, market.withLock({ $0.hasRecovered(intent.trigger) }) {
+            _ = await cancel(id, reason: "stop recovered: \(intent.trigger.underlying) back through \(intent.trigger.level)")
+            return
+        }
+        if rec.reprices < policy.limit.maxReprices {
+            update(id) { $0.reprices += 1 }
+            guard let order = await order(for: rec, reprice: rec.reprices + 1), order.limitPriceMicros != rec.limitMicros else { return }
+            await modify(id, order)
+            return
+        }
+        guard !rec.exhausted else { return }
+        update(id) { $0.exhausted = true }
+        switch policy.afterMax {
+        case .leave: return
+        case .cancel: _ = await cancel(id, reason: "no fill after \(rec.reprices) reprices")
+        case .marketable:
+            guard var order = await order(for: rec, reprice: rec.reprices), let touch = market.withLock({ $0.touch(intent.legs[0].instrument) }) else { return }
+            order.limitPriceMicros = Int64(((rec.isSell ? touch.bid : touch.ask) * 1_000_000).rounded())
+            await modify(id, order)
+        }
+    }
+
+    func modify(_ id: String, _ order: Volta_V1_Order) async {
+        var request = Volta_V1_GatewayRequest()
+        request.modify = order
+        do {
+            let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                               timeout: .seconds(2), retries: 2).status
+            repriced.increment()
+            update(id) { r in
+                r.limitMicros = order.limitPriceMicros
+                r.apply(status, quantity: order.quantity)
+            }
+        } catch {
+            logger.warning("reprice failed", metadata: ["intent": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// Cancels an intent's order (or stops it before it is placed). True if a cancel was sent.
+    func cancel(_ id: String, reason: String) async -> Bool {
+        guard let rec = records.withLock({ r -> ExecutionRecord? in
+            guard var rec = r[id], !rec.isDone else { return nil }
+            rec.cancelRequested = true
+            rec.reason = reason
+            r[id] = rec
+            return rec
+        }) else { return false }
+        guard rec.progress != nil else { return false }
+        var request = Volta_V1_GatewayRequest()
+        request.cancelOrderID = rec.orderID
+        do {
+            let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                               timeout: .seconds(2), retries: 2).status
+            update(id) { r in
+                r.apply(status, quantity: r.progress?.quantity ?? status.filledQuantity + status.remainingQuantity)
+                r.reason = reason
+            }
+            logger.notice("order cancelled", metadata: ["intent": "\(id)", "reason": "\(reason)"])
+            return true
+        } catch {
+            logger.warning("cancel failed", metadata: ["intent": "\(id)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    /// Every working order: Volta's, and any other the gateway reports open (an emergency stop
+    /// leaves nothing working, whoever placed it).
+    func cancelAll(reason: String) async -> Int {
+        let ids = records.withLock { $0.values.filter { !$0.isDone }.map(\.intentID).sorted() }
+        var count = 0
+        for id in ids where await cancel(id, reason: reason) { count += 1 }
+        var snapshot = Volta_V1_GatewayRequest()
+        snapshot.accountSnapshot = true
+        if let open = try? await bus.request(service: Topics.Service.gateway, snapshot, as: Volta_V1_GatewayReply.self,
+                                             timeout: .seconds(2), retries: 1).account.openOrders {
+            for s in open where ExecutionRecord.intentID(ofOrder: s.orderID) == nil {
+                var cancel = Volta_V1_GatewayRequest()
+                cancel.cancelOrderID = s.orderID
+                if (try? await bus.request(service: Topics.Service.gateway, cancel, as: Volta_V1_GatewayReply.self)) != nil { count += 1 }
+            }
+        }
+        return count
+    }
+
+    func update(_ id: String, _ change: (inout ExecutionRecord) -> Void) {
+        let changed = records.withLock { r -> Bool in
+            guard var rec = r[id] else { return false }
+            let before = rec.report(now: 0)
+            change(&rec)
+            r[id] = rec
+            return rec.report(now: 0) != before
+        }
+        if changed { publish(id) }
+    }
+}

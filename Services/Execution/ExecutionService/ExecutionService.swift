@@ -1,0 +1,166 @@
+import Bus
+import CoreMetrics
+import Logging
+import Messages
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+import Trading
+
+/// Turns approved intents into broker orders and works them until they end (`execution`).
+///
+/// One intent id is at most one order: the order id is derived from it, submits of a known
+/// intent answer where it stands, and after a restart execution first adopts the working
+/// orders the gateway reports, so a resubmitted intent continues its order instead of placing
+/// another. Exits are limits inside the spread bounded by the theo, repriced toward the far
+/// side every interval, and cancelled when the underlying recovers through the stop.
+public final class ExecutionService: Service, Sendable {
+    let bus: Bus
+    let policy: ExecutionPolicy
+    let logger: Logger
+    let records = Mutex<[String: ExecutionRecord]>([:])
+    let market = Mutex(MarketState())
+    let ready = Atomic<Bool>(false)
+    let placed = Counter(label: "execution_orders_placed")
+    let repriced = Counter(label: "execution_reprices")
+
+    public convenience init(context: ServiceContext) throws {
+        self.init(bus: context.bus, policy: try ExecutionSettings.policy(context), logger: context.logger)
+    }
+
+    public init(bus: Bus, policy: ExecutionPolicy, logger: Logger) {
+        self.bus = bus
+        self.policy = policy
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.follow(Volta_V1_OptionQuote.self, "md.option.") { $0.apply($1) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { $0.apply($1) } }
+                group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { $0.apply($1) } }
+                group.addTask { await self.followOrders() }
+                group.addTask {
+                    await self.reconcile()
+                    await self.serve()
+                }
+            }
+        }
+    }
+
+    func follow<M: BusMessage>(_ type: M.Type, _ prefix: String, apply: @escaping @Sendable (inout MarketState, M) -> Void) async {
+        for await m in bus.subscribe(type, prefix: prefix) { market.withLock { apply(&$0, m.message) } }
+    }
+
+    /// Broker statuses and fills, from the gateway's stream.
+    func followOrders() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await m in self.bus.subscribe(Volta_V1_OrderStatus.self, prefix: "exec.status.") { self.apply(m.message) }
+            }
+            group.addTask {
+                for await m in self.bus.subscribe(Volta_V1_Fill.self, prefix: "exec.fill.") {
+                    guard let id = ExecutionRecord.intentID(ofOrder: m.message.orderID) else { continue }
+                    if self.records.withLock({ $0[id]?.apply(m.message) ?? false }) { self.publish(id) }
+                }
+            }
+        }
+    }
+
+    func apply(_ s: Volta_V1_OrderStatus) {
+        guard let id = ExecutionRecord.intentID(ofOrder: s.orderID) else { return }
+        let changed = records.withLock { r -> Bool in
+            guard var rec = r[id] else { return false }
+            let before = rec.report(now: 0)
+            rec.apply(s, quantity: rec.intent?.quantity ?? s.filledQuantity + s.remainingQuantity)
+            r[id] = rec
+            return rec.report(now: 0) != before
+        }
+        if changed { publish(id) }
+    }
+
+    func publish(_ id: String) {
+        let now = bus.clock.now()
+        if let report = records.withLock({ $0[id]?.report(now: now) }) { bus.publish(report) }
+    }
+
+    // MARK: Restart
+
+    /// Adopts the working orders the gateway reports before serving anything: an intent
+    /// resubmitted after a restart then continues its order instead of placing a second one.
+    func reconcile() async {
+        var request = Volta_V1_GatewayRequest()
+        request.accountSnapshot = true
+        while !Task.isCancelled {
+            do {
+                let reply = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                                  timeout: .seconds(2), retries: 1)
+                let adopted = records.withLock { r -> [String] in
+                    reply.account.openOrders.compactMap { s in
+                        guard let id = ExecutionRecord.intentID(ofOrder: s.orderID), r[id] == nil else { return nil }
+                        var rec = ExecutionRecord(intentID: id, intent: nil)
+                        rec.apply(s, quantity: s.filledQuantity + s.remainingQuantity)
+                        r[id] = rec
+                        return id
+                    }
+                }
+                logger.info("reconciled with the gateway", metadata: ["working_orders_adopted": "\(adopted.count)"])
+                ready.store(true, ordering: .sequentiallyConsistent)
+                return
+            } catch {
+                logger.warning("cannot reconcile with the gateway yet", metadata: ["error": "\(error)"])
+                do { try await Task.sleep(for: .milliseconds(500)) } catch { return }
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    func serve() async {
+        await bus.serve(service: Topics.Service.execution, Volta_V1_ExecutionRequest.self) { request, _ in
+            guard self.ready.load(ordering: .sequentiallyConsistent) else { throw BadRequest("reconciling with the gateway; retry") }
+            let now = self.bus.clock.now()
+            var reply = Volta_V1_ExecutionReply()
+            switch request.op {
+            case .submit(let intent):
+                reply.executions = [try self.submit(intent, now: now)]
+            case .cancelIntentID(let id):
+                guard self.records.withLock({ $0[id] != nil }) else { throw BadRequest("unknown intent \(id)") }
+                reply.cancelled = await self.cancel(id, reason: "cancelled on request") ? 1 : 0
+                reply.executions = self.records.withLock { $0[id].map { [$0.report(now: now)] } ?? [] }
+            case .cancelAll(let reason):
+                reply.cancelled = Int32(await self.cancelAll(reason: reason))
+            case .queryIntentID(let id):
+                reply.executions = self.records.withLock { $0[id].map { [$0.report(now: now)] } ?? [] }
+            case .list:
+                reply.executions = self.records.withLock { r in r.keys.sorted().compactMap { r[$0]?.report(now: now) } }
+            case nil:
+                throw BadRequest("empty execution request")
+            }
+            return reply
+        }
+    }
+
+    /// Registers an intent (once) and starts working it; a known intent answers where it stands.
+    func submit(_ intent: Volta_V1_OrderIntent, now: Int64) throws -> Volta_V1_IntentExecution {
+        guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
+        guard !intent.legs.isEmpty, intent.quantity > 0 else { throw BadRequest("intent \(intent.intentID) has no legs or no quantity") }
+        let (report, start) = records.withLock { r -> (Volta_V1_IntentExecution, Bool) in
+            if var rec = r[intent.intentID] {
+                guard rec.intent == nil else { return (rec.report(now: now), false) }
+                rec.intent = intent // adopted after a restart: its order continues
+                r[intent.intentID] = rec
+                return (rec.report(now: now), true)
+            }
+            let rec = ExecutionRecord(intentID: intent.intentID, intent: intent)
+            r[intent.intentID] = rec
+            return (rec.report(now: now), true)
+        }
+        if start {
+            bus.publish(report)
+            Task { await self.work(intent.intentID) }
+        }
+        return report
+    }
+}

@@ -1,0 +1,239 @@
+import Messages
+import Trading
+
+/// The risk service's view of the account and the market, and the decisions it has made: plain
+/// state, no bus. Decisions are idempotent per intent id: asking again answers the same, and an
+/// approval counts toward the order rate once.
+public struct RiskBook: Sendable {
+    public var limits: RiskLimits
+    public var killSwitch: KillSwitch
+    public var mode: OperatingMode
+    public var windowNs: Int64
+    public let indexSymbol: String
+
+    var positions: [String: Volta_V1_Position] = [:]
+    var netLiquidation: Double?
+    var dayStart: (day: Int64, value: Double)?
+    var prices: [String: Double] = [:]
+    var greeks: [String: Volta_V1_Greeks] = [:]
+    var betas: [String: Double] = [:]
+    var vix: Double?
+    var approvals: [Int64] = []
+    var decisions: [String: Volta_V1_RiskDecision] = [:]
+    var confirmed: Set<String> = []
+    var vetoed: Set<String> = []
+
+    public init(limits: RiskLimits, killSwitch: KillSwitch = .active, mode: OperatingMode = .auto,
+                windowNs: Int64 = 10_000_000_000, indexSymbol: String = "SPX") {
+        self.limits = limits
+        self.killSwitch = killSwitch
+        self.mode = mode
+        self.windowNs = windowNs
+        self.indexSymbol = indexSymbol
+    }
+
+    // MARK: Following the account and the market
+
+    public mutating func apply(_ p: Volta_V1_Position) {
+        let key = Topics.position(account: p.account, instrument: p.instrument)
+        if p.quantity == 0 { positions[key] = nil } else { positions[key] = p }
+    }
+
+    /// Net liquidation; the first value of each New York day is that day's start.
+    public mutating func apply(_ v: Volta_V1_AccountValue, now: Int64) {
+        guard v.key == "NetLiquidation" else { return }
+        let value = Double(v.valueMicros) / 1_000_000
+        netLiquidation = value
+        let day = Self.newYorkDay(now)
+        if dayStart?.day != day { dayStart = (day, value) }
+    }
+
+    public mutating func price(_ symbol: String, _ price: Double) {
+        if price.isFinite, price > 0 { prices[symbol] = price }
+    }
+
+    public mutating func apply(_ a: Volta_V1_OptionAnalytics) {
+        guard a.hasOwn, a.own.delta.isFinite else { return }
+        greeks[Topics.optionAnalytics(a.contract)] = a.own
+        if a.underlyingPrice > 0 { prices[a.contract.underlying] = a.underlyingPrice }
+    }
+
+    public mutating func apply(_ s: Volta_V1_UnderlyingStats) {
+        if s.beta != 0 { betas[s.symbol] = s.beta }
+        if s.vix > 0 { vix = s.vix }
+    }
+
+    /// Days since the epoch in New York (UTC−5; a day boundary an hour off in summer is at 23:00
+    /// or 01:00, when nothing trades).
+    static func newYorkDay(_ ns: Int64) -> Int64 { (ns / 1_000_000_000 - 5 * 3600) / 86_400 }
+
+    // MARK: Exposure
+
+    /// |Δ| × multiplier × underlying price of one unit; Δ is 1 for shares, and for an option the
+    /// pricer has not valued yet (the conservative side). Nil without an underlying price.
+    func exposurePerUnit(_ i: Volta_V1_Instrument) -> Double? {
+        let underlying = i.hasOption ? i.option.underlying : i.symbol
+        guard let s = prices[underlying] else { return nil }
+        guard i.hasOption else { return s }
+        let delta = greeks[Topics.optionAnalytics(i.option)].map { abs($0.delta) } ?? 1
+        return delta * Double(max(i.option.multiplier, 1)) * s
+    }
+
+    public func underlyingGreeks() -> [Volta_V1_UnderlyingGreeks] {
+        var by: [String: Volta_V1_UnderlyingGreeks] = [:]
+        for p in positions.values {
+            let i = p.instrument
+            let u = i.hasOption ? i.option.underlying : i.symbol
+            var g = by[u] ?? Volta_V1_UnderlyingGreeks()
+            g.underlying = u
+            let q = Double(p.quantity)
+            if i.hasOption {
+                let m = Double(max(i.option.multiplier, 1))
+                let k = greeks[Topics.optionAnalytics(i.option)] ?? Volta_V1_Greeks()
+                g.delta += q * m * k.delta
+                g.gamma += q * m * k.gamma
+                g.vega += q * m * k.vega
+                g.theta += q * m * k.theta
+                g.notional += abs(q) * (exposurePerUnit(i) ?? 0)
+            } else {
+                g.delta += q
+                g.notional += abs(q) * (prices[u] ?? 0)
+            }
+            by[u] = g
+        }
+        let index = prices[indexSymbol]
+        return by.keys.sorted().map { u in
+            var g = by[u]!
+            g.beta = betas[u] ?? (u == indexSymbol ? 1 : 0)
+            if let s = prices[u], let index, index > 0 { g.betaWeightedDelta = g.delta * s * g.beta / index }
+            return g
+        }
+    }
+
+    public func portfolio(now: Int64) -> PortfolioFacts {
+        var exposure: [String: Double] = [:]
+        for g in underlyingGreeks() { exposure[g.underlying] = abs(g.delta) * (prices[g.underlying] ?? 0) }
+        let nl = netLiquidation ?? 0
+        return PortfolioFacts(netLiquidation: nl, dayStartNetLiquidation: dayStart?.value ?? nl,
+                              exposureByUnderlying: exposure, openInstruments: Set(positions.values.map { Self.name($0.instrument) }),
+                              vix: vix, ordersLastMinute: approvals.filter { now - $0 < 60_000_000_000 }.count)
+    }
+
+    static func name(_ i: Volta_V1_Instrument) -> String {
+        guard i.hasOption else { return i.symbol }
+        let o = i.option
+        return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(o.strikeMicros)"
+    }
+
+    // MARK: Deciding
+
+    /// The decision on an intent. The limits run when it is first seen and again when a
+    /// confirmation or a cancel window releases it; a rejection is final.
+    public mutating func check(_ intent: Volta_V1_OrderIntent, now: Int64) -> Volta_V1_RiskDecision {
+        if let d = decisions[intent.intentID], d.verdict != .riskPendingConfirmation { return d }
+        var d = Volta_V1_RiskDecision()
+        d.intentID = intent.intentID
+        d.mode = mode.rawValue
+        if vetoed.contains(intent.intentID) {
+            return record(reject(d, .vetoed, "an operator vetoed it"))
+        }
+        if let rejection = PreTradeCheck.evaluate(facts(intent), portfolio: portfolio(now: now), limits: limits, killSwitch: killSwitch) {
+            return record(reject(d, rejection.reason, rejection.detail))
+        }
+        let previous = decisions[intent.intentID]
+        switch mode {
+        case .confirm where !confirmed.contains(intent.intentID):
+            d.verdict = .riskPendingConfirmation
+            d.detail = "waiting for an operator's confirmation"
+        case .window where previous == nil || now < previous!.releaseAtNs:
+            d.verdict = .riskPendingConfirmation
+            d.releaseAtNs = previous?.releaseAtNs ?? now + windowNs
+            d.detail = "goes out at the end of its cancel window unless vetoed"
+        default:
+            d.verdict = .riskApproved
+            approvals.append(now)
+            approvals.removeAll { now - $0 >= 60_000_000_000 }
+        }
+        return record(d)
+    }
+
+    public mutating func confirm(_ id: String) -> Bool {
+        guard decisions[id]?.verdict == .riskPendingConfirmation else { return false }
+        confirmed.insert(id)
+        return true
+    }
+
+    public mutating func veto(_ id: String) -> Volta_V1_RiskDecision? {
+        guard var d = decisions[id], d.verdict == .riskPendingConfirmation else { return nil }
+        vetoed.insert(id)
+        d = reject(d, .vetoed, "an operator vetoed it")
+        return record(d)
+    }
+
+    public var pendingIntentIDs: [String] {
+        decisions.values.filter { $0.verdict == .riskPendingConfirmation }.map(\.intentID).sorted()
+    }
+
+    func facts(_ intent: Volta_V1_OrderIntent) -> IntentFacts {
+        let purpose: IntentFacts.Purpose = switch intent.purpose { case .close: .close; case .adjust: .adjust; default: .open }
+        let legs = intent.legs.map(\.instrument)
+        let exposures = legs.map(exposurePerUnit)
+        let first = legs.first ?? Volta_V1_Instrument()
+        return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,
+                           underlying: first.hasOption ? first.option.underlying : first.symbol,
+                           instrument: Self.name(first),
+                           exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
+                           hasPrice: !exposures.contains { $0 == nil })
+    }
+
+    private func reject(_ d: Volta_V1_RiskDecision, _ reason: RiskReason, _ detail: String) -> Volta_V1_RiskDecision {
+        var d = d
+        d.verdict = .riskRejected
+        d.reasonCode = reason.rawValue
+        d.detail = detail
+        d.releaseAtNs = 0
+        return d
+    }
+
+    private mutating func record(_ d: Volta_V1_RiskDecision) -> Volta_V1_RiskDecision {
+        var d = d
+        d.killSwitch = killSwitch.rawValue
+        decisions[d.intentID] = d
+        return d
+    }
+
+    public func state(now: Int64) -> Volta_V1_RiskState {
+        let p = portfolio(now: now)
+        var s = Volta_V1_RiskState()
+        s.killSwitch = killSwitch.rawValue
+        s.mode = mode.rawValue
+        s.greeks = underlyingGreeks()
+        s.netLiquidation = p.netLiquidation
+        s.dayStartNetLiquidation = p.dayStartNetLiquidation
+        s.dayPnl = p.dayPnL
+        s.vix = vix ?? 0
+        s.openPositions = Int32(p.openInstruments.count)
+        s.ordersLastMinute = Int32(p.ordersLastMinute)
+        s.pendingIntentIds = pendingIntentIDs
+        s.updatedNs = now
+        func usage(_ r: RiskReason, _ used: Double, _ limit: Double) -> Volta_V1_LimitUsage {
+            var u = Volta_V1_LimitUsage()
+            u.name = r.rawValue
+            u.used = used
+            u.limit = limit
+            return u
+        }
+        let largest = p.exposureByUnderlying.values.max() ?? 0
+        s.limits = [
+            usage(.maxDailyLoss, max(-p.dayPnL, 0), limits.maxDailyLoss),
+            usage(.maxOpenPositions, Double(p.openInstruments.count), Double(limits.maxOpenPositions)),
+            usage(.maxGrossExposure, p.grossExposure, limits.capital * limits.maxGrossExposure),
+            usage(.maxPositionShare, p.netLiquidation > 0 ? largest / p.netLiquidation : 0, limits.maxPositionShare),
+            usage(.maxLeverage, p.netLiquidation > 0 ? p.grossExposure / p.netLiquidation : 0, limits.maxLeverage),
+            usage(.minAccountBalance, p.netLiquidation, limits.minAccountBalance),
+            usage(.vixCircuitBreaker, vix ?? 0, limits.vixCircuitBreaker),
+            usage(.orderRateLimit, Double(p.ordersLastMinute), Double(limits.maxOrdersPerMinute)),
+        ]
+        return s
+    }
+}

@@ -1,0 +1,144 @@
+import Bus
+import CoreMetrics
+import Logging
+import Messages
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+import Trading
+
+/// The pre-trade check on every intent (`risk`), the kill switch and the operating mode.
+/// Follows positions, net liquidation, prices, the pricer's greeks and marketdata's statistics;
+/// publishes each decision (`risk.decision.<intent>`) and, periodically, portfolio greeks and
+/// limit usage (`risk.state`). Several risk workers may serve: each follows the same streams,
+/// though kill switch commands reach only the worker that answers them.
+public final class RiskService: Service, Sendable {
+    let bus: Bus
+    let book: Mutex<RiskBook>
+    let logger: Logger
+    let statePeriod: Duration
+    let approved = Counter(label: "risk_approved")
+    let rejected = Counter(label: "risk_rejected")
+
+    public convenience init(context: ServiceContext) throws {
+        self.init(bus: context.bus, book: try RiskSettings.book(context), logger: context.logger,
+                  statePeriod: .milliseconds(try context.value(RiskSettings.stateMilliseconds)))
+    }
+
+    public init(bus: Bus, book: RiskBook, logger: Logger, statePeriod: Duration = .seconds(1)) {
+        self.bus = bus
+        self.book = Mutex(book)
+        self.logger = logger
+        self.statePeriod = statePeriod
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.follow(Volta_V1_Position.self, "acct.position.") { b, p, _ in b.apply(p) } }
+                group.addTask { await self.follow(Volta_V1_AccountValue.self, "acct.value.") { b, v, now in b.apply(v, now: now) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { b, q, _ in
+                    b.price(q.symbol, q.bid > 0 && q.ask >= q.bid ? (q.bid + q.ask) / 2 : q.last)
+                } }
+                group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { b, a, _ in b.apply(a) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }
+                group.addTask { await self.publishState() }
+                group.addTask { await self.serve() }
+            }
+        }
+    }
+
+    func follow<M: BusMessage>(_ type: M.Type, _ prefix: String, apply: @escaping @Sendable (inout RiskBook, M, Int64) -> Void) async {
+        for await m in bus.subscribe(type, prefix: prefix) {
+            let now = bus.clock.now()
+            book.withLock { apply(&$0, m.message, now) }
+        }
+    }
+
+    func publishState() async {
+        while !Task.isCancelled {
+            let now = bus.clock.now()
+            bus.publish(book.withLock { $0.state(now: now) })
+            do { try await bus.clock.sleep(for: statePeriod) } catch { return }
+        }
+    }
+
+    func serve() async {
+        await bus.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
+            try await self.answer(request)
+        }
+    }
+
+    func answer(_ request: Volta_V1_RiskRequest) async throws -> Volta_V1_RiskReply {
+        let now = bus.clock.now()
+        var reply = Volta_V1_RiskReply()
+        switch request.op {
+        case .check(let intent):
+            guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
+            let d = book.withLock { $0.check(intent, now: now) }
+            (d.verdict == .riskRejected ? rejected : approved).increment()
+            if d.verdict == .riskRejected {
+                logger.notice("rejected", metadata: ["intent": "\(d.intentID)", "reason": "\(d.reasonCode)", "detail": "\(d.detail)"])
+            }
+            bus.publish(d)
+            reply.decision = d
+        case .setKillSwitch(let raw):
+            guard let state = KillSwitch(rawValue: raw.uppercased()) else { throw BadRequest("kill switch states: ACTIVE, REDUCING, HALTED") }
+            setKillSwitch(state, why: "operator")
+            reply.state = book.withLock { $0.state(now: now) }
+        case .setMode(let raw):
+            guard let mode = OperatingMode(rawValue: raw.lowercased()) else { throw BadRequest("modes: confirm, window, auto") }
+            book.withLock { $0.mode = mode }
+            reply.state = book.withLock { $0.state(now: now) }
+        case .confirmIntentID(let id):
+            guard book.withLock({ $0.confirm(id) }) else { throw BadRequest("no intent \(id) waits for confirmation") }
+            var d = Volta_V1_RiskDecision()
+            d.intentID = id
+            d.verdict = .riskPendingConfirmation
+            d.detail = "confirmed by an operator; approved at its next check"
+            bus.publish(d)
+            reply.decision = d
+        case .vetoIntentID(let id):
+            guard let d = book.withLock({ $0.veto(id) }) else { throw BadRequest("no intent \(id) is waiting") }
+            bus.publish(d)
+            reply.decision = d
+        case .emergencyStop(let reason):
+            reply.state = try await emergencyStop(reason: reason)
+        case .state:
+            reply.state = book.withLock { $0.state(now: now) }
+        case nil:
+            throw BadRequest("empty risk request")
+        }
+        return reply
+    }
+
+    /// Cancels every working order through execution, then halts. The halt comes second so the
+    /// cancels are not themselves refused; it happens even if execution cannot be reached.
+    func emergencyStop(reason: String) async throws -> Volta_V1_RiskState {
+        logger.critical("emergency stop", metadata: ["reason": "\(reason)"])
+        var cancel = Volta_V1_ExecutionRequest()
+        cancel.cancelAll = reason.isEmpty ? "emergency stop" : reason
+        defer { setKillSwitch(.halted, why: "emergency stop: \(reason)") }
+        do {
+            let reply = try await bus.request(service: Topics.Service.execution, cancel, as: Volta_V1_ExecutionReply.self,
+                                              timeout: .seconds(2), retries: 1)
+            logger.notice("emergency stop cancelled orders", metadata: ["count": "\(reply.cancelled)"])
+        } catch {
+            logger.critical("emergency stop could not reach execution", metadata: ["error": "\(error)"])
+        }
+        let now = bus.clock.now()
+        return book.withLock { b in
+            b.killSwitch = .halted
+            return b.state(now: now)
+        }
+    }
+
+    func setKillSwitch(_ state: KillSwitch, why: String) {
+        let previous = book.withLock { b in
+            defer { b.killSwitch = state }
+            return b.killSwitch
+        }
+        if previous != state { logger.warning("kill switch", metadata: ["from": "\(previous.rawValue)", "to": "\(state.rawValue)", "why": "\(why)"]) }
+        bus.publish(book.withLock { $0.state(now: bus.clock.now()) })
+    }
+}

@@ -1,0 +1,150 @@
+import Messages
+import RiskService
+import Testing
+import Trading
+
+@Suite("Risk service book: modes, idempotent decisions, greeks")
+struct RiskBookTests {
+    static let now: Int64 = 1_800_000_000_000_000_000
+
+    func book(_ mode: OperatingMode = .auto) -> RiskBook {
+        var b = RiskBook(limits: RiskLimits(), mode: mode, windowNs: 10_000_000_000)
+        var nl = Volta_V1_AccountValue()
+        nl.key = "NetLiquidation"
+        nl.valueMicros = 100_000_000_000
+        b.apply(nl, now: Self.now)
+        b.price("SPY", 600)
+        b.price("SPX", 6000)
+        return b
+    }
+
+    func intent(_ id: String, purpose: Volta_V1_IntentPurpose = .open, quantity: Int64 = 1) -> Volta_V1_OrderIntent {
+        var i = Volta_V1_OrderIntent()
+        i.intentID = id
+        i.purpose = purpose
+        i.quantity = quantity
+        var leg = Volta_V1_Leg()
+        leg.instrument.option.underlying = "SPY"
+        leg.instrument.option.expiry = "2026-12-18"
+        leg.instrument.option.strikeMicros = 550_000_000
+        leg.instrument.option.right = .put
+        leg.instrument.option.multiplier = 100
+        leg.side = .sell
+        i.legs = [leg]
+        return i
+    }
+
+    @Test("auto approves at once, and the same intent again is the same decision, counted once")
+    func auto() {
+        var b = book()
+        // One SPY put, delta unknown (taken as 1): 100 × 600 = 60,000 > 25% of 100,000.
+        let unknownDelta = b.check(intent("b"), now: Self.now).reasonCode == "MAX_POSITION_SHARE"
+        #expect(unknownDelta)
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = intent("x").legs[0].instrument.option
+        a.own.delta = -0.2
+        a.underlyingPrice = 600
+        b.apply(a)
+        let check1 = b.check(intent("a"), now: Self.now).verdict == .riskApproved
+        #expect(check1)
+        let check2 = b.check(intent("a"), now: Self.now).verdict == .riskApproved
+        #expect(check2)
+        #expect(b.state(now: Self.now).ordersLastMinute == 1)
+        // Three: 3 × 0.2 × 100 × 600 = 36,000, 36% of net liquidation.
+        let check3 = b.check(intent("c", quantity: 3), now: Self.now).reasonCode == "MAX_POSITION_SHARE"
+        #expect(check3)
+    }
+
+    @Test("the pricer's delta sizes the exposure")
+    func deltaExposure() {
+        var b = book()
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = intent("x").legs[0].instrument.option
+        a.own.delta = -0.2
+        a.underlyingPrice = 600
+        b.apply(a)
+        let check4 = b.check(intent("b"), now: Self.now).verdict == .riskApproved
+        #expect(check4)
+    }
+
+    @Test("confirm mode waits for the operator; a confirmed intent is approved at its next check")
+    func confirm() {
+        var b = book(.confirm)
+        let first = b.check(intent("c", purpose: .close), now: Self.now)
+        #expect(first.verdict == .riskPendingConfirmation)
+        #expect(b.state(now: Self.now).pendingIntentIds == ["c"])
+        let check5 = b.check(intent("c", purpose: .close), now: Self.now + 5_000_000_000).verdict == .riskPendingConfirmation
+        #expect(check5)
+        let check6 = b.confirm("c")
+        #expect(check6)
+        let check7 = !b.confirm("unknown")
+        #expect(check7)
+        let check8 = b.check(intent("c", purpose: .close), now: Self.now + 6_000_000_000).verdict == .riskApproved
+        #expect(check8)
+    }
+
+    @Test("window mode releases after the window unless vetoed")
+    func window() {
+        var b = book(.window)
+        let d = b.check(intent("w", purpose: .close), now: Self.now)
+        #expect(d.verdict == .riskPendingConfirmation)
+        #expect(d.releaseAtNs == Self.now + 10_000_000_000)
+        let check9 = b.check(intent("w", purpose: .close), now: Self.now + 9_000_000_000).verdict == .riskPendingConfirmation
+        #expect(check9)
+        let check10 = b.check(intent("w", purpose: .close), now: Self.now + 10_000_000_000).verdict == .riskApproved
+        #expect(check10)
+
+        _ = b.check(intent("v", purpose: .close), now: Self.now)
+        let check11 = b.veto("v")?.reasonCode == "OPERATOR_VETO"
+        #expect(check11)
+        let check12 = b.check(intent("v", purpose: .close), now: Self.now + 20_000_000_000).verdict == .riskRejected
+        #expect(check12)
+        let check13 = b.veto("w") == nil
+        #expect(check13)
+    }
+
+    @Test("a rejection is final: the kill switch going back to ACTIVE does not revive it")
+    func rejectionFinal() {
+        var b = book()
+        b.killSwitch = .halted
+        let check14 = b.check(intent("h", quantity: 1), now: Self.now).reasonCode == "KILL_SWITCH_HALTED"
+        #expect(check14)
+        let check15 = b.check(intent("exit", purpose: .close), now: Self.now).verdict == .riskApproved
+        #expect(check15)
+        b.killSwitch = .active
+        let check16 = b.check(intent("h", quantity: 1), now: Self.now).verdict == .riskRejected
+        #expect(check16)
+    }
+
+    @Test("day P&L from the day's first net liquidation; portfolio greeks beta-weighted to the index")
+    func stateAndGreeks() {
+        var b = book()
+        var nl = Volta_V1_AccountValue()
+        nl.key = "NetLiquidation"
+        nl.valueMicros = 97_000_000_000
+        b.apply(nl, now: Self.now + 1_000_000_000)
+        var p = Volta_V1_Position()
+        p.account = "SIM"
+        p.instrument = intent("x").legs[0].instrument
+        p.quantity = -2
+        b.apply(p)
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = p.instrument.option
+        a.own.delta = -0.25
+        a.own.gamma = 0.01
+        a.underlyingPrice = 600
+        b.apply(a)
+        var stats = Volta_V1_UnderlyingStats()
+        stats.symbol = "SPY"
+        stats.beta = 1.0
+        b.apply(stats)
+        let s = b.state(now: Self.now + 2_000_000_000)
+        #expect(s.dayPnl == -3_000)
+        #expect(s.openPositions == 1)
+        let g = s.greeks.first { $0.underlying == "SPY" }
+        #expect(g?.delta == 50)         // −2 × 100 × −0.25
+        #expect(g?.gamma == -2)
+        #expect(g?.betaWeightedDelta == 5)  // 50 × 600 × 1 / 6000
+        #expect(s.limits.contains { $0.name == "MAX_DAILY_LOSS" && $0.used == 3_000 })
+    }
+}

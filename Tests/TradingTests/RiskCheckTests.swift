@@ -1,0 +1,107 @@
+import Testing
+import Trading
+
+@Suite("Risk: every rejection reason and the kill switch")
+struct RiskCheckTests {
+    let healthy = PortfolioFacts(netLiquidation: 100_000, dayStartNetLiquidation: 100_000,
+                                 exposureByUnderlying: ["SPY": 10_000], openInstruments: ["SPY 2026-12-18 P 550"], vix: 18)
+    let open = IntentFacts(purpose: .open, quantity: 1, underlying: "QQQ", instrument: "QQQ 2026-12-18 C 500", exposurePerUnit: 5_000)
+
+    func check(_ i: IntentFacts? = nil, _ p: PortfolioFacts? = nil, limits: RiskLimits = RiskLimits(), kill: KillSwitch = .active) -> RiskReason? {
+        PreTradeCheck.evaluate(i ?? open, portfolio: p ?? healthy, limits: limits, killSwitch: kill)?.reason
+    }
+
+    var close: IntentFacts {
+        var c = open
+        c.purpose = .close
+        return c
+    }
+
+    @Test("a healthy book passes")
+    func passes() { #expect(check() == nil) }
+
+    @Test("each reason code, one limit at a time")
+    func everyReason() {
+        var i = open
+        i.quantity = 0
+        #expect(check(i) == .invalidIntent)
+        i.quantity = 51
+        #expect(check(i) == .maxOrderSize)
+        i = open
+        i.hasPrice = false
+        #expect(check(i) == .noMarketData)
+
+        var p = healthy
+        p.netLiquidation = 20_000
+        p.dayStartNetLiquidation = 20_000
+        #expect(check(nil, p) == .minAccountBalance)
+        p = healthy
+        p.netLiquidation = 94_000
+        #expect(check(nil, p) == .maxDailyLoss)
+        p = healthy
+        p.vix = 40
+        #expect(check(nil, p) == .vixCircuitBreaker)
+        p = healthy
+        p.ordersLastMinute = 30
+        #expect(check(nil, p) == .orderRateLimit)
+        p = healthy
+        p.openInstruments = Set((0..<20).map { "X\($0)" })
+        #expect(check(nil, p) == .maxOpenPositions)
+        // An order on a position already open does not count as another one.
+        var onOpen = open
+        onOpen.instrument = "X3"
+        #expect(check(onOpen, p) == nil)
+
+        i = open
+        i.quantity = 6  // 30,000 of QQQ exposure: 30% of net liquidation, limit 25%
+        #expect(check(i) == .maxPositionShare)
+
+        var limits = RiskLimits()
+        limits.capital = 10_000  // gross 15,000 over 2 × 10,000? no: 20,000 allowed; add more
+        p = healthy
+        p.exposureByUnderlying = ["SPY": 18_000]
+        #expect(check(nil, p, limits: limits) == .maxGrossExposure)
+
+        limits = RiskLimits()
+        limits.maxLeverage = 0.1
+        #expect(check(nil, nil, limits: limits) == .maxLeverage)
+    }
+
+    @Test("a zero limit is off")
+    func zeroIsOff() {
+        var limits = RiskLimits()
+        limits.maxOrderQuantity = 0
+        var i = open
+        i.quantity = 1
+        limits.maxPositionShare = 0
+        limits.maxLeverage = 0
+        limits.maxGrossExposure = 0
+        i.quantity = 500
+        #expect(check(i, nil, limits: limits) == nil)
+    }
+
+    @Test("HALTED rejects new risk and adjustments; REDUCING only new risk; exits always pass")
+    func killSwitch() {
+        #expect(check(kill: .halted) == .killSwitchHalted)
+        #expect(check(kill: .reducing) == .killSwitchReducing)
+        var adjust = open
+        adjust.purpose = .adjust
+        #expect(check(adjust, kill: .reducing) == nil)
+        #expect(check(adjust, kill: .halted) == .killSwitchHalted)
+        #expect(check(close, kill: .halted) == nil)
+        #expect(check(close, kill: .reducing) == nil)
+    }
+
+    @Test("exits pass the loss, VIX, rate and size limits: they are what those moments need")
+    func exitsPass() {
+        var p = healthy
+        p.netLiquidation = 10_000
+        p.vix = 80
+        p.ordersLastMinute = 1_000
+        var c = close
+        c.quantity = 500
+        #expect(check(c, p) == nil)
+        c.quantity = -1
+        #expect(check(c, p) == .invalidIntent)
+    }
+}
