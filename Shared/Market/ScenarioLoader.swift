@@ -45,7 +45,7 @@ public enum ScenarioLoader {
     }
 
     static func readMarket(_ node: Node, into m: inout MarketParameters, _ r: NodeReader) throws {
-        let map = try r.mapping(node, "market", allowed: ["index", "underlyings", "step_seconds", "weeklies", "monthlies", "strikes_each_side"])
+        let map = try r.mapping(node, "market", allowed: ["index", "underlyings", "only", "step_seconds", "weeklies", "monthlies", "strikes_each_side"])
         if let n = map["step_seconds"] { m.stepSeconds = try r.number(n, "market.step_seconds", in: 0.001...3600) }
         if let n = map["weeklies"] { m.listing.weeklies = try r.integer(n, "market.weeklies", min: 0) }
         if let n = map["monthlies"] { m.listing.monthlies = try r.integer(n, "market.monthlies", min: 0) }
@@ -85,6 +85,14 @@ public enum ScenarioLoader {
                 list.append(p)
             }
             m.underlyings = list
+        }
+        // `only: [SPY]`: a smaller universe, for tests and demos that need one underlying.
+        if let n = map["only"] {
+            let keep = try r.sequence(n, "market.only").enumerated().map { try r.string($1, "market.only[\($0)]") }
+            for symbol in keep where !m.underlyings.contains(where: { $0.symbol == symbol }) {
+                throw r.error(n, "market.only", "names \(symbol), which is not an underlying of this market")
+            }
+            m.underlyings.removeAll { !keep.contains($0.symbol) }
         }
     }
 

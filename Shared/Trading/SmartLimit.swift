@@ -34,6 +34,13 @@ public struct SmartLimit: Sendable, Equatable {
         return Swift.min(Swift.max(Swift.min(start, theo * (1 + slippage)), theo), ask)
     }
 
+    /// A limit that crosses the spread now, with the allowed slippage as a collar beyond the far
+    /// touch (bid × (1 − s) for a sell), so a market moving while the order travels still fills it.
+    public func marketable(sell: Bool, bid: Double, ask: Double, tickMicros: Int64) -> Int64 {
+        sell ? Self.onTick(bid * (1 - slippage), tickMicros: tickMicros, sell: false)
+             : Self.onTick(ask * (1 + slippage), tickMicros: tickMicros, sell: true)
+    }
+
     /// `price` on the tick grid in exact micros, rounded toward the passive side (up for a sell,
     /// down for a buy): it never crosses the touch, which is on the grid itself.
     public static func onTick(_ price: Double, tickMicros: Int64, sell: Bool) -> Int64 {

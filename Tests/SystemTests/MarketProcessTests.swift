@@ -107,28 +107,5 @@ struct MarketProcessTests {
         #expect(gateway.log.contains("gateway.scenario") && gateway.log.contains("bad.yaml:3: events[0].at"), "\(gateway.log)")
     }
 
-    func client(_ endpoint: String) throws -> Bus {
-        let statistics = BusStatistics()
-        let transport = try ZeroMQTransport(endpoints: try BusEndpoints.parse(endpoint), instance: "market-test",
-                                            options: .testing(heartbeatMilliseconds: 200), statistics: statistics,
-                                            logger: Logger(label: "test"))
-        return Bus(identity: ServiceIdentity(service: "test", instance: "market-test", epoch: UInt64(WallClock().now())),
-                   transport: transport, statistics: statistics)
-    }
-
-    func fetchSnapshot(_ bus: Bus, stream: String, prefix: String) async throws -> Volta_V1_Snapshot {
-        var request = Volta_V1_SnapshotRequest()
-        request.prefix = prefix
-        return try await bus.request(service: Topics.Service.snapshot(of: stream), request, as: Volta_V1_Snapshot.self,
-                                     timeout: .seconds(3), retries: 1)
-    }
-
-    func until(_ what: String = #function, line: Int = #line, timeout: Duration = .seconds(20), _ condition: () async -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw HarnessError("condition at line \(line) not met within \(timeout)")
-    }
+    func client(_ endpoint: String) throws -> Bus { try systemClient(endpoint, instance: "market-test") }
 }

@@ -106,14 +106,18 @@ extension ExecutionService {
             await modify(id, order)
             return
         }
-        guard !rec.exhausted else { return }
+        if rec.exhausted && policy.afterMax != .marketable { return }
         update(id) { $0.exhausted = true }
         switch policy.afterMax {
         case .leave: return
         case .cancel: _ = await cancel(id, reason: "no fill after \(rec.reprices) reprices")
         case .marketable:
-            guard var order = await order(for: rec, reprice: rec.reprices), let touch = market.withLock({ $0.touch(intent.legs[0].instrument) }) else { return }
-            order.limitPriceMicros = Int64(((rec.isSell ? touch.bid : touch.ask) * 1_000_000).rounded())
+            // Re-pegged every interval: a market running away from a one-off marketable limit
+            // would leave it behind, unfilled.
+            guard var order = await order(for: rec, reprice: rec.reprices), let tick = await tickMicros(intent.legs[0].instrument),
+                  let touch = market.withLock({ $0.touch(intent.legs[0].instrument) }) else { return }
+            order.limitPriceMicros = policy.limit.marketable(sell: rec.isSell, bid: touch.bid, ask: touch.ask, tickMicros: tick)
+            guard order.limitPriceMicros > 0, order.limitPriceMicros != rec.limitMicros else { return }
             await modify(id, order)
         }
     }

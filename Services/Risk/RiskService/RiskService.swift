@@ -42,6 +42,7 @@ public final class RiskService: Service, Sendable {
                 } }
                 group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { b, a, _ in b.apply(a) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }
+                group.addTask { await self.loadAccount() }
                 group.addTask { await self.publishState() }
                 group.addTask { await self.serve() }
             }
@@ -52,6 +53,25 @@ public final class RiskService: Service, Sendable {
         for await m in bus.subscribe(type, prefix: prefix) {
             let now = bus.clock.now()
             book.withLock { apply(&$0, m.message, now) }
+        }
+    }
+
+    /// The account as the gateway has it now, so the first checks after a start do not see an
+    /// empty account until the next periodic update. Retried until the gateway answers.
+    func loadAccount() async {
+        var request = Volta_V1_GatewayRequest()
+        request.accountSnapshot = true
+        while !Task.isCancelled {
+            if let account = try? await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                                    timeout: .seconds(2), retries: 0).account {
+                let now = bus.clock.now()
+                book.withLock { b in
+                    for p in account.positions { b.apply(p) }
+                    for v in account.values { b.apply(v, now: now) }
+                }
+                return
+            }
+            do { try await Task.sleep(for: .milliseconds(500)) } catch { return }
         }
     }
 

@@ -19,6 +19,8 @@ public struct StopBook: Sendable {
     var betas: [String: Double] = [:]
     var vix: Double?
     var indexATR: Double?
+    /// Stops that fired since the last ``takeFired()``: each crossing once.
+    var fired: [Volta_V1_StopState] = []
 
     public init(profile: StopProfile, instance: String, worker: String, indexSymbol: String = "SPX") {
         self.profile = profile
@@ -74,8 +76,8 @@ public struct StopBook: Sendable {
         return refresh(key, now: now) ?? s
     }
 
-    /// An underlying's price: the stops on it trail, and those it crosses fire. Returns the
-    /// stops that changed; those with `status == "triggered"` and a new intent id just fired.
+    /// An underlying's price: the stops on it trail, and those it crosses fire (see
+    /// ``takeFired()``). Returns the stops that changed more than their last seen price.
     public mutating func price(_ symbol: String, _ price: Double, now: Int64) -> [Volta_V1_StopState] {
         guard price.isFinite, price > 0 else { return [] }
         prices[symbol] = price
@@ -137,6 +139,12 @@ public struct StopBook: Sendable {
         return s
     }
 
+    /// The stops that fired since the last call, each once.
+    public mutating func takeFired() -> [Volta_V1_StopState] {
+        defer { fired = [] }
+        return fired
+    }
+
     // MARK: The rule
 
     private func keys(on underlying: String) -> [String] {
@@ -150,10 +158,11 @@ public struct StopBook: Sendable {
     /// Sizes, trails and checks one stop against the latest price. Nil when nothing changed.
     private mutating func refresh(_ key: String, now: Int64) -> Volta_V1_StopState? {
         guard var s = stops[key] else { return nil }
-        let before = s
         let underlying = s.instrument.option.underlying
         guard let price = prices[underlying] else { return nil }
         s.underlyingPrice = price
+        // A new price alone is not a change worth publishing: the quotes carry it already.
+        let before = s
         guard let sigma, let beta = betas[underlying] else {
             s.status = s.status == "armed" || s.status.hasPrefix("waiting") ? "waiting: no \(sigma == nil ? "index volatility" : "beta of \(underlying)")" : s.status
             stops[key] = s
@@ -178,6 +187,7 @@ public struct StopBook: Sendable {
             s.triggers += 1
             s.status = "triggered"
             s.intentID = Self.intentID(s)
+            fired.append(s)
         }
         stops[key] = s
         return s == before ? nil : stamped(s, now)

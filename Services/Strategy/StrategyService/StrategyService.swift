@@ -12,17 +12,16 @@ import Trading
 /// the rendezvous-hash owner among the strategy workers heard heartbeating.
 ///
 /// When the underlying crosses a stop, the owner asks the pricer for the theo at the stop level
-/// and submits a closing intent to execution, resubmitting it (same id) until execution reports
-/// on it. The intent id is derived from the position and the trigger count, so a worker that
-/// takes over mid-exit resubmits the same intent and execution never places a second order.
+/// and submits a closing intent to execution, and resubmits it (same id) every period until the
+/// exit ends: a restarted execution thereby gets back the intent of an order it adopted. The
+/// intent id is derived from the position and the trigger count, so a worker that takes over
+/// mid-exit resubmits the same intent and execution never places a second order.
 public final class StrategyService: Service, Sendable {
     let bus: Bus
     let book: Mutex<StopBook>
     let membership: ServiceMembership
     let logger: Logger
     let resubmitPeriod: Duration
-    /// Intents execution has reported on: no more resubmits.
-    let acknowledged = Mutex<Set<String>>([])
     let inFlight = Mutex<Set<String>>([])
     let triggered = Counter(label: "strategy_stops_triggered")
     let submitted = Counter(label: "strategy_intents_submitted")
@@ -58,8 +57,7 @@ public final class StrategyService: Service, Sendable {
                     q.stale ? [] : b.price(q.symbol, Self.price(of: q), now: now)
                 } }
                 group.addTask { await self.follow(Volta_V1_IntentExecution.self, prefix: "exec.intent.stop-") { b, e, now in
-                    if e.stage != .stageAwaitingRisk || !e.orderID.isEmpty { self.acknowledged.withLock { _ = $0.insert(e.intentID) } }
-                    return b.apply(e, now: now).map { [$0] } ?? []
+                    b.apply(e, now: now).map { [$0] } ?? []
                 } }
                 group.addTask { await self.resubmitLoop() }
             }
@@ -86,35 +84,31 @@ public final class StrategyService: Service, Sendable {
         }
         for await m in messages {
             let now = bus.clock.now()
-            let changed = book.withLock { apply(&$0, m.message, now) }
-            if !changed.isEmpty { publish(changed, now: now) }
+            let (changed, fired) = book.withLock { b in (apply(&b, m.message, now), b.takeFired()) }
+            if !changed.isEmpty || !fired.isEmpty { publish(changed, fired: fired, now: now) }
         }
     }
 
     /// Publishes the stops this worker owns and submits those that just fired.
-    func publish(_ states: [Volta_V1_StopState], now: Int64) {
-        let mine = membership.owned(Array(Set(states.map(\.instrument.option.underlying))), now: now)
-        for s in states where mine.contains(s.instrument.option.underlying) {
-            bus.publish(s)
-            if s.status == "triggered" {
-                triggered.increment()
-                logger.notice("stop crossed", metadata: ["position": "\(s.instrument.option.underlying) \(s.instrument.option.expiry) \(s.instrument.option.strikeMicros)",
-                                                         "stop": "\(s.stopLevel)", "price": "\(s.underlyingPrice)", "intent": "\(s.intentID)"])
-                submit(s)
-            }
+    func publish(_ states: [Volta_V1_StopState], fired: [Volta_V1_StopState], now: Int64) {
+        let mine = membership.owned(Array(Set((states + fired).map(\.instrument.option.underlying))), now: now)
+        for s in states where mine.contains(s.instrument.option.underlying) { bus.publish(s) }
+        for s in fired where mine.contains(s.instrument.option.underlying) {
+            triggered.increment()
+            logger.notice("stop crossed", metadata: ["stop": "\(s.stopLevel)", "price": "\(s.underlyingPrice)", "intent": "\(s.intentID)"])
+            submit(s)
         }
     }
 
-    /// Resubmits fired stops execution has not reported on, and takes over those of an
-    /// underlying this worker just gained.
+    /// Resubmits the fired stops whose exits have not ended, including those of an underlying
+    /// this worker just gained. Submitting is idempotent: execution answers where each stands.
     func resubmitLoop() async {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: resubmitPeriod) } catch { return }
             let now = bus.clock.now()
             let fired = book.withLock { $0.stops.values.filter { $0.status == "triggered" && !$0.intentID.isEmpty } }
             let mine = membership.owned(Array(Set(fired.map(\.instrument.option.underlying))), now: now)
-            let done = acknowledged.withLock { $0 }
-            for s in fired where mine.contains(s.instrument.option.underlying) && !done.contains(s.intentID) { submit(s) }
+            for s in fired where mine.contains(s.instrument.option.underlying) { submit(s) }
         }
     }
 
@@ -131,9 +125,6 @@ public final class StrategyService: Service, Sendable {
                 let reply = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,
                                                   timeout: .seconds(2), retries: 2)
                 submitted.increment()
-                if let e = reply.executions.first, e.stage != .stageAwaitingRisk || !e.orderID.isEmpty {
-                    acknowledged.withLock { _ = $0.insert(e.intentID) }
-                }
                 for e in reply.executions {
                     let now = bus.clock.now()
                     if let changed = book.withLock({ $0.apply(e, now: now) }) { bus.publish(changed) }

@@ -1,0 +1,33 @@
+import Bus
+import BusZeroMQ
+import Foundation
+import Logging
+import Messages
+import TestSupport
+
+/// A test's own process on the bus under test.
+func systemClient(_ endpoint: String, instance: String) throws -> Bus {
+    let statistics = BusStatistics()
+    let transport = try ZeroMQTransport(endpoints: try BusEndpoints.parse(endpoint), instance: instance,
+                                        options: .testing(heartbeatMilliseconds: 200), statistics: statistics,
+                                        logger: Logger(label: "test"))
+    return Bus(identity: ServiceIdentity(service: "test", instance: instance, epoch: UInt64(WallClock().now())),
+               transport: transport, statistics: statistics)
+}
+
+func fetchSnapshot(_ bus: Bus, stream: String, prefix: String) async throws -> Volta_V1_Snapshot {
+    var request = Volta_V1_SnapshotRequest()
+    request.prefix = prefix
+    return try await bus.request(service: Topics.Service.snapshot(of: stream), request, as: Volta_V1_Snapshot.self,
+                                 timeout: .seconds(3), retries: 1)
+}
+
+/// Polls `condition` until it holds; fails naming the caller's line when it never does.
+func until(_ what: String = #function, line: Int = #line, timeout: Duration = .seconds(20), _ condition: () async -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    throw HarnessError("condition at line \(line) not met within \(timeout)")
+}
