@@ -58,10 +58,7 @@ extension ExecutionService {
 
     /// The contract's minimum tick now, from the gateway (option ticks change with the price).
     func tickMicros(_ instrument: Volta_V1_Instrument) async -> Int64? {
-        var request = Volta_V1_GatewayRequest()
-        request.contract = instrument
-        guard let details = try? await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
-                                                   timeout: .seconds(1), retries: 1).contract,
+        guard let details = try? await gateway(timeout: .seconds(1), retries: 1, { $0.contract = instrument }).contract,
               details.minTick > 0 else { return nil }
         return Int64((details.minTick * 1_000_000).rounded())
     }

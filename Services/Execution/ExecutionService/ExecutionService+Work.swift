@@ -63,11 +63,8 @@ extension ExecutionService {
                 do { try await bus.clock.sleep(for: .milliseconds(200)) } catch { return false }
                 continue
             }
-            var request = Volta_V1_GatewayRequest()
-            request.place = order
             do {
-                let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
-                                                   timeout: .seconds(2), retries: 3).status
+                let status = try await gateway(retries: 3) { $0.place = order }.status
                 placed.increment()
                 update(id) { r in
                     r.limitMicros = order.limitPriceMicros
@@ -123,11 +120,8 @@ extension ExecutionService {
     }
 
     func modify(_ id: String, _ order: Volta_V1_Order) async {
-        var request = Volta_V1_GatewayRequest()
-        request.modify = order
         do {
-            let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
-                                               timeout: .seconds(2), retries: 2).status
+            let status = try await gateway { $0.modify = order }.status
             repriced.increment()
             update(id) { r in
                 r.limitMicros = order.limitPriceMicros
@@ -148,11 +142,8 @@ extension ExecutionService {
             return rec
         }) else { return false }
         guard rec.progress != nil else { return false }
-        var request = Volta_V1_GatewayRequest()
-        request.cancelOrderID = rec.orderID
         do {
-            let status = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
-                                               timeout: .seconds(2), retries: 2).status
+            let status = try await gateway { $0.cancelOrderID = rec.orderID }.status
             update(id) { r in
                 r.apply(status, quantity: r.progress?.quantity ?? status.filledQuantity + status.remainingQuantity)
                 r.reason = reason
@@ -171,17 +162,22 @@ extension ExecutionService {
         let ids = records.withLock { $0.values.filter { !$0.isDone }.map(\.intentID).sorted() }
         var count = 0
         for id in ids where await cancel(id, reason: reason) { count += 1 }
-        var snapshot = Volta_V1_GatewayRequest()
-        snapshot.accountSnapshot = true
-        if let open = try? await bus.request(service: Topics.Service.gateway, snapshot, as: Volta_V1_GatewayReply.self,
-                                             timeout: .seconds(2), retries: 1).account.openOrders {
+        if let open = try? await gateway(retries: 1, { $0.accountSnapshot = true }).account.openOrders {
             for s in open where ExecutionRecord.intentID(ofOrder: s.orderID) == nil {
-                var cancel = Volta_V1_GatewayRequest()
-                cancel.cancelOrderID = s.orderID
-                if (try? await bus.request(service: Topics.Service.gateway, cancel, as: Volta_V1_GatewayReply.self)) != nil { count += 1 }
+                if (try? await gateway { $0.cancelOrderID = s.orderID }) != nil { count += 1 }
             }
         }
         return count
+    }
+
+    /// One request to the gateway. Retries resend the same request id, so the gateway's reply
+    /// cache and the order id keep a retried place, modify or cancel from acting twice.
+    func gateway(timeout: Duration = .seconds(2), retries: Int = 2,
+                 _ build: (inout Volta_V1_GatewayRequest) -> Void) async throws -> Volta_V1_GatewayReply {
+        var request = Volta_V1_GatewayRequest()
+        build(&request)
+        return try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                     timeout: timeout, retries: retries)
     }
 
     func update(_ id: String, _ change: (inout ExecutionRecord) -> Void) {

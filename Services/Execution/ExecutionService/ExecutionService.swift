@@ -90,12 +90,9 @@ public final class ExecutionService: Service, Sendable {
     /// Adopts the working orders the gateway reports before serving anything: an intent
     /// resubmitted after a restart then continues its order instead of placing a second one.
     func reconcile() async {
-        var request = Volta_V1_GatewayRequest()
-        request.accountSnapshot = true
         while !Task.isCancelled {
             do {
-                let reply = try await bus.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
-                                                  timeout: .seconds(2), retries: 1)
+                let reply = try await gateway(retries: 1) { $0.accountSnapshot = true }
                 let adopted = records.withLock { r -> [String] in
                     reply.account.openOrders.compactMap { s in
                         guard let id = ExecutionRecord.intentID(ofOrder: s.orderID), r[id] == nil else { return nil }
