@@ -104,16 +104,8 @@ public struct ExecutionRecord: Sendable {
         e.reason = reason
         e.riskReasonCode = riskReason
         e.strategy = intent?.strategy ?? ""
-        if let leg = intent?.legs.first { e.instrument = Self.describe(leg.instrument) }
+        if let leg = intent?.legs.first { e.instrument = leg.instrument.displayName }
         e.updatedNs = now
         return e
-    }
-
-    static func describe(_ i: Volta_V1_Instrument) -> String {
-        guard i.hasOption else { return i.symbol }
-        let o = i.option
-        let whole = o.strikeMicros / 1_000_000, frac = o.strikeMicros % 1_000_000
-        let strike = frac == 0 ? "\(whole)" : "\(Double(o.strikeMicros) / 1_000_000)"
-        return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(strike)"
     }
 }

@@ -8,8 +8,7 @@ struct MarketState: Sendable {
 
     mutating func apply(_ q: Volta_V1_OptionQuote) { options[Topics.optionQuote(q.contract)] = q }
     mutating func apply(_ q: Volta_V1_UnderlyingQuote) {
-        let p = q.bid > 0 && q.ask >= q.bid ? (q.bid + q.ask) / 2 : q.last
-        if p > 0, !q.stale { underlyings[q.symbol] = p }
+        if q.referencePrice > 0, !q.stale { underlyings[q.symbol] = q.referencePrice }
     }
     mutating func apply(_ a: Volta_V1_OptionAnalytics) {
         if a.hasOwn, a.own.theo > 0 { theos[Topics.optionQuote(a.contract)] = a.own.theo }

@@ -115,14 +115,8 @@ public struct RiskBook: Sendable {
         for g in underlyingGreeks() { exposure[g.underlying] = abs(g.delta) * (prices[g.underlying] ?? 0) }
         let nl = netLiquidation ?? 0
         return PortfolioFacts(netLiquidation: nl, dayStartNetLiquidation: dayStart?.value ?? nl,
-                              exposureByUnderlying: exposure, openInstruments: Set(positions.values.map { Self.name($0.instrument) }),
+                              exposureByUnderlying: exposure, openInstruments: Set(positions.values.map { $0.instrument.displayName }),
                               vix: vix, ordersLastMinute: approvals.filter { now - $0 < 60_000_000_000 }.count)
-    }
-
-    static func name(_ i: Volta_V1_Instrument) -> String {
-        guard i.hasOption else { return i.symbol }
-        let o = i.option
-        return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(o.strikeMicros)"
     }
 
     // MARK: Deciding
@@ -181,7 +175,7 @@ public struct RiskBook: Sendable {
         let first = legs.first ?? Volta_V1_Instrument()
         return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,
                            underlying: first.hasOption ? first.option.underlying : first.symbol,
-                           instrument: Self.name(first),
+                           instrument: first.displayName,
                            exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
                            hasPrice: !exposures.contains { $0 == nil })
     }

@@ -38,7 +38,7 @@ public final class RiskService: Service, Sendable {
                 group.addTask { await self.follow(Volta_V1_Position.self, "acct.position.") { b, p, _ in b.apply(p) } }
                 group.addTask { await self.follow(Volta_V1_AccountValue.self, "acct.value.") { b, v, now in b.apply(v, now: now) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { b, q, _ in
-                    b.price(q.symbol, q.bid > 0 && q.ask >= q.bid ? (q.bid + q.ask) / 2 : q.last)
+                    b.price(q.symbol, q.referencePrice)
                 } }
                 group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { b, a, _ in b.apply(a) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }

@@ -23,6 +23,8 @@ public final class StrategyService: Service, Sendable {
     let logger: Logger
     let resubmitPeriod: Duration
     let inFlight = Mutex<Set<String>>([])
+    /// The exit intents this worker built, by id: one per fired stop, so the record holds each once.
+    let intents = Mutex<[String: Volta_V1_OrderIntent]>([:])
     let triggered = Counter(label: "strategy_stops_triggered")
     let submitted = Counter(label: "strategy_intents_submitted")
 
@@ -54,7 +56,7 @@ public final class StrategyService: Service, Sendable {
                     b.apply(p, now: now).map { [$0] } ?? []
                 } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.", snapshot: true) { b, q, now in
-                    q.stale ? [] : b.price(q.symbol, Self.price(of: q), now: now)
+                    q.stale ? [] : b.price(q.symbol, q.referencePrice, now: now)
                 } }
                 group.addTask { await self.follow(Volta_V1_IntentExecution.self, prefix: "exec.intent.stop-") { b, e, now in
                     b.apply(e, now: now).map { [$0] } ?? []
@@ -62,11 +64,6 @@ public final class StrategyService: Service, Sendable {
                 group.addTask { await self.resubmitLoop() }
             }
         }
-    }
-
-    /// The price a stop watches: the mid of a two-sided quote, else the last trade.
-    static func price(of q: Volta_V1_UnderlyingQuote) -> Double {
-        q.bid > 0 && q.ask >= q.bid ? (q.bid + q.ask) / 2 : q.last
     }
 
     func followMembers() async {
@@ -118,8 +115,15 @@ public final class StrategyService: Service, Sendable {
         Task {
             defer { _ = inFlight.withLock { $0.remove(state.intentID) } }
             do {
-                let intent = try await exitIntent(for: state)
-                bus.publish(intent)
+                // Built (one price-at) and published once; resubmits send the same intent again.
+                let intent: Volta_V1_OrderIntent
+                if let known = intents.withLock({ $0[state.intentID] }) {
+                    intent = known
+                } else {
+                    intent = try await exitIntent(for: state)
+                    intents.withLock { $0[state.intentID] = intent }
+                    bus.publish(intent)
+                }
                 var request = Volta_V1_ExecutionRequest()
                 request.submit = intent
                 let reply = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,

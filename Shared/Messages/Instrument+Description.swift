@@ -1,0 +1,15 @@
+extension Volta_V1_UnderlyingQuote {
+    /// The price a trading service acts on: the mid of a two-sided quote, else the last trade.
+    /// (Marketdata's statistics prefer the last trade: they measure closes, not touches.)
+    public var referencePrice: Double { bid > 0 && ask >= bid ? (bid + ask) / 2 : last }
+}
+
+extension Volta_V1_Instrument {
+    /// How traders say it: `SPY 2026-12-18 P 550` (`450.5` keeps its fraction), or the symbol.
+    public var displayName: String {
+        guard hasOption else { return symbol }
+        let o = option
+        let strike = o.strikeMicros % 1_000_000 == 0 ? "\(o.strikeMicros / 1_000_000)" : "\(Double(o.strikeMicros) / 1_000_000)"
+        return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(strike)"
+    }
+}
