@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import GatewayService
+import Messages
+import Synchronization
+
+/// `bench e2e`: tick-to-order latency across processes. A long SPY call gets a stop; the bench
+/// sends the SPY quote that crosses it through the gateway and times the exit order's arrival at
+/// the gateway: gateway → bus → marketdata → bus → strategy → pricer (theo at the stop) →
+/// execution → risk → gateway (tick) → gateway (place). Under a background load of SPY's chain
+/// at each rate. The reference, measured in the same run, is raw libzmq: the path's five request
+/// round trips' worth of REQ → ROUTER/DEALER queue → REP.
+struct E2EBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "e2e", abstract: "Tick-to-order latency across the stops path's processes.")
+
+    @Option(parsing: .upToNextOption, help: "Background quote updates per second, one run each.") var rates: [Int] = [1_000, 10_000]
+    @Option(help: "Stops crossed and timed at each rate.") var samples = 300
+    @Option(help: "Untimed rounds first, while the services warm up.") var warmup = 20
+    @Option(help: "Directory of the service executables (default: bench's own).") var bin: String?
+
+    func run() async throws {
+        #if DEBUG
+        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
+        #endif
+        let bin = self.bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
+        let stack = try await E2EStack(bin: bin)
+        defer { stack.stop() }
+        let driver = try E2EDriver(stack: stack)
+        do {
+            try await driver.warmUp(rounds: warmup, rate: rates.first ?? 1_000)
+        } catch {
+            throw BenchError("\(error)\(stack.casualty().map { "; \($0)" } ?? "") (logs in \(stack.logDirectory))")
+        }
+        let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
+        for rate in rates {
+            let run = await driver.measure(rate: rate, samples: samples)
+            let latencies = Percentiles(run.latencies)
+            for (p, label, goal) in [(0.5, "p50", 1_000), (0.99, "p99", 3_000)] {
+                print(Result(name: "e2e_tick_to_order_\(label)_at_\(rate)", value: latencies.at(p), unit: "us",
+                             reference: 5 * raw.at(p), referenceName: "5 x raw libzmq REQ->ROUTER/DEALER queue->REP round trip",
+                             extra: ["rate": "\(rate)", "achieved_rate": String(format: "%.0f", run.achievedRate),
+                                     "samples": "\(run.latencies.count)", "timeouts": "\(run.timeouts)",
+                                     "max_us": String(format: "%.0f", latencies.sorted.last ?? 0), "goal_us": "\(goal)"]).json)
+            }
+        }
+    }
+}
+
+/// Runs the rounds: a position, its armed stop, the crossing quote, the order, flat again.
+final class E2EDriver: Sendable {
+    let stack: E2EStack
+    let load: E2ELoad
+    let instrument: Volta_V1_Instrument
+    let topic: String
+    /// SPY's level in the background bursts: the baseline, or the crossing level mid-round.
+    let level: Mutex<Double>
+    let rounds = Atomic<Int>(0)
+
+    init(stack: E2EStack) throws {
+        self.stack = stack
+        load = try E2ELoad(templates: stack.broker.templates)
+        instrument = load.stoppedOption
+        topic = Topics.stopState(instrument)
+        level = Mutex(load.baseline)
+    }
+
+    struct Run {
+        var latencies: [Double] = []
+        var timeouts = 0
+        var achievedRate = 0.0
+    }
+
+    func warmUp(rounds count: Int, rate: Int) async throws {
+        let background = startLoad(rate: rate)
+        defer { background.task.cancel() }
+        var done = 0, failed = 0
+        while done < count {
+            if await round(armTimeout: .seconds(20)) != nil { done += 1 } else { failed += 1 }
+            if failed > max(5, count) { throw BenchError("the stack never fired a stop in warm-up (\(done) of \(count) rounds)") }
+        }
+    }
+
+    func measure(rate: Int, samples: Int) async -> Run {
+        let background = startLoad(rate: rate)
+        defer { background.task.cancel() }
+        try? await Task.sleep(for: .seconds(1))
+        var run = Run()
+        let begin = monotonicSeconds(), sentBefore = background.sent.value.load(ordering: .relaxed)
+        for _ in 0..<samples {
+            if let us = await round(armTimeout: .seconds(5)) { run.latencies.append(us) } else { run.timeouts += 1 }
+        }
+        run.achievedRate = Double(background.sent.value.load(ordering: .relaxed) - sentBefore) / (monotonicSeconds() - begin)
+        return run
+    }
+
+    /// One stop from position to order; the tick-to-order latency in microseconds, or nil if a
+    /// step timed out. Each round's position has its own average cost, hence its own intent id.
+    func round(armTimeout: Duration) async -> Double? {
+        let n = rounds.add(1, ordering: .relaxed).newValue
+        let cost = 5_000_000 + Int64(n) * 10_000
+        let broker = stack.broker
+        broker.setPosition(instrument, quantity: 1, avgCostMicros: cost)
+        defer { level.withLock { $0 = load.baseline } }
+        guard let armed = await stack.wait(armTimeout, {
+            stack.stop(topic).flatMap { $0.avgCostMicros == cost && $0.status == "armed" && $0.stopLevel > 0 ? $0 : nil }
+        }) else {
+            await flatten(cost)
+            return nil
+        }
+        let crossing = armed.stopLevel * 0.998
+        level.withLock { $0 = crossing }
+        let t0 = broker.sendTimed(load.underlying(at: crossing, time: SimAdapter.wallClock()))
+        guard let t1 = await stack.wait(.seconds(5), { broker.placedAt(intentContaining: "-c\(cost)-q1-") }) else {
+            await flatten(cost)
+            return nil
+        }
+        // The fill closes the position, and with it the stop, before the next round opens one.
+        _ = await stack.wait(.seconds(5)) { stack.stop(topic).flatMap { $0.avgCostMicros == cost && $0.status == "closed" ? true : nil } }
+        return (t1 - t0) * 1e6
+    }
+
+    /// A round that went wrong ends flat too.
+    func flatten(_ cost: Int64) async {
+        stack.broker.setPosition(instrument, quantity: 0, avgCostMicros: 0)
+        _ = await stack.wait(.seconds(5)) { stack.stop(topic).flatMap { $0.avgCostMicros == cost && $0.status == "closed" ? true : nil } }
+    }
+
+    /// Bursts every 10 ms adding up to `rate` quote updates a second, until cancelled.
+    func startLoad(rate: Int) -> (task: Task<Void, Never>, sent: Counter) {
+        let sent = Counter()
+        let size = max(2, rate / 100)
+        let task = Task { [self] in
+            var load = self.load
+            var next = monotonicSeconds()
+            while !Task.isCancelled {
+                let current = level.withLock { $0 }
+                for b in load.next(size: size, level: current, time: SimAdapter.wallClock()) { stack.broker.send(b) }
+                sent.value.add(size, ordering: .relaxed)
+                next += 0.01
+                let ahead = next - monotonicSeconds()
+                if ahead > 0 { try? await Task.sleep(for: .microseconds(Int(ahead * 1e6))) } else if ahead < -0.1 { next = monotonicSeconds() }
+            }
+        }
+        return (task, sent)
+    }
+}

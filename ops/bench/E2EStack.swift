@@ -1,0 +1,87 @@
+import Bus
+import BusZeroMQ
+import Foundation
+import GatewayService
+import Logging
+import Messages
+import Synchronization
+import TestSupport
+
+/// The whole stops path for `bench e2e`: the `bus`, `marketdata`, `pricer`, `risk`, `execution`
+/// and `strategy` executables as processes on 127.0.0.1, and the real `GatewayService` in this
+/// process in front of ``E2EBroker``, so that the quote leaving and the order arriving are
+/// timed on one clock.
+final class E2EStack: Sendable {
+    let broker: E2EBroker
+    let processes: [ChildProcess]
+    let gatewayBus: Bus
+    let watcher: Bus
+    let tasks = Mutex<[Task<Void, Never>]>([])
+    /// The latest stop state per topic, as the owning strategy worker publishes it.
+    let stops = Mutex<[String: Volta_V1_StopState]>([:])
+    let logDirectory: String
+
+    init(bin: String) async throws {
+        let names = ["bus", "marketdata", "pricer", "risk", "execution", "strategy"]
+        for n in names where !FileManager.default.isExecutableFile(atPath: "\(bin)/\(n)") {
+            throw BenchError("\(bin)/\(n) is missing: build every product first (swift build -c release)")
+        }
+        let endpoint = "tcp://127.0.0.1:\(freeBasePort())"
+        let env = ["VOLTA_BUS": endpoint]
+        let dir = temporaryDirectory("volta-bench-e2e")
+        logDirectory = dir
+        func start(_ name: String, _ args: [String] = []) throws -> ChildProcess {
+            try ChildProcess("\(bin)/\(name)", ["--instance", name] + args, name: name, environment: env, logDirectory: dir)
+        }
+        var processes = [try start("bus")]
+        try await Task.sleep(for: .milliseconds(300))
+        let endpoints = try BusEndpoints.parse(endpoint)
+        broker = try await E2EBroker()
+        gatewayBus = try BenchBus.connect(endpoints, "gateway")
+        watcher = try BenchBus.connect(endpoints, "watcher")
+        let gateway = GatewayService(bus: gatewayBus, adapter: broker, logger: Logger(label: "bench.gateway"))
+        processes += [
+            try start("marketdata", ["--set", "marketdata.history_days=30", "--set", "marketdata.betas=SPY=1"]),
+            try start("pricer"),
+            try start("risk"),
+            // No reprice during a sample: orders fill as they arrive.
+            try start("execution", ["--set", "execution.reprice_ms=60000"]),
+            try start("strategy", ["--set", "strategy.stops.min_trail=0.01"]),
+        ]
+        self.processes = processes
+        let running: [Task<Void, Never>] = [
+            Task { do { try await gateway.run() } catch {} },
+            Task { [self] in
+                for await s in watcher.subscribe(Volta_V1_StopState.self, prefix: "strategy.stop.") {
+                    stops.withLock { $0[s.message.topic] = s.message }
+                }
+            },
+        ]
+        tasks.withLock { $0 = running }
+    }
+
+    func stop() {
+        for t in tasks.withLock({ $0 }) { t.cancel() }
+        for p in processes.reversed() { p.kill(SIGTERM) }
+        gatewayBus.shutdown()
+        watcher.shutdown()
+    }
+
+    func stop(_ topic: String) -> Volta_V1_StopState? { stops.withLock { $0[topic] } }
+
+    /// Polls `condition` every millisecond until it holds or `timeout` passes.
+    func wait<T>(_ timeout: Duration, _ condition: () -> T?) async -> T? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = condition() { return value }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return nil
+    }
+
+    /// A process that died, with the end of its log, so a failed run says why.
+    func casualty() -> String? {
+        guard let dead = processes.first(where: { !$0.isRunning }) else { return nil }
+        return "\(dead.name) exited: \(dead.log.suffix(2_000))"
+    }
+}
