@@ -14,6 +14,7 @@ let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: 
 let protobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-protobuf")
 let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 
 let package = Package(
     name: "Volta",
@@ -29,6 +30,7 @@ let package = Package(
         .executable(name: "strategy", targets: ["strategy"]),
         .executable(name: "risk", targets: ["risk"]),
         .executable(name: "execution", targets: ["execution"]),
+        .executable(name: "recorder", targets: ["recorder"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -46,6 +48,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -106,6 +109,11 @@ let package = Package(
         .executableTarget(name: "execution", dependencies: ["ExecutionService", "ServiceKit", argumentParser],
                           path: "Services/Execution/execution", swiftSettings: strict),
 
+        .target(name: "RecorderService", dependencies: ["Bus", "Messages", "ServiceKit", grdb, log, coreMetrics, lifecycle],
+                path: "Services/Recorder/RecorderService", swiftSettings: strict),
+        .executableTarget(name: "recorder", dependencies: ["RecorderService", "ServiceKit", "Messages", grdb, argumentParser],
+                          path: "Services/Recorder/recorder", swiftSettings: strict),
+
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
                           path: "ops/tap", swiftSettings: strict),
@@ -131,6 +139,8 @@ let package = Package(
                     path: "Tests/GatewayTests", swiftSettings: strict),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "RiskService", "ExecutionService", "Messages"],
                     path: "Tests/TradingTests", swiftSettings: strict),
+        .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
+                    path: "Tests/RecorderTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

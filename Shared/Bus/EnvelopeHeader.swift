@@ -11,6 +11,7 @@ public struct EnvelopeHeader: Sendable {
     public var instance = ""
     public var epoch: UInt64 = 0
     public var sequence: UInt64 = 0
+    public var eventTime: Int64 = 0
     public var payloadRange: Range<Int> = 0..<0
 
     /// Whether the envelope's type is `name`, compared without building a string.
@@ -37,6 +38,7 @@ public struct EnvelopeHeader: Sendable {
                     }
                 }
             case (3, 0): header.sequence = try reader.varint()
+            case (4, 0): header.eventTime = Int64(bitPattern: try reader.varint())
             case (8, 2): header.payloadRange = try reader.lengthDelimited()
             default: try reader.skip(wire, field: field)
             }

@@ -105,3 +105,12 @@ extension Volta_V1_ExecutionReply: BusMessage {
 extension Volta_V1_IntentExecution: BusMessage {
     public var topic: String { Topics.intentExecution(intentID) }
 }
+extension Volta_V1_RecorderAck: BusMessage {
+    public var topic: String { "rec.ack" }
+}
+extension Volta_V1_RecorderQuery: BusMessage {
+    public var topic: String { "rec.query" }
+}
+extension Volta_V1_RecorderTable: BusMessage {
+    public var topic: String { "rec.table" }
+}

@@ -15,6 +15,7 @@ public enum MessageRegistry {
         Volta_V1_UnderlyingStats.self, Volta_V1_OptionChainSnapshot.self,
         Volta_V1_StopState.self, Volta_V1_RiskRequest.self, Volta_V1_RiskReply.self, Volta_V1_RiskState.self,
         Volta_V1_ExecutionRequest.self, Volta_V1_ExecutionReply.self, Volta_V1_IntentExecution.self,
+        Volta_V1_RecorderAck.self, Volta_V1_RecorderQuery.self, Volta_V1_RecorderTable.self,
     ]
 
     private static let byName: [String: any BusMessage.Type] =

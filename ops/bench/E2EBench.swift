@@ -32,6 +32,7 @@ struct E2EBench: AsyncParsableCommand {
             throw BenchError("\(error)\(stack.casualty().map { "; \($0)" } ?? "") (logs in \(stack.logDirectory))")
         }
         let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
+        let hop = Percentiles(await driver.roundTrips(500))
         for rate in rates {
             let run = await driver.measure(rate: rate, samples: samples)
             let latencies = Percentiles(run.latencies)
@@ -40,7 +41,9 @@ struct E2EBench: AsyncParsableCommand {
                              reference: 5 * raw.at(p), referenceName: "5 x raw libzmq REQ->ROUTER/DEALER queue->REP round trip",
                              extra: ["rate": "\(rate)", "achieved_rate": String(format: "%.0f", run.achievedRate),
                                      "samples": "\(run.latencies.count)", "timeouts": "\(run.timeouts)",
-                                     "max_us": String(format: "%.0f", latencies.sorted.last ?? 0), "goal_us": "\(goal)"]).json)
+                                     "max_us": String(format: "%.0f", latencies.sorted.last ?? 0), "goal_us": "\(goal)",
+                                     "volta_rtt_us": String(format: "%.0f", hop.at(p))]
+                                .merging(run.stageMedians) { a, _ in a }).json)
             }
         }
     }
@@ -68,7 +71,14 @@ final class E2EDriver: Sendable {
         var latencies: [Double] = []
         var timeouts = 0
         var achievedRate = 0.0
+        /// Microseconds from the crossing quote until the watcher heard each stage.
+        var stages: [String: [Double]] = [:]
+
+        var stageMedians: [String: String] {
+            stages.mapValues { String(format: "%.0f", Percentiles($0).at(0.5)) }
+        }
     }
+
 
     func warmUp(rounds count: Int, rate: Int) async throws {
         let background = startLoad(rate: rate)
@@ -87,15 +97,22 @@ final class E2EDriver: Sendable {
         var run = Run()
         let begin = monotonicSeconds(), sentBefore = background.sent.value.load(ordering: .relaxed)
         for _ in 0..<samples {
-            if let us = await round(armTimeout: .seconds(5)) { run.latencies.append(us) } else { run.timeouts += 1 }
+            guard let sample = await round(armTimeout: .seconds(5)) else { run.timeouts += 1; continue }
+            run.latencies.append(sample.total)
+            for (k, v) in sample.stages { run.stages["\(k)_us", default: []].append(v) }
         }
         run.achievedRate = Double(background.sent.value.load(ordering: .relaxed) - sentBefore) / (monotonicSeconds() - begin)
         return run
     }
 
+    struct Sample {
+        let total: Double
+        let stages: [String: Double]
+    }
+
     /// One stop from position to order; the tick-to-order latency in microseconds, or nil if a
     /// step timed out. Each round's position has its own average cost, hence its own intent id.
-    func round(armTimeout: Duration) async -> Double? {
+    func round(armTimeout: Duration) async -> Sample? {
         let n = rounds.add(1, ordering: .relaxed).newValue
         let cost = 5_000_000 + Int64(n) * 10_000
         let broker = stack.broker
@@ -109,6 +126,7 @@ final class E2EDriver: Sendable {
         }
         let crossing = armed.stopLevel * 0.998
         level.withLock { $0 = crossing }
+        stack.stages.withLock { _ = $0.removeValue(forKey: "md:\(crossing)") }
         let t0 = broker.sendTimed(load.underlying(at: crossing, time: SimAdapter.wallClock()))
         guard let t1 = await stack.wait(.seconds(5), { broker.placedAt(intentContaining: "-c\(cost)-q1-") }) else {
             await flatten(cost)
@@ -116,7 +134,25 @@ final class E2EDriver: Sendable {
         }
         // The fill closes the position, and with it the stop, before the next round opens one.
         _ = await stack.wait(.seconds(5)) { stack.stop(topic).flatMap { $0.avgCostMicros == cost && $0.status == "closed" ? true : nil } }
-        return (t1 - t0) * 1e6
+        // What the watcher heard on the way: marketdata's quote, the triggered stop, the
+        // strategy's intent (after its price-at), execution's first report.
+        let keys = ["md": "md:\(crossing)", "stop": "stop:\(cost)", "intent": "intent:\(cost)", "exec": "exec:\(cost)"]
+        let stages = keys.compactMapValues { stack.heardAt($0).map { ($0 - t0) * 1e6 } }
+        return Sample(total: (t1 - t0) * 1e6, stages: stages)
+    }
+
+    /// Round trips to the risk service's state query through the bus, in microseconds: what one
+    /// of the path's requests costs with the whole stack running.
+    func roundTrips(_ count: Int) async -> [Double] {
+        var request = Volta_V1_RiskRequest()
+        request.state = true
+        var out: [Double] = []
+        for _ in 0..<count {
+            let t0 = monotonicSeconds()
+            guard (try? await stack.watcher.request(service: Topics.Service.risk, request, as: Volta_V1_RiskReply.self)) != nil else { continue }
+            out.append((monotonicSeconds() - t0) * 1e6)
+        }
+        return out
     }
 
     /// A round that went wrong ends flat too.

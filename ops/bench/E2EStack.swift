@@ -19,6 +19,9 @@ final class E2EStack: Sendable {
     let tasks = Mutex<[Task<Void, Never>]>([])
     /// The latest stop state per topic, as the owning strategy worker publishes it.
     let stops = Mutex<[String: Volta_V1_StopState]>([:])
+    /// When the watcher first heard each stage of a round ("md:<price>", "stop:<cost>",
+    /// "intent:<cost>", "exec:<cost>"), in monotonic seconds: where the latency goes.
+    let stages = Mutex<[String: Double]>([:])
     let logDirectory: String
 
     init(bin: String) async throws {
@@ -54,7 +57,17 @@ final class E2EStack: Sendable {
             Task { [self] in
                 for await s in watcher.subscribe(Volta_V1_StopState.self, prefix: "strategy.stop.") {
                     stops.withLock { $0[s.message.topic] = s.message }
+                    if s.message.status == "triggered" { heard("stop:\(s.message.avgCostMicros)") }
                 }
+            },
+            Task { [self] in
+                for await q in watcher.subscribe(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.SPY") { heard("md:\(q.message.last)") }
+            },
+            Task { [self] in
+                for await i in watcher.subscribe(Volta_V1_OrderIntent.self, prefix: "strategy.intent.") { heard("intent:\(Self.cost(i.message.intentID))") }
+            },
+            Task { [self] in
+                for await e in watcher.subscribe(Volta_V1_IntentExecution.self, prefix: "exec.intent.") { heard("exec:\(Self.cost(e.message.intentID))") }
             },
         ]
         tasks.withLock { $0 = running }
@@ -68,6 +81,19 @@ final class E2EStack: Sendable {
     }
 
     func stop(_ topic: String) -> Volta_V1_StopState? { stops.withLock { $0[topic] } }
+
+    func heard(_ stage: String) {
+        let now = monotonicSeconds()
+        stages.withLock { if $0[stage] == nil { $0[stage] = now } }
+    }
+
+    func heardAt(_ stage: String) -> Double? { stages.withLock { $0[stage] } }
+
+    /// The position's average cost in a stop intent id (`…-c<micros>-q…`).
+    static func cost(_ intentID: String) -> String {
+        guard let c = intentID.range(of: "-c"), let q = intentID.range(of: "-q", range: c.upperBound..<intentID.endIndex) else { return "" }
+        return String(intentID[c.upperBound..<q.lowerBound])
+    }
 
     /// Polls `condition` every millisecond until it holds or `timeout` passes.
     func wait<T>(_ timeout: Duration, _ condition: () -> T?) async -> T? {

@@ -104,6 +104,9 @@ public struct ExecutionRecord: Sendable {
         e.reason = reason
         e.riskReasonCode = riskReason
         e.strategy = intent?.strategy ?? ""
+        e.purpose = intent?.purpose ?? .unspecified
+        e.intentReason = intent?.reason ?? ""
+        e.account = intent?.account ?? ""
         if let leg = intent?.legs.first { e.instrument = leg.instrument.displayName }
         e.updatedNs = now
         return e

@@ -62,9 +62,13 @@ extension PricerEngine {
             guard r.volatility > 0, r.volatility.isFinite else { throw BadRequest("volatility must be > 0") }
             return (r.volatility, "request")
         }
-        if r.volRule != .stickyStrike, let v = book.surfaceVolatility(option, market: market, time: time) { return (v, "surface") }
+        // A slice can degenerate away from the quotes it was fitted to (zero variance at a far
+        // level): then the option's own volatility serves, never a zero one.
+        if r.volRule != .stickyStrike, let v = book.surfaceVolatility(option, market: market, time: time), v > 0, v.isFinite {
+            return (v, "surface")
+        }
         if r.volRule == .surface { throw BadRequest("no fitted slice for \(option.contract.underlying) \(option.contract.expiry)") }
-        guard let v = Self.currentVolatility(option) else {
+        guard let v = Self.currentVolatility(option), v > 0, v.isFinite else {
             throw BadRequest("no volatility for \(Topics.optionAnalytics(option.contract)): no two-sided quote, no slice")
         }
         return (v, "sticky_strike")
@@ -117,7 +121,7 @@ extension PricerEngine {
                 continue
             }
             let (book, option, T) = try locate(position.instrument.option, now: now)
-            guard let v = Self.currentVolatility(option) else {
+            guard let v = Self.currentVolatility(option), v > 0, v.isFinite else {
                 throw BadRequest("no volatility for \(Topics.optionAnalytics(option.contract)): no two-sided quote, no slice")
             }
             let inputs = market(book, now: now).inputs(option, time: T, volatility: v)

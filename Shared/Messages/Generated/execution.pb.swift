@@ -248,6 +248,22 @@ public nonisolated struct Volta_V1_IntentExecution: @unchecked Sendable {
     set {_uniqueStorage()._updatedNs = newValue}
   }
 
+  public var purpose: Volta_V1_IntentPurpose {
+    get {_storage._purpose}
+    set {_uniqueStorage()._purpose = newValue}
+  }
+
+  /// the strategy's: "stop_loss", "take_profit", ...
+  public var intentReason: String {
+    get {_storage._intentReason}
+    set {_uniqueStorage()._intentReason = newValue}
+  }
+
+  public var account: String {
+    get {_storage._account}
+    set {_uniqueStorage()._account = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -398,7 +414,7 @@ nonisolated extension Volta_V1_ExecutionReply: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntentExecution"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -418,6 +434,9 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
     var _strategy: String = String()
     var _instrument: String = String()
     var _updatedNs: Int64 = 0
+    var _purpose: Volta_V1_IntentPurpose = .unspecified
+    var _intentReason: String = String()
+    var _account: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -445,6 +464,9 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       _strategy = source._strategy
       _instrument = source._instrument
       _updatedNs = source._updatedNs
+      _purpose = source._purpose
+      _intentReason = source._intentReason
+      _account = source._account
     }
   }
 
@@ -480,6 +502,9 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._strategy) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._instrument) }()
         case 17: try { try decoder.decodeSingularInt64Field(value: &_storage._updatedNs) }()
+        case 18: try { try decoder.decodeSingularEnumField(value: &_storage._purpose) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._intentReason) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
         default: break
         }
       }
@@ -539,6 +564,15 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       if _storage._updatedNs != 0 {
         try visitor.visitSingularInt64Field(value: _storage._updatedNs, fieldNumber: 17)
       }
+      if _storage._purpose != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._purpose, fieldNumber: 18)
+      }
+      if !_storage._intentReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._intentReason, fieldNumber: 19)
+      }
+      if !_storage._account.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._account, fieldNumber: 20)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -565,6 +599,9 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         if _storage._strategy != rhs_storage._strategy {return false}
         if _storage._instrument != rhs_storage._instrument {return false}
         if _storage._updatedNs != rhs_storage._updatedNs {return false}
+        if _storage._purpose != rhs_storage._purpose {return false}
+        if _storage._intentReason != rhs_storage._intentReason {return false}
+        if _storage._account != rhs_storage._account {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1,0 +1,249 @@
+import Bus
+import Foundation
+import GRDB
+import Messages
+import RecorderService
+import Testing
+
+/// Envelopes as publishers stamp them, for feeding the recorder's writer directly.
+struct Publisher {
+    var instance = "execution"
+    var epoch: UInt64 = 1
+    var sequences: [String: UInt64] = [:]
+
+    mutating func event(_ m: some BusMessage, time: Int64 = 1_000, sequence: UInt64? = nil) throws -> RecordedEvent {
+        let topic = m.topic
+        let next = sequence ?? (sequences[topic, default: 0] + 1)
+        sequences[topic] = next
+        var e = Volta_V1_Envelope()
+        e.type = type(of: m).protoMessageName
+        e.source.service = instance
+        e.source.instance = instance
+        e.source.epoch = epoch
+        e.sequence = next
+        e.eventTimeNs = time
+        e.payload = try m.serializedData()
+        e.topic = topic
+        return try RecordedEvent(topic: topic, envelope: try e.serializedBytes())
+    }
+}
+
+func temporaryDatabase() throws -> DatabasePool {
+    try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-recorder-\(UUID().uuidString).sqlite")
+}
+
+func option(_ right: Volta_V1_Right = .call, strike: Int64 = 600) -> Volta_V1_Instrument {
+    var i = Volta_V1_Instrument()
+    i.symbol = "SPY"
+    i.option.underlying = "SPY"
+    i.option.expiry = "2026-12-18"
+    i.option.strikeMicros = strike * 1_000_000
+    i.option.right = right
+    i.option.multiplier = 100
+    return i
+}
+
+@Suite("Recorder store")
+struct RecorderStoreTests {
+    @Test func anEventHeardTwiceIsStoredOnceAndAcksNameContiguousRuns() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        try pool.read { try writer.load($0) }
+        var p = Publisher()
+        var tick = Volta_V1_ProbeTick()
+        tick.note = "x"
+        let events = try (1...5).map { _ in try p.event(tick) }
+        let first = try pool.write { try writer.record(Array(events[0..<3]), now: 1, $0) }
+        #expect(first.inserted == 3)
+        let again = try pool.write { try writer.record(Array(events[1..<5]), now: 2, $0) }
+        #expect(again.inserted == 2 && again.total == 5)
+        #expect(try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") } == 5)
+        let ranges = EventLog.ranges([events[0], events[1], events[3], events[1]])
+        #expect(ranges.map { [$0.firstSequence, $0.lastSequence] } == [[1, 2], [4, 4]])
+
+        // A restarted writer knows what is stored.
+        var restarted = RecorderWriter()
+        try pool.read { try restarted.load($0) }
+        #expect(try pool.write { try restarted.record(events, now: 3, $0) }.inserted == 0)
+    }
+
+    @Test func gapsInAPublisherStreamAreRecorded() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var p = Publisher(instance: "marketdata")
+        var q = Volta_V1_UnderlyingQuote()
+        q.symbol = "SPY"
+        let events = [try p.event(q, sequence: 1), try p.event(q, sequence: 2), try p.event(q, sequence: 5)]
+        let outcome = try pool.write { try writer.record(events, now: 1, $0) }
+        #expect(outcome.gaps.count == 1 && outcome.gaps[0].service == "marketdata" && outcome.gaps[0].topic == "md.quote.SPY")
+        let row = try #require(try pool.read { try Row.fetchOne($0, sql: "SELECT first_missing, last_missing FROM gaps") })
+        #expect(row["first_missing"] as Int64 == 3 && row["last_missing"] as Int64 == 4)
+    }
+
+    /// An open through execution, a stop exit, fills and positions: orders, executions, the
+    /// trade with its exit reason, P&L and slippage, and the views.
+    @Test func aStopExitBecomesAClosedTradeInEveryView() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var exec = Publisher(), gateway = Publisher(instance: "gateway"), strategy = Publisher(instance: "strategy-1")
+        let call = option()
+        func report(_ id: String, purpose: Volta_V1_IntentPurpose, reason: String, expected: Int64, state: Volta_V1_OrderState) -> Volta_V1_IntentExecution {
+            var r = Volta_V1_IntentExecution()
+            r.intentID = id
+            r.orderID = "ex-\(id)"
+            r.stage = state == .filled ? .stageDone : .stageWorking
+            r.orderState = state
+            r.quantity = 2
+            r.filledQuantity = state == .filled ? 2 : 0
+            r.expectedPriceMicros = expected
+            r.limitPriceMicros = expected
+            r.strategy = purpose == .open ? "test" : "stops"
+            r.purpose = purpose
+            r.intentReason = reason
+            r.account = "SIM1"
+            r.instrument = call.displayName
+            r.updatedNs = 10
+            return r
+        }
+        func status(_ order: String, _ state: Volta_V1_OrderState, filled: Int64) -> Volta_V1_OrderStatus {
+            var s = Volta_V1_OrderStatus()
+            s.orderID = order
+            s.brokerOrderID = 77
+            s.state = state
+            s.filledQuantity = filled
+            s.remainingQuantity = 2 - filled
+            return s
+        }
+        func fill(_ id: String, _ order: String, _ side: Volta_V1_Side, price: Int64) -> Volta_V1_Fill {
+            var f = Volta_V1_Fill()
+            f.fillID = id
+            f.orderID = order
+            f.instrument = call
+            f.side = side
+            f.quantity = 2
+            f.priceMicros = price
+            f.commissionMicros = 1_300_000
+            f.timeNs = 20
+            f.account = "SIM1"
+            return f
+        }
+        func position(_ quantity: Int64) -> Volta_V1_Position {
+            var p = Volta_V1_Position()
+            p.account = "SIM1"
+            p.instrument = call
+            p.quantity = quantity
+            p.avgCostMicros = quantity == 0 ? 0 : 3_000_000
+            return p
+        }
+        var stop = Volta_V1_StopState()
+        stop.instrument = call
+        stop.account = "SIM1"
+        stop.quantity = 2
+        stop.stopLevel = 590
+        stop.underlyingPrice = 600
+        stop.status = "armed"
+        let opening = [
+            try exec.event(report("open-1", purpose: .open, reason: "", expected: 3_000_000, state: .submitted)),
+            try gateway.event(status("ex-open-1", .submitted, filled: 0)),
+        ]
+        try pool.write { _ = try writer.record(opening, now: 1, $0) }
+        #expect(try pool.read { try String.fetchAll($0, sql: "SELECT order_id FROM pending_orders") } == ["ex-open-1"])
+        let rest = [
+            try gateway.event(fill("F1", "ex-open-1", .buy, price: 3_000_000)),
+            try gateway.event(status("ex-open-1", .filled, filled: 2)),
+            try gateway.event(position(2)),
+            try strategy.event(stop),
+        ]
+        try pool.write { _ = try writer.record(rest, now: 2, $0) }
+        let open = try #require(try pool.read { try Row.fetchOne($0, sql: "SELECT * FROM open_positions") })
+        #expect(open["quantity"] as Int64 == 2 && open["stop_level"] as Double == 590 && open["stop_status"] as String == "armed")
+        stop.status = "triggered"
+        let exit = [
+            try strategy.event(stop),
+            try exec.event(report("stop-1", purpose: .close, reason: "stop_loss", expected: 2_600_000, state: .submitted)),
+            try gateway.event(fill("F2", "ex-stop-1", .sell, price: 2_500_000)),
+            try gateway.event(fill("F2", "ex-stop-1", .sell, price: 2_500_000), sequence: 99), // the same fill again
+            try gateway.event(status("ex-stop-1", .filled, filled: 2)),
+            try gateway.event(position(0)),
+        ]
+        try pool.write { _ = try writer.record(exit, now: 3, $0) }
+        try pool.read { db in
+            let trade = try #require(try Row.fetchOne(db, sql: "SELECT * FROM trades"))
+            #expect(trade["status"] as String == "CLOSED" && trade["exit_reason"] as String == "STOP_LOSS" && trade["strategy"] as String == "test")
+            #expect(abs(trade["realized_pnl"] as Double - (-102.6)) < 1e-9)
+            #expect(abs(trade["slippage"] as Double - 0.1) < 1e-9)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM executions") == 2)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM order_events") == 3)
+            #expect(try String.fetchAll(db, sql: "SELECT state FROM orders ORDER BY order_id") == ["filled", "filled"])
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM pending_orders") == 0)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM open_positions") == 0)
+            #expect(try String.fetchAll(db, sql: "SELECT kind FROM signals") == ["stop_triggered"])
+            let summary = try #require(try Row.fetchOne(db, sql: "SELECT * FROM strategy_summary"))
+            #expect(summary["losses"] as Int == 1 && summary["win_rate"] as Double == 0)
+        }
+    }
+
+    /// The book's greeks and the loss if every stop were hit, from a snapshot of the marks.
+    @Test func riskMetricsComeFromSnapshotsAndStopLevels() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var gateway = Publisher(instance: "gateway"), md = Publisher(instance: "marketdata"), px = Publisher(instance: "pricer")
+        var strategy = Publisher(instance: "strategy-1")
+        let call = option()
+        var p = Volta_V1_Position()
+        p.account = "SIM1"
+        p.instrument = call
+        p.quantity = 1
+        p.avgCostMicros = 4_000_000
+        var u = Volta_V1_UnderlyingQuote()
+        u.symbol = "SPY"
+        u.bid = 99.99
+        u.ask = 100.01
+        var q = Volta_V1_OptionQuote()
+        q.contract = call.option
+        q.bid = 4.9
+        q.ask = 5.1
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = call.option
+        a.own.delta = 0.5
+        a.own.gamma = 0.02
+        a.own.theta = -36.5
+        a.own.vega = 20
+        var stop = Volta_V1_StopState()
+        stop.instrument = call
+        stop.account = "SIM1"
+        stop.quantity = 1
+        stop.stopLevel = 95
+        stop.status = "armed"
+        let events = [try gateway.event(p), try md.event(u), try md.event(q), try px.event(a), try strategy.event(stop)]
+        try pool.write { db in
+            _ = try writer.record(events, now: 1, db)
+            try writer.projector.snapshot(now: 2, db)
+        }
+        try pool.read { db in
+            let r = try #require(try Row.fetchOne(db, sql: "SELECT * FROM risk_metrics"))
+            #expect(r["net_delta"] as Double == 50 && r["net_gamma"] as Double == 2)
+            #expect(abs(r["net_theta"] as Double - (-10)) < 1e-9 && abs(r["net_vega"] as Double - 20) < 1e-9)
+            #expect(abs(r["max_loss"] as Double - 225) < 1e-9, "100 × (0.5 × −5 + ½ × 0.02 × 25) = −225")
+            #expect(abs(r["unrealized_pnl"] as Double - 100) < 1e-9)
+            let pnl = try #require(try Row.fetchOne(db, sql: "SELECT * FROM pnl_history"))
+            #expect(abs(pnl["unrealized"] as Double - 100) < 1e-9)
+        }
+    }
+
+    @Test func aBackupIsAWholeDatabase() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var p = Publisher()
+        var tick = Volta_V1_ProbeTick()
+        tick.note = "x"
+        let events = try (1...10).map { _ in try p.event(tick) }
+        try pool.write { _ = try writer.record(events, now: 1, $0) }
+        let dir = NSTemporaryDirectory() + "volta-backups-\(UUID().uuidString)"
+        var files: [String] = []
+        for n in 0..<3 { files.append(try RecorderDatabase.backup(pool, to: dir, keep: 2, now: Int64(n) * 1_000_000_000)) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == files.suffix(2).map { ($0 as NSString).lastPathComponent })
+        let copy = try DatabaseQueue(path: files.last!)
+        #expect(try copy.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") } == 10)
+    }
+}
