@@ -119,7 +119,8 @@ let package = Package(
                           path: "ops/tap", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", argumentParser],
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb,
+                                                         .product(name: "GRDBSQLite", package: "GRDB.swift"), argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests

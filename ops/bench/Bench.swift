@@ -6,7 +6,7 @@ import Foundation
 /// Run in release: `swift build -c release --product bench && .build/release/bench bus`.
 @main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self])
+    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self, RecorderBench.self])
 }
 
 /// One result line.
