@@ -15,6 +15,7 @@ let protobuf = Target.Dependency.product(name: "SwiftProtobuf", package: "swift-
 let configuration = Target.Dependency.product(name: "Configuration", package: "swift-configuration")
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let grdbSQLite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
 
 let package = Package(
     name: "Volta",
@@ -109,7 +110,7 @@ let package = Package(
         .executableTarget(name: "execution", dependencies: ["ExecutionService", "ServiceKit", argumentParser],
                           path: "Services/Execution/execution", swiftSettings: strict),
 
-        .target(name: "RecorderService", dependencies: ["Bus", "Messages", "ServiceKit", grdb, log, coreMetrics, lifecycle],
+        .target(name: "RecorderService", dependencies: ["Bus", "Messages", "ServiceKit", grdb, grdbSQLite, log, coreMetrics, lifecycle],
                 path: "Services/Recorder/RecorderService", swiftSettings: strict),
         .executableTarget(name: "recorder", dependencies: ["RecorderService", "ServiceKit", "Messages", grdb, argumentParser],
                           path: "Services/Recorder/recorder", swiftSettings: strict),
@@ -119,8 +120,7 @@ let package = Package(
                           path: "ops/tap", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb,
-                                                         .product(name: "GRDBSQLite", package: "GRDB.swift"), argumentParser],
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb, grdbSQLite, argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests

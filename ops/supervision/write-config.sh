@@ -59,7 +59,10 @@ EOT
   program bus 10 "$bin/bus"
   priority=20
   for svc in gateway marketdata pricer risk execution recorder strategy dashboard; do
-    if [ -x "$bin/$svc" ]; then program "$svc" "$priority" "$bin/$svc"; priority=$((priority + 1)); fi
+    args=""
+    # The record lives with the run: the database and its backups under RUN_DIR.
+    [ "$svc" = recorder ] && args=" --set recorder.path=$run/volta.sqlite --set recorder.backup_dir=$run/backups"
+    if [ -x "$bin/$svc" ]; then program "$svc" "$priority" "$bin/$svc$args"; priority=$((priority + 1)); fi
   done
   for extra in "$@"; do program "${extra%%=*}" 50 "${extra#*=}"; done
   program watchdog 90 "$bin/tap watchdog --restart-command \"supervisorctl -c $conf restart {instance}\" ${VOLTA_WATCHDOG_ARGS:-}"
