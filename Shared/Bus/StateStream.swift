@@ -63,13 +63,19 @@ extension Bus {
         _ type: M.Type, prefix: String, stream: String, timeout: Duration = .seconds(2), retries: Int = 3
     ) async throws -> Subscription<M> {
         var subscription = subscribe(type, prefix: prefix)
+        subscription.prelude = try await snapshotFrames(of: stream, prefix: prefix, timeout: timeout, retries: retries)
+        return subscription
+    }
+
+    /// A stateful stream's latest entries under `prefix`, as the frames they travelled in.
+    /// - Throws: ``BusError`` if the snapshot cannot be had.
+    public func snapshotFrames(of stream: String, prefix: String, timeout: Duration = .seconds(2), retries: Int = 3) async throws -> [RawFrame] {
         var request = Volta_V1_SnapshotRequest()
         request.prefix = prefix
         let snapshot = try await self.request(service: Topics.Service.snapshot(of: stream), request,
                                               as: Volta_V1_Snapshot.self, timeout: timeout, retries: retries)
-        subscription.prelude = snapshot.entries.compactMap { entry in
+        return snapshot.entries.compactMap { entry in
             (try? entry.serializedBytes()).map { RawFrame(topic: entry.topic, envelope: $0) }
         }
-        return subscription
     }
 }

@@ -246,4 +246,22 @@ struct RecorderStoreTests {
         let copy = try DatabaseQueue(path: files.last!)
         #expect(try copy.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM events") } == 10)
     }
+
+    @Test func queriesRefuseBadParametersWithTheirReason() throws {
+        let pool = try temporaryDatabase()
+        func run(_ name: String, _ parameters: [String: String]) throws -> Volta_V1_RecorderTable {
+            var q = Volta_V1_RecorderQuery()
+            q.name = name
+            q.parameters = parameters
+            q.csv = true
+            return try pool.read { try RecorderQueries.run(q, now: 0, $0) }
+        }
+        #expect(throws: QueryError("from must be a date like 2026-11-20, got '2026-02-30'")) { try run("trades", ["from": "2026-02-30"]) }
+        #expect(throws: QueryError("status must be one of open, closed, all, got 'won'")) { try run("trades", ["status": "won"]) }
+        #expect(throws: QueryError("to must not be before from")) { try run("trades", ["from": "2026-11-20", "to": "2026-11-19"]) }
+        #expect(throws: (any Error).self) { try run("trades", ["sort": "x"]) }
+        #expect(throws: (any Error).self) { try run("no_such_query", [:]) }
+        let table = try run("trades", ["from": "2026-11-20", "to": "2026-11-20", "status": "CLOSED"])
+        #expect(table.rows.isEmpty && table.csv.hasPrefix("id,account,instrument,"))
+    }
 }

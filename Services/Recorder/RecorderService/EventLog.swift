@@ -9,14 +9,15 @@ public struct RecordedEvent: Sendable {
     public let topic: String
     public let envelope: [UInt8]
     public let header: EnvelopeHeader
+    /// Read once: the log files it by type and the projector dispatches on it.
+    public let typeName: String
 
     public init(topic: String, envelope: [UInt8]) throws {
         self.topic = topic
         self.envelope = envelope
         header = try EnvelopeHeader.parse(envelope)
+        typeName = String(decoding: envelope[header.typeRange], as: UTF8.self)
     }
-
-    public var typeName: String { String(decoding: envelope[header.typeRange], as: UTF8.self) }
     public var payload: ArraySlice<UInt8> { envelope[header.payloadRange] }
 }
 

@@ -41,8 +41,8 @@ public enum RecorderQueries {
             guard let v = text(key) else { return nil }
             let parts = v.split(separator: "-").map { Int($0) }
             guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], v.count == 10,
-                  let date = Self.newYork.date(from: DateComponents(year: y, month: m, day: d + (end ? 1 : 0))),
-                  Self.newYork.component(.month, from: Self.newYork.date(from: DateComponents(year: y, month: m, day: d))!) == m
+                  DateComponents(year: y, month: m, day: d).isValidDate(in: Self.newYork),
+                  let date = Self.newYork.date(from: DateComponents(year: y, month: m, day: d + (end ? 1 : 0)))
             else { throw QueryError("\(key) must be a date like 2026-11-20, got '\(v)'") }
             return Int64(date.timeIntervalSince1970 * 1e9)
         }

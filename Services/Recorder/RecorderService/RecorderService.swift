@@ -190,11 +190,7 @@ public final class RecorderService: Service, Sendable {
 
     /// Puts a snapshot's entries in the inbox (the writer stores the ones it lacks); their count.
     func requestSnapshot(of service: String, prefix: String) async -> Int {
-        var request = Volta_V1_SnapshotRequest()
-        request.prefix = prefix
-        guard let snapshot = try? await bus.request(service: Topics.Service.snapshot(of: service), request, as: Volta_V1_Snapshot.self,
-                                                    timeout: .seconds(2), retries: 1) else { return 0 }
-        let frames = snapshot.entries.compactMap { e in (try? e.serializedBytes()).map { RawFrame(topic: e.topic, envelope: $0) } }
+        guard let frames = try? await bus.snapshotFrames(of: service, prefix: prefix, timeout: .seconds(2), retries: 1) else { return 0 }
         inbox.withLock { $0.append(contentsOf: frames) }
         return frames.count
     }

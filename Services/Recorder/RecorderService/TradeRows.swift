@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 
 /// ``Trade`` to and from the `trades` table.
@@ -20,20 +19,22 @@ enum TradeRows {
         return t
     }
 
+    static let columns = ["account", "instrument", "underlying", "strategy", "multiplier", "quantity", "entry_price", "entry_ns",
+                          "entry_order_id", "exit_quantity", "exit_price", "exit_ns", "exit_order_id", "exit_reason",
+                          "expected_exit_price", "slippage", "realized_pnl", "commissions", "status"]
+
     static func save(_ t: Trade, _ db: Database) throws {
         let values: [(any DatabaseValueConvertible)?] = [
             t.account, t.instrument, t.underlying, t.strategy, t.multiplier, t.quantity, t.entryPrice, t.entryNs, t.entryOrderID,
             t.exitQuantity, t.exitPrice, t.exitNs, t.exitOrderID, t.exitReason, t.expectedExitPrice, t.slippage, t.realizedPnl,
             t.commissions, t.status,
         ]
-        let columns = "account, instrument, underlying, strategy, multiplier, quantity, entry_price, entry_ns, entry_order_id, "
-            + "exit_quantity, exit_price, exit_ns, exit_order_id, exit_reason, expected_exit_price, slippage, realized_pnl, commissions, status"
         if let id = t.id {
-            let assignments = columns.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespaces)) = ?" }.joined(separator: ", ")
+            let assignments = columns.map { "\($0) = ?" }.joined(separator: ", ")
             try db.execute(sql: "UPDATE trades SET \(assignments) WHERE id = ?", arguments: StatementArguments(values + [id]))
         } else {
             let marks = Array(repeating: "?", count: values.count).joined(separator: ", ")
-            try db.execute(sql: "INSERT INTO trades (\(columns)) VALUES (\(marks))", arguments: StatementArguments(values))
+            try db.execute(sql: "INSERT INTO trades (\(columns.joined(separator: ", "))) VALUES (\(marks))", arguments: StatementArguments(values))
         }
     }
 }
