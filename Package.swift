@@ -16,6 +16,9 @@ let configuration = Target.Dependency.product(name: "Configuration", package: "s
 let deque = Target.Dependency.product(name: "DequeModule", package: "swift-collections")
 let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
 let grdbSQLite = Target.Dependency.product(name: "GRDBSQLite", package: "GRDB.swift")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
 
 let package = Package(
     name: "Volta",
@@ -32,6 +35,7 @@ let package = Package(
         .executable(name: "risk", targets: ["risk"]),
         .executable(name: "execution", targets: ["execution"]),
         .executable(name: "recorder", targets: ["recorder"]),
+        .executable(name: "dashboard", targets: ["dashboard"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -50,6 +54,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        // The dashboard alone: SwiftNIO's build cost stays out of every other target.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // MARK: Shared libraries
@@ -115,6 +123,11 @@ let package = Package(
         .executableTarget(name: "recorder", dependencies: ["RecorderService", "ServiceKit", "Messages", grdb, argumentParser],
                           path: "Services/Recorder/recorder", swiftSettings: strict),
 
+        .target(name: "DashboardService", dependencies: ["Bus", "Messages", "ServiceKit", hummingbird, nioCore, httpTypes, log, lifecycle],
+                path: "Services/Dashboard/DashboardService", swiftSettings: strict),
+        .executableTarget(name: "dashboard", dependencies: ["DashboardService", "ServiceKit", argumentParser],
+                          path: "Services/Dashboard/dashboard", swiftSettings: strict),
+
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
                           path: "ops/tap", swiftSettings: strict),
@@ -142,6 +155,8 @@ let package = Package(
                     path: "Tests/TradingTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),
+        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
+                    path: "Tests/DashboardTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

@@ -99,6 +99,17 @@ public struct ConfigurationLayers: Sendable {
         }
     }
 
+    /// Every setting's value as configured (or its default), for the status a service publishes:
+    /// the dashboard shows what each process really runs with. A secret shows only whether it is set.
+    public func effective(_ settings: [any AnySetting]) -> [String: String] {
+        var out: [String: String] = [:]
+        for setting in settings {
+            let raw = (try? raw(setting))?.0
+            out[setting.key] = setting.isSecret ? (raw?.isEmpty == false ? "(set)" : "(not set)") : raw ?? setting.defaultDescription
+        }
+        return out
+    }
+
     private func raw(_ setting: some AnySetting) throws -> (String, String)? {
         let key = AbsoluteConfigKey(setting.key.split(separator: ".").map(String.init))
         if let v = try lookup(overrides, key) { return (v, "flag --set \(setting.key)") }

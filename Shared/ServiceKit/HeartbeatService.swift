@@ -14,18 +14,27 @@ public struct HeartbeatService: Service {
     let interval: Duration
     let version: String
     let started: Int64
+    /// The settings this process runs with, repeated in its status for watchers that start later.
+    let facts: [String: String]
+    let statusEvery: Int
 
-    public init(bus: Bus, interval: Duration, version: String = VoltaVersion.current) {
+    /// - Parameter statusEvery: the status (with `facts`) is published again every this many beats.
+    public init(bus: Bus, interval: Duration, version: String = VoltaVersion.current, facts: [String: String] = [:], statusEvery: Int = 10) {
         self.bus = bus
         self.interval = interval
         self.version = version
+        self.facts = facts
+        self.statusEvery = max(1, statusEvery)
         started = bus.clock.now()
     }
 
     public func run() async throws {
         publishStatus(.running, "started")
+        var beats = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             bus.publish(heartbeat(.running))
+            beats += 1
+            if beats % statusEvery == 0 { publishStatus(.running, "running") }
             try? await cancelWhenGracefulShutdown { try await bus.clock.sleep(for: interval) }
         }
         bus.publish(heartbeat(.stopping))
@@ -48,6 +57,7 @@ public struct HeartbeatService: Service {
         status.source = bus.identity.source
         status.state = state
         status.detail = detail
+        status.facts = facts
         bus.publish(status)
     }
 }

@@ -49,7 +49,7 @@ public enum ServiceMain {
             let metricsPeriod = Duration.milliseconds(try configuration.value(CommonSettings.metricsMilliseconds))
             let services = try await build(context)
             let group = ServiceGroup(
-                services: [HeartbeatService(bus: bus, interval: heartbeat),
+                services: [HeartbeatService(bus: bus, interval: heartbeat, facts: configuration.effective(settings)),
                            MetricsPublisher(bus: bus, factory: factory, interval: metricsPeriod, extra: context.counters.read)]
                     + services,
                 gracefulShutdownSignals: [.sigterm, .sigint],

@@ -1,0 +1,122 @@
+import Bus
+import Foundation
+import Messages
+import Synchronization
+
+/// What the dashboard hears on the bus: every process's heartbeats and status (health and the
+/// settings it runs with), the risk service's state, the metrics each process publishes, and
+/// the recorder's acknowledgements, which say which views have new rows.
+public final class BusWatch: Sendable {
+    public struct Instance: Sendable {
+        public var heartbeat: Volta_V1_Heartbeat
+        public var lastSeenNs: Int64
+        public var status: Volta_V1_ServiceStatus?
+    }
+
+    struct State {
+        var instances: [String: Instance] = [:]
+        var statuses: [String: Volta_V1_ServiceStatus] = [:]
+        var risk: Volta_V1_RiskState?
+        var metrics: [String: Volta_V1_MetricsSnapshot] = [:]
+        var changed: Set<String> = []
+    }
+
+    let bus: Bus
+    let events: EventFanout
+    private let state = Mutex(State())
+
+    public init(bus: Bus, events: EventFanout) {
+        self.bus = bus
+        self.events = events
+    }
+
+    /// Listens until cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.heartbeats() }
+            group.addTask { await self.statuses() }
+            group.addTask { await self.riskStates() }
+            group.addTask { await self.metricSnapshots() }
+            group.addTask { await self.acks() }
+            group.addTask { await self.flushChanges() }
+        }
+    }
+
+    func heartbeats() async {
+        for await r in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.") {
+            let now = bus.clock.now()
+            state.withLock { s in
+                let key = r.message.source.instance
+                if r.message.state == .stopping {
+                    s.instances[key] = nil
+                } else {
+                    s.instances[key] = Instance(heartbeat: r.message, lastSeenNs: now, status: s.statuses[key])
+                }
+            }
+        }
+    }
+
+    func statuses() async {
+        for await r in bus.subscribe(Volta_V1_ServiceStatus.self, prefix: "sys.status.") {
+            state.withLock { s in
+                s.statuses[r.message.source.instance] = r.message
+                s.instances[r.message.source.instance]?.status = r.message
+            }
+        }
+    }
+
+    func riskStates() async {
+        for await r in bus.subscribe(Volta_V1_RiskState.self, prefix: Topics.riskState) {
+            let previous = state.withLock { s -> String? in
+                defer { s.risk = r.message }
+                return s.risk?.killSwitch
+            }
+            if previous != r.message.killSwitch { events.send("risk", DashboardJSON.riskSummary(r.message)) }
+        }
+    }
+
+    func metricSnapshots() async {
+        for await r in bus.subscribe(Volta_V1_MetricsSnapshot.self, prefix: "sys.metrics.") {
+            state.withLock { $0.metrics[r.message.source.instance] = r.message }
+        }
+    }
+
+    /// Marks the views whose rows the recorder just committed.
+    func acks() async {
+        for await r in bus.subscribe(Volta_V1_RecorderAck.self, prefix: "rec.ack") {
+            let views = Set(r.message.ranges.compactMap { Self.view(ofTopic: $0.topic) })
+            guard !views.isEmpty else { continue }
+            state.withLock { $0.changed.formUnion(views) }
+        }
+    }
+
+    /// At most four change events a second, whatever the bus rate.
+    func flushChanges() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(250))
+            let changed = state.withLock { s -> Set<String> in defer { s.changed = [] }; return s.changed }
+            if !changed.isEmpty { events.send("changed", .object([("views", .array(changed.sorted().map { .string($0) }))])) }
+        }
+    }
+
+    /// The page's views that a recorded topic feeds.
+    static func view(ofTopic topic: String) -> String? {
+        if topic.hasPrefix("acct.position.") || topic.hasPrefix("strategy.stop.") { return "positions" }
+        if topic.hasPrefix("exec.") { return "orders" }
+        if topic.hasPrefix("acct.value.") { return "account" }
+        if topic.hasPrefix("risk.decision.") { return "risk" }
+        return nil
+    }
+
+    /// Called by a request that changed the risk state, so pages see it before the next publication.
+    func adopt(_ risk: Volta_V1_RiskState) {
+        state.withLock { $0.risk = risk }
+        events.send("risk", DashboardJSON.riskSummary(risk))
+    }
+
+    public var risk: Volta_V1_RiskState? { state.withLock { $0.risk } }
+    public var metrics: [Volta_V1_MetricsSnapshot] { state.withLock { s in s.metrics.keys.sorted().compactMap { s.metrics[$0] } } }
+    public var instances: [Instance] { state.withLock { s in s.instances.keys.sorted().compactMap { s.instances[$0] } } }
+    /// The last status of every instance heard, including those whose heartbeats stopped.
+    public var statuses: [Volta_V1_ServiceStatus] { state.withLock { s in s.statuses.keys.sorted().compactMap { s.statuses[$0] } } }
+}

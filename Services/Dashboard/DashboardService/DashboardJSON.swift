@@ -1,0 +1,67 @@
+import Foundation
+import Messages
+
+/// Bus state as the API's JSON.
+enum DashboardJSON {
+    static func riskSummary(_ r: Volta_V1_RiskState) -> JSONValue {
+        .object([
+            ("kill_switch", .string(r.killSwitch)), ("mode", .string(r.mode)),
+            ("net_liquidation", .number(r.netLiquidation)), ("day_pnl", .number(r.dayPnl)), ("vix", .number(r.vix)),
+            ("open_positions", .integer(Int64(r.openPositions))), ("orders_last_minute", .integer(Int64(r.ordersLastMinute))),
+            ("pending_intents", .array(r.pendingIntentIds.map { .string($0) })), ("updated_ns", .integer(r.updatedNs)),
+        ])
+    }
+
+    static func limits(_ r: Volta_V1_RiskState) -> JSONValue {
+        .array(r.limits.map { l in
+            .object([("name", .string(l.name)), ("used", .number(l.used)), ("limit", .number(l.limit)),
+                     ("used_pct", .number(l.limit > 0 ? 100 * l.used / l.limit : nil))])
+        })
+    }
+
+    static func betaWeighted(_ r: Volta_V1_RiskState) -> JSONValue {
+        .array(r.greeks.map { g in
+            .object([("underlying", .string(g.underlying)), ("delta", .number(g.delta)), ("gamma", .number(g.gamma)),
+                     ("vega", .number(g.vega)), ("theta_per_year", .number(g.theta)), ("beta", .number(g.beta)),
+                     ("beta_weighted_delta", .number(g.betaWeightedDelta)), ("notional", .number(g.notional))])
+        })
+    }
+
+    /// A process is alive while its heartbeats come within five periods (at least 5 s), the
+    /// rule supervision's watchdog uses.
+    static func isAlive(_ i: BusWatch.Instance, now: Int64) -> Bool {
+        now - i.lastSeenNs <= max(5_000_000_000, 5 * Int64(i.heartbeat.intervalMs) * 1_000_000)
+    }
+
+    static func health(_ instances: [BusWatch.Instance], now: Int64) -> JSONValue {
+        .array(instances.map { i in
+            let hb = i.heartbeat
+            let alive = isAlive(i, now: now)
+            return .object([
+                ("service", .string(hb.source.service)), ("instance", .string(hb.source.instance)),
+                ("state", .string(alive ? stateName(hb.state) : "SILENT")), ("alive", .bool(alive)),
+                ("last_seen_ms_ago", .integer(max(0, (now - i.lastSeenNs) / 1_000_000))),
+                ("uptime_ms", .integer(hb.uptimeMs)), ("interval_ms", .integer(Int64(hb.intervalMs))),
+                ("pid", .integer(Int64(hb.pid))), ("version", .string(hb.version)),
+                ("detail", .string(i.status?.detail ?? "")),
+            ])
+        })
+    }
+
+    static func stateName(_ s: Volta_V1_ServiceState) -> String {
+        switch s {
+        case .starting: "STARTING"
+        case .running: "RUNNING"
+        case .degraded: "DEGRADED"
+        case .stopping: "STOPPING"
+        default: "UNKNOWN"
+        }
+    }
+
+    /// The settings each strategy instance reported in its status, by instance.
+    static func strategyParameters(_ statuses: [Volta_V1_ServiceStatus]) -> JSONValue {
+        .object(statuses.filter { $0.source.service == "strategy" }.map { s in
+            (s.source.instance, .object(s.facts.keys.sorted().filter { $0.hasPrefix("strategy.") }.map { ($0, .string(s.facts[$0] ?? "")) }))
+        })
+    }
+}

@@ -1,0 +1,421 @@
+extension DashboardPage {
+    /// The page: plain HTML, CSS and JavaScript, drawn from the API and kept current by the
+    /// event stream (the page refetches the views an event names).
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Volta</title>
+<style>
+  :root { --bg:#0f1419; --panel:#171e26; --line:#263140; --text:#dde5ee; --dim:#8a99aa; --pos:#3fb950; --neg:#f85149; --warn:#d29922; --accent:#58a6ff; }
+  * { box-sizing: border-box; }
+  body { margin:0; font:14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; background:var(--bg); color:var(--text); }
+  header { display:flex; flex-wrap:wrap; gap:8px; align-items:center; padding:10px 16px; background:var(--panel); border-bottom:1px solid var(--line); position:sticky; top:0; }
+  header h1 { font-size:18px; margin:0 12px 0 0; letter-spacing:.5px; }
+  .spacer { flex:1; }
+  .badge { padding:3px 8px; border-radius:10px; background:var(--line); font-size:12px; }
+  .badge.ok { background:#1f4d2b; } .badge.bad { background:#5c1d1b; } .badge.warn { background:#5a4311; }
+  button { background:var(--line); color:var(--text); border:1px solid #344255; border-radius:4px; padding:5px 10px; cursor:pointer; font:inherit; }
+  button:hover { border-color:var(--accent); } button.danger { background:#5c1d1b; } button.active { outline:2px solid var(--accent); }
+  main { padding:12px 16px; display:grid; gap:14px; grid-template-columns:repeat(auto-fit, minmax(560px, 1fr)); }
+  section { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:10px 12px; overflow:auto; }
+  section.wide { grid-column:1 / -1; }
+  h2 { font-size:14px; margin:0 0 8px; color:var(--dim); text-transform:uppercase; letter-spacing:.6px; }
+  .cards { display:grid; grid-template-columns:repeat(auto-fill, minmax(130px, 1fr)); gap:8px; }
+  .card { background:var(--bg); border:1px solid var(--line); border-radius:4px; padding:6px 8px; }
+  .card .k { color:var(--dim); font-size:11px; text-transform:uppercase; } .card .v { font-size:17px; font-variant-numeric:tabular-nums; }
+  table { width:100%; border-collapse:collapse; font-variant-numeric:tabular-nums; }
+  th, td { padding:4px 6px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
+  th { color:var(--dim); font-weight:normal; font-size:12px; } th:first-child, td:first-child { text-align:left; }
+  td.l { text-align:left; } .pos { color:var(--pos); } .neg { color:var(--neg); } .dim { color:var(--dim); }
+  .empty { color:var(--dim); padding:8px; }
+  .filters { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin-bottom:8px; }
+  input, select { background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:4px; padding:4px 6px; font:inherit; }
+  canvas { width:100%; height:260px; background:var(--bg); border:1px solid var(--line); border-radius:4px; }
+  #toast { position:fixed; right:16px; bottom:16px; max-width:420px; padding:10px 14px; border-radius:6px; background:#2d3a4b; display:none; }
+  #toast.err { background:#5c1d1b; }
+  dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 12px; margin:6px 0; } dt { color:var(--dim); } dd { margin:0; }
+</style>
+</head>
+<body>
+<header>
+  <h1>Volta</h1>
+  <span id="live" class="badge">connecting…</span>
+  <span id="killstate" class="badge" data-state="">kill switch: ?</span>
+  <span id="mode" class="badge dim">mode: ?</span>
+  <span class="spacer"></span>
+  <button id="resume" data-kill="ACTIVE">Resume trading</button>
+  <button id="reduce" data-kill="REDUCING">Reduce only</button>
+  <button id="halt" data-kill="HALTED">Halt (kill switch)</button>
+  <button id="estop" class="danger">Emergency stop</button>
+  <button id="tokenbtn" title="The dashboard.token for the kill switch and trades">Token</button>
+</header>
+<main>
+  <section class="wide">
+    <h2>Book</h2>
+    <div class="cards" id="cards"></div>
+  </section>
+  <section class="wide">
+    <h2>Open positions</h2>
+    <table id="positions"></table>
+  </section>
+  <section>
+    <h2>Equity curve</h2>
+    <div class="filters" id="ranges">
+      <button data-range="day">Day</button><button data-range="week">Week</button><button data-range="month" class="active">Month</button>
+      <span class="dim" id="equitynote"></span>
+    </div>
+    <canvas id="equity" width="900" height="260"></canvas>
+  </section>
+  <section>
+    <h2>Risk limits</h2>
+    <table id="limits"></table>
+    <h2 style="margin-top:12px">Greeks by underlying</h2>
+    <table id="greeks"></table>
+  </section>
+  <section class="wide">
+    <h2>Trade history</h2>
+    <div class="filters">
+      <label>From <input type="date" id="from"></label>
+      <label>To <input type="date" id="to"></label>
+      <label>Status <select id="status"><option value="all">all</option><option value="open">open</option><option value="closed">closed</option></select></label>
+      <button id="apply">Apply</button>
+      <button id="csv">Download CSV</button>
+    </div>
+    <table id="trades"></table>
+  </section>
+  <section>
+    <h2>Pending orders</h2>
+    <table id="orders"></table>
+  </section>
+  <section>
+    <h2>Strategies</h2>
+    <table id="strategies"></table>
+    <div id="params"></div>
+  </section>
+  <section class="wide">
+    <h2>Services</h2>
+    <p id="schedule" class="dim"></p>
+    <table id="services"></table>
+  </section>
+</main>
+<div id="toast"></div>
+<script>
+"use strict";
+const $ = (s) => document.querySelector(s);
+let token = localStorage.getItem("voltaToken") || "";
+if (location.hash.startsWith("#token=")) {
+  token = decodeURIComponent(location.hash.slice(7));
+  localStorage.setItem("voltaToken", token);
+  history.replaceState(null, "", location.pathname);
+}
+let range = "month";
+
+async function api(path, options = {}) {
+  const headers = {};
+  if (token) headers["Authorization"] = "Bearer " + token;
+  if (options.body) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { ...options, headers });
+  const text = await response.text();
+  let body = text;
+  try { body = JSON.parse(text); } catch (_) {}
+  if (!response.ok) {
+    const error = new Error((body && body.error) || ("HTTP " + response.status));
+    error.status = response.status;
+    throw error;
+  }
+  return body;
+}
+
+function toast(message, isError) {
+  const t = $("#toast");
+  t.textContent = message;
+  t.className = isError ? "err" : "";
+  t.style.display = "block";
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { t.style.display = "none"; }, 5000);
+}
+
+const isNum = (v) => typeof v === "number" && isFinite(v);
+const num = (v, d = 2) => isNum(v) ? v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d }) : "–";
+const money = (v) => isNum(v) ? (v < 0 ? "−$" : "$") + Math.abs(v).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : "–";
+const signClass = (v) => isNum(v) ? (v > 0 ? "pos" : v < 0 ? "neg" : "") : "dim";
+const time = (ns) => isNum(ns) && ns > 0 ? new Date(ns / 1e6).toLocaleString() : "–";
+
+/// columns: [label, key, format, classOf]
+function table(el, columns, rows, emptyText, rowExtra) {
+  el.textContent = "";
+  const head = el.createTHead().insertRow();
+  for (const c of columns) { const th = document.createElement("th"); th.textContent = c[0]; head.appendChild(th); }
+  if (rowExtra) head.appendChild(document.createElement("th"));
+  const body = el.createTBody();
+  if (!rows.length) {
+    const td = body.insertRow().insertCell();
+    td.colSpan = columns.length + (rowExtra ? 1 : 0);
+    td.className = "empty";
+    td.textContent = emptyText;
+    return;
+  }
+  for (const row of rows) {
+    const tr = body.insertRow();
+    for (const [, key, format, classOf] of columns) {
+      const td = tr.insertCell();
+      const v = row[key];
+      td.textContent = format ? format(v, row) : (v === null || v === undefined ? "–" : String(v));
+      if (classOf) td.className = classOf(v, row);
+    }
+    if (rowExtra) rowExtra(tr.insertCell(), row);
+  }
+}
+
+function cards(list) {
+  const el = $("#cards");
+  el.textContent = "";
+  for (const [label, value, cls, id] of list) {
+    const card = document.createElement("div");
+    card.className = "card";
+    if (id) card.id = id;
+    const k = document.createElement("div"); k.className = "k"; k.textContent = label;
+    const v = document.createElement("div"); v.className = "v " + (cls || ""); v.textContent = value;
+    card.append(k, v);
+    el.appendChild(card);
+  }
+}
+
+async function loadBook() {
+  const [greeks, risk, pnl] = await Promise.all([api("/api/positions/greeks"), api("/api/positions/risk"), api("/api/pnl")]);
+  const m = risk.metrics || {};
+  const acct = (risk.accounts || [])[0] || {};
+  cards([
+    ["Net delta (sh)", num(greeks.net.delta, 1)], ["Net gamma", num(greeks.net.gamma, 3)],
+    ["Theta / day", money(greeks.net.theta), signClass(greeks.net.theta)], ["Vega / vol pt", money(greeks.net.vega)],
+    ["Maint. margin", money(acct.margin)], ["Margin used", isNum(acct.margin_used_pct) ? num(acct.margin_used_pct, 1) + "%" : "–"],
+    ["Buying power", money(acct.buying_power)], ["Net liquidation", money(acct.net_liquidation)],
+    ["Max loss (stops)", money(m.max_loss === null || m.max_loss === undefined ? null : -m.max_loss), "neg", "maxloss"],
+    ["Max profit (TP)", money(m.max_profit), "pos", "maxprofit"],
+    ["Realized P&L", money(pnl.realized), signClass(pnl.realized)], ["Unrealized P&L", money(pnl.unrealized), signClass(pnl.unrealized)],
+    ["Total P&L", money(pnl.total), signClass(pnl.total), "totalpnl"], ["Realized today", money(pnl.realized_today), signClass(pnl.realized_today)],
+  ]);
+  table($("#limits"), [["Limit", "name"], ["Used", "used", (v) => num(v)], ["Limit", "limit", (v) => num(v)],
+    ["Used %", "used_pct", (v) => isNum(v) ? num(v, 1) + "%" : "–", (v) => isNum(v) && v >= 80 ? "neg" : ""]],
+    risk.limits || [], "no risk state heard yet");
+  table($("#greeks"), [["Underlying", "underlying"], ["Positions", "positions"], ["Delta", "delta", (v) => num(v, 1)],
+    ["Gamma", "gamma", (v) => num(v, 3)], ["Theta/day", "theta", money, signClass], ["Vega/pt", "vega", money],
+    ["Unrealized", "unrealized_pnl", money, signClass]], greeks.by_underlying || [], "no positions");
+}
+
+async function loadPositions() {
+  const data = await api("/api/positions");
+  table($("#positions"), [
+    ["Instrument", "instrument"], ["Account", "account", null, () => "l dim"], ["Qty", "quantity"],
+    ["Avg cost", "avg_cost", (v) => num(v)], ["Mark", "mark", (v) => num(v)],
+    ["P&L", "unrealized_pnl", money, signClass], ["DTE", "days_to_expiry"],
+    ["Underlying", "underlying_price", (v) => num(v)], ["Stop", "stop_level", (v) => num(v)],
+    ["Stop status", "stop_status", (v) => v || "–", () => "l"], ["Delta", "delta", (v) => num(v, 3)], ["IV", "iv", (v) => isNum(v) ? num(100 * v, 1) + "%" : "–"],
+  ], data.positions, "no open positions", (td, row) => {
+    const b = document.createElement("button");
+    b.textContent = "Close";
+    b.className = "close";
+    b.onclick = () => closePosition(row);
+    td.appendChild(b);
+  });
+  $("#positions").dataset.rows = String(data.positions.length);
+}
+
+async function closePosition(row) {
+  if (!confirm("Close " + row.quantity + " " + row.instrument + " at a smart limit?")) return;
+  const key = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+  try {
+    const r = await api("/api/trade/trigger", { method: "POST", body: JSON.stringify({ action: "close", account: row.account, instrument: row.instrument, key }) });
+    toast("Close sent: " + r.intent_id + " (" + r.stage + ")");
+  } catch (e) { failed(e); }
+}
+
+function drawEquity(points) {
+  const canvas = $("#equity");
+  const ratio = window.devicePixelRatio || 1;
+  const width = canvas.clientWidth || 900, height = canvas.clientHeight || 260;
+  canvas.width = width * ratio; canvas.height = height * ratio;
+  const g = canvas.getContext("2d");
+  g.scale(ratio, ratio);
+  g.clearRect(0, 0, width, height);
+  canvas.dataset.points = String(points.length);
+  g.font = "12px system-ui, sans-serif";
+  if (points.length === 0) {
+    g.fillStyle = "#8a99aa";
+    g.fillText("No P&L history yet: the recorder adds a point every recorder.snapshot_s.", 16, height / 2);
+    return;
+  }
+  const series = [["total", "#3fb950"], ["realized", "#58a6ff"], ["unrealized", "#d29922"]];
+  const xs = points.map((p) => p.ts_ns);
+  const values = points.flatMap((p) => series.map(([k]) => p[k]).filter(isNum));
+  let lo = Math.min(0, ...values), hi = Math.max(0, ...values);
+  if (hi - lo < 1) { hi += 1; lo -= 1; }
+  const x0 = Math.min(...xs), x1 = Math.max(...xs) === x0 ? x0 + 1 : Math.max(...xs);
+  const left = 70, right = 10, top = 20, bottom = 24;
+  const X = (t) => left + (t - x0) / (x1 - x0) * (width - left - right);
+  const Y = (v) => top + (hi - v) / (hi - lo) * (height - top - bottom);
+  g.strokeStyle = "#263140"; g.lineWidth = 1;
+  for (let i = 0; i <= 4; i++) {
+    const v = lo + (hi - lo) * i / 4;
+    g.beginPath(); g.moveTo(left, Y(v)); g.lineTo(width - right, Y(v)); g.stroke();
+    g.fillStyle = "#8a99aa"; g.fillText(money(v), 4, Y(v) + 4);
+  }
+  g.strokeStyle = "#8a99aa"; g.beginPath(); g.moveTo(left, Y(0)); g.lineTo(width - right, Y(0)); g.stroke();
+  g.fillStyle = "#8a99aa";
+  g.fillText(new Date(x0 / 1e6).toLocaleString(), left, height - 6);
+  const endLabel = new Date(x1 / 1e6).toLocaleString();
+  g.fillText(endLabel, width - right - g.measureText(endLabel).width, height - 6);
+  series.forEach(([key, colour], i) => {
+    g.strokeStyle = colour; g.lineWidth = 2; g.beginPath();
+    points.forEach((p, j) => { const y = Y(isNum(p[key]) ? p[key] : 0); j ? g.lineTo(X(p.ts_ns), y) : g.moveTo(X(p.ts_ns), y); });
+    if (points.length === 1) { g.lineTo(X(points[0].ts_ns) + 4, Y(points[0][key] || 0)); }
+    g.stroke();
+    g.fillStyle = colour; g.fillRect(left + 10 + i * 110, 6, 10, 3); g.fillText(key, left + 24 + i * 110, 11);
+  });
+}
+
+async function loadEquity() {
+  const data = await api("/api/pnl/history?range=" + range);
+  $("#equitynote").textContent = data.points.length + " points";
+  drawEquity(data.points);
+}
+
+function tradeQuery() {
+  const q = new URLSearchParams();
+  if ($("#from").value) q.set("from", $("#from").value);
+  if ($("#to").value) q.set("to", $("#to").value);
+  q.set("status", $("#status").value);
+  return q;
+}
+
+async function loadTrades() {
+  const data = await api("/api/trades?" + tradeQuery());
+  table($("#trades"), [
+    ["Entry", "entry_ns", time], ["Exit", "exit_ns", time], ["Instrument", "instrument", null, () => "l"],
+    ["Strategy", "strategy", null, () => "l"], ["Qty", "quantity"], ["Entry px", "entry_price", (v) => num(v)],
+    ["Exit px", "exit_price", (v) => num(v)], ["Status", "status", null, () => "l"], ["Exit reason", "exit_reason", (v) => v || "–", () => "l"],
+    ["P&L", "realized_pnl", money, signClass], ["Slippage", "slippage", (v) => num(v)],
+  ], data.trades, "no trades in this range");
+}
+
+async function downloadCSV() {
+  try {
+    const q = tradeQuery(); q.set("format", "csv");
+    const response = await fetch("/api/trades?" + q, { headers: token ? { "Authorization": "Bearer " + token } : {} });
+    if (!response.ok) throw new Error((await response.json()).error);
+    const url = URL.createObjectURL(await response.blob());
+    const a = document.createElement("a"); a.href = url; a.download = "volta-trades.csv"; a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  } catch (e) { failed(e); }
+}
+
+async function loadOrders() {
+  const data = await api("/api/orders");
+  table($("#orders"), [["Order", "order_id"], ["Instrument", "instrument", null, () => "l"], ["State", "state", null, () => "l"],
+    ["Qty", "quantity"], ["Filled", "filled_quantity"], ["Limit", "limit_price", (v) => num(v)], ["Reprices", "reprices"]],
+    data.pending, "no working orders");
+}
+
+async function loadStrategies() {
+  const data = await api("/api/strategies");
+  table($("#strategies"), [["Strategy", "strategy"], ["Trades", "trades"], ["Open", "open_trades"],
+    ["Win rate", "win_rate", (v) => isNum(v) ? num(100 * v, 0) + "%" : "–"], ["Realized", "realized_pnl", money, signClass]],
+    data.summary, "no trades yet");
+  const el = $("#params");
+  el.textContent = "";
+  for (const [instance, facts] of Object.entries(data.parameters)) {
+    const h = document.createElement("h2"); h.style.marginTop = "10px"; h.textContent = "Parameters: " + instance;
+    const dl = document.createElement("dl");
+    for (const [k, v] of Object.entries(facts)) {
+      const dt = document.createElement("dt"); dt.textContent = k.replace(/^strategy\./, "");
+      const dd = document.createElement("dd"); dd.textContent = v;
+      dl.append(dt, dd);
+    }
+    el.append(h, dl);
+  }
+}
+
+function showRisk(risk) {
+  if (!risk) return;
+  const badge = $("#killstate");
+  badge.textContent = "kill switch: " + risk.kill_switch;
+  badge.dataset.state = risk.kill_switch;
+  badge.className = "badge " + (risk.kill_switch === "ACTIVE" ? "ok" : risk.kill_switch === "HALTED" ? "bad" : "warn");
+  $("#mode").textContent = "mode: " + risk.mode;
+  for (const b of document.querySelectorAll("[data-kill]")) b.classList.toggle("active", b.dataset.kill === risk.kill_switch);
+}
+
+async function loadStatus() {
+  const s = await api("/api/status");
+  showRisk(s.trading);
+  $("#schedule").textContent = "Next scheduled trade: " + (s.next_scheduled_trade ? time(s.next_scheduled_trade) : "none (" + s.schedule + ")");
+  table($("#services"), [["Service", "service"], ["Instance", "instance", null, () => "l"],
+    ["State", "state", null, (v) => v === "RUNNING" ? "pos" : "neg"], ["Last heartbeat", "last_seen_ms_ago", (v) => num(v / 1000, 1) + " s ago"],
+    ["Uptime", "uptime_ms", (v) => num(v / 60000, 1) + " min"], ["PID", "pid"], ["Version", "version"]],
+    s.processes, "no heartbeats heard");
+}
+
+async function setKillSwitch(state) {
+  if (!confirm("Set the kill switch to " + state + "?")) return;
+  try { showRisk(await api("/api/killswitch", { method: "POST", body: JSON.stringify({ state }) })); toast("Kill switch: " + state); }
+  catch (e) { failed(e); }
+}
+
+async function emergencyStop() {
+  const reason = prompt("Emergency stop: every working order is cancelled and trading halts. Reason?");
+  if (!reason) return;
+  try { showRisk(await api("/api/killswitch", { method: "POST", body: JSON.stringify({ emergency_stop: reason }) })); toast("Emergency stop done"); }
+  catch (e) { failed(e); }
+}
+
+function failed(e) {
+  if (e.status === 401 || e.status === 403) {
+    toast(e.message + " — set the token with the Token button", true);
+  } else toast(e.message, true);
+}
+
+function quietly(load) { return load().catch((e) => console.warn(e)); }
+const loaders = {
+  positions: [loadPositions, loadBook], orders: [loadOrders, loadTrades, loadBook, loadStrategies, loadPositions],
+  account: [loadBook], risk: [loadBook, loadStatus],
+};
+function refreshAll() {
+  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus].map(quietly));
+}
+
+function connect() {
+  const source = new EventSource("/api/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
+  source.addEventListener("hello", (e) => { $("#live").textContent = "live"; $("#live").className = "badge ok"; const h = JSON.parse(e.data); showRisk(h.risk); });
+  source.addEventListener("risk", (e) => showRisk(JSON.parse(e.data)));
+  source.addEventListener("changed", (e) => {
+    const due = new Set();
+    for (const view of JSON.parse(e.data).views) for (const f of loaders[view] || []) due.add(f);
+    due.forEach(quietly);
+  });
+  source.onerror = () => { $("#live").textContent = "reconnecting…"; $("#live").className = "badge warn"; };
+}
+
+for (const b of document.querySelectorAll("[data-kill]")) b.onclick = () => setKillSwitch(b.dataset.kill);
+$("#estop").onclick = emergencyStop;
+$("#tokenbtn").onclick = () => { const t = prompt("Dashboard token (dashboard.token)", token); if (t !== null) { token = t; localStorage.setItem("voltaToken", t); } };
+$("#apply").onclick = () => quietly(loadTrades);
+$("#csv").onclick = downloadCSV;
+for (const b of document.querySelectorAll("[data-range]")) b.onclick = () => {
+  range = b.dataset.range;
+  for (const o of document.querySelectorAll("[data-range]")) o.classList.toggle("active", o === b);
+  quietly(loadEquity);
+};
+window.addEventListener("resize", () => quietly(loadEquity));
+refreshAll().then(() => { document.body.dataset.loaded = "true"; });
+connect();
+setInterval(() => quietly(loadStatus), 2000);
+setInterval(() => quietly(loadEquity), 15000);
+setInterval(refreshAll, 30000);
+</script>
+</body>
+</html>
+"""#
+}

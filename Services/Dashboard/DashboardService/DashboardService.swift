@@ -1,0 +1,91 @@
+import Bus
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceKit
+import ServiceLifecycle
+import Synchronization
+
+/// The web dashboard: the page, its JSON API and live events over HTTP (Hummingbird), from the
+/// recorder's queries and what the bus says. The only Volta service with an HTTP dependency.
+public final class DashboardService: Service, Sendable {
+    public struct Settings: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        public var token = ""
+        public var openReads = false
+        public var timeout = Duration.seconds(2)
+        public init() {}
+    }
+
+    let bus: Bus
+    let settings: Settings
+    let logger: Logger
+    public let watch: BusWatch
+    let events = EventFanout()
+    private let port = Mutex<Int?>(nil)
+    private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
+
+    public convenience init(context: ServiceContext) throws {
+        var s = Settings()
+        s.host = try context.value(DashboardSettings.host)
+        s.port = try context.value(DashboardSettings.port)
+        s.token = try context.value(DashboardSettings.token)
+        s.openReads = try context.value(DashboardSettings.openReads)
+        s.timeout = .milliseconds(try context.value(DashboardSettings.queryTimeoutMilliseconds))
+        self.init(bus: context.bus, settings: s, logger: context.logger)
+    }
+
+    public init(bus: Bus, settings: Settings = Settings(), logger: Logger) {
+        self.bus = bus
+        self.settings = settings
+        self.logger = logger
+        watch = BusWatch(bus: bus, events: events)
+    }
+
+    public func run() async throws {
+        let router = Router(context: DashboardContext.self)
+        router.add(middleware: AccessMiddleware(token: settings.token, openReads: settings.openReads))
+        DashboardAPI(bus: bus, watch: watch, events: events, timeout: settings.timeout).register(on: router)
+        DashboardPage.register(on: router)
+        if settings.token.isEmpty { logger.warning("no dashboard.token: the kill switch and the trade trigger are refused") }
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "volta-dashboard"),
+            onServerRunning: { [self] channel in
+                let bound = channel.localAddress?.port ?? settings.port
+                logger.info("dashboard listening", metadata: ["url": "http://\(settings.host):\(bound)/"])
+                ready(bound)
+            },
+            logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { try await app.run() }
+            group.addTask { await cancelWhenGracefulShutdown { await self.watch.run() } }
+            // Open event streams would hold the server's graceful shutdown open: end them.
+            group.addTask {
+                try? await gracefulShutdown()
+                self.events.close()
+            }
+        }
+    }
+
+    /// The port the server listens on, once it does (for tests that ask for any free port).
+    public func boundPort() async -> Int {
+        if let p = port.withLock({ $0 }) { return p }
+        return await withCheckedContinuation { c in
+            let now = port.withLock { p -> Int? in
+                if p == nil { portWaiters.withLock { $0.append(c) } }
+                return p
+            }
+            if let now { c.resume(returning: now) }
+        }
+    }
+
+    private func ready(_ bound: Int) {
+        let waiters = port.withLock { p -> [CheckedContinuation<Int, Never>] in
+            p = bound
+            return portWaiters.withLock { w in defer { w = [] }; return w }
+        }
+        for w in waiters { w.resume(returning: bound) }
+    }
+}

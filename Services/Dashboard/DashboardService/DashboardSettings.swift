@@ -1,0 +1,20 @@
+import ServiceKit
+
+/// The `dashboard.*` keys.
+public enum DashboardSettings {
+    public static let host = Setting<String>.text(
+        "dashboard.host", default: "127.0.0.1", accepted: "an IP address or host name",
+        help: "Where the HTTP server listens. Off loopback, reads need the token too unless dashboard.open_reads is set.")
+    public static let port = Setting<Int>.integer(
+        "dashboard.port", default: 8080, in: 0...65_535, help: "The HTTP port (0: any free port, logged at start).")
+    public static let token = Setting<String>.text(
+        "dashboard.token", default: "", accepted: "a token of at least 16 characters, or empty", help:
+            "Bearer token for the write endpoints (trade trigger, kill switch). Empty: writes are refused.",
+        secret: true, isValid: { $0.isEmpty || $0.count >= 16 })
+    public static let openReads = Setting<Bool>.flag(
+        "dashboard.open_reads", default: false, help: "Serve reads without the token to clients off 127.0.0.1 as well.")
+    public static let queryTimeoutMilliseconds = Setting<Int>.integer(
+        "dashboard.query_ms", default: 2_000, in: 100...60_000, help: "How long a request to the recorder, risk or execution may take.")
+
+    public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds]
+}

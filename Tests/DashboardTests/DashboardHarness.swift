@@ -1,0 +1,168 @@
+import Bus
+import DashboardService
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import Logging
+import Messages
+import RecorderService
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+
+/// The dashboard in front of a real recorder on a seeded database, on one in-memory bus with a
+/// wall clock, with stand-ins for risk and execution that answer like them and note what they
+/// were asked; the HTTP server listens on 127.0.0.1 at a free port.
+final class DashboardHarness: @unchecked Sendable {
+    static let token = "test-token-0123456789"
+    let hub = InMemoryHub(clock: WallClock())
+    let pool: DatabasePool
+    let dashboard: DashboardService
+    let recorder: RecorderService
+    let client: Bus
+    let riskAsked = Collector<Volta_V1_RiskRequest>()
+    let executionAsked = Collector<Volta_V1_OrderIntent>()
+    var base = ""
+    var run: Task<Void, any Error>?
+    var group: ServiceGroup?
+
+    init(token: String = DashboardHarness.token, openReads: Bool = false) throws {
+        pool = try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-dashboard-\(UUID().uuidString).sqlite")
+        var recorderSettings = RecorderService.Settings()
+        recorderSettings.snapshotPeriod = .milliseconds(100)
+        recorderSettings.snapshotStreams = []
+        recorder = RecorderService(bus: Self.connect(hub, "recorder"), pool: pool, settings: recorderSettings, logger: Logger(label: "recorder"))
+        var settings = DashboardService.Settings()
+        settings.port = 0
+        settings.token = token
+        settings.openReads = openReads
+        dashboard = DashboardService(bus: Self.connect(hub, "dashboard"), settings: settings, logger: Logger(label: "dashboard"))
+        client = Self.connect(hub, "seed")
+    }
+
+    func connect(_ instance: String) -> Bus { Self.connect(hub, instance) }
+
+    static func connect(_ hub: InMemoryHub, _ instance: String) -> Bus {
+        Bus(identity: ServiceIdentity(service: instance, instance: instance, epoch: 1), transport: hub.connect(instance: instance))
+    }
+
+    func start() async throws {
+        let risk = connect("risk"), execution = connect("execution")
+        let (riskAsked, executionAsked) = (self.riskAsked, self.executionAsked)
+        let killSwitch = Mutex("ACTIVE")
+        let standIns = StandIns(tasks: [
+            Task {
+                await risk.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
+                    await riskAsked.append(request)
+                    if case .setKillSwitch(let s) = request.op { killSwitch.withLock { $0 = s } }
+                    if case .emergencyStop = request.op { killSwitch.withLock { $0 = "HALTED" } }
+                    var reply = Volta_V1_RiskReply()
+                    reply.state.killSwitch = killSwitch.withLock { $0 }
+                    reply.state.mode = "auto"
+                    return reply
+                }
+            },
+            Task {
+                await execution.serve(service: Topics.Service.execution, Volta_V1_ExecutionRequest.self) { request, _ in
+                    var reply = Volta_V1_ExecutionReply()
+                    if case .submit(let intent) = request.op {
+                        await executionAsked.append(intent)
+                        var e = Volta_V1_IntentExecution()
+                        e.intentID = intent.intentID
+                        e.stage = .stageAwaitingRisk
+                        reply.executions = [e]
+                    }
+                    return reply
+                }
+            },
+        ])
+        let group = ServiceGroup(services: [recorder, dashboard, standIns], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+        self.group = group
+        run = Task { try await group.run() }
+        base = "http://127.0.0.1:\(await dashboard.boundPort())"
+    }
+
+    func stop() async {
+        await group?.triggerGracefulShutdown()
+        _ = await run?.result
+    }
+
+    // MARK: HTTP
+
+    struct Reply {
+        let status: Int
+        let body: Data
+        let headers: [String: String]
+        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var error: String { object["error"] as? String ?? "" }
+    }
+
+    func get(_ path: String, token: String? = nil) async throws -> Reply {
+        try await send(URLRequest(url: URL(string: base + path)!), token: token)
+    }
+
+    func post(_ path: String, _ body: String, token: String? = DashboardHarness.token) async throws -> Reply {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        return try await send(request, token: token)
+    }
+
+    func send(_ request: URLRequest, token: String?) async throws -> Reply {
+        var request = request
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        request.timeoutInterval = 10
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return Reply(status: http.statusCode, body: data, headers: headers)
+    }
+}
+
+/// Stand-in services, run and stopped with the group.
+struct StandIns: Service {
+    let tasks: [Task<Void, Never>]
+    func run() async throws {
+        try? await gracefulShutdown()
+        for t in tasks { t.cancel() }
+    }
+}
+
+
+/// Values gathered by concurrent tasks, read by the test.
+actor Collector<T: Sendable> {
+    private(set) var items: [T] = []
+    func append(_ item: T) { items.append(item) }
+}
+
+/// An event stream's bytes as they arrive, for the SSE test.
+final class LinesReader: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private var session: URLSession!
+    private var task: URLSessionDataTask!
+
+    init(_ request: URLRequest) {
+        super.init()
+        session = URLSession(configuration: .default, delegate: self, delegateQueue: nil)
+        task = session.dataTask(with: request)
+        task.resume()
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.withLock { buffer.append(data) }
+    }
+
+    var text: String { get async { lock.withLock { String(decoding: buffer, as: UTF8.self) } } }
+
+    func cancel() {
+        task.cancel()
+        session.invalidateAndCancel()
+    }
+}
