@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Volta need on Debian: libzmq, SQLite, protoc,
-# supervisord, tzdata (the pricer times expiries in New York time), and the Python packages the
-# tests use as oracles. Safe to run again.
+# supervisord, tzdata (the pricer times expiries in New York time), Chromium (the dashboard's
+# browser test drives it headless), and the Python packages the tests use as oracles and clients.
+# Safe to run again.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
-for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip tzdata; do
+for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip tzdata chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -14,7 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 command -v swift >/dev/null || { echo "Swift 6 is required (https://www.swift.org/install/linux/)" >&2; exit 1; }
 if [ "${VOLTA_PYTHON_TESTS:-1}" = 1 ]; then
-  oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath exchange_calendars)
+  oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath exchange_calendars websocket-client)
   pip_install() { python3 -m pip install -q --disable-pip-version-check "$@" >/dev/null 2>&1; }
   # Debian 12's own python3 refuses pip installs (PEP 668, "externally managed"); on a CI machine
   # the test oracles may go into it anyway.

@@ -74,11 +74,11 @@ final class StopsStack: @unchecked Sendable {
     var tasks: [Task<Void, Never>] = []
     var opened: [Volta_V1_Instrument] = []
 
-    init(workers count: Int) async throws {
+    init(workers count: Int, scenario: String = StopsStack.scenario) async throws {
         env = ["VOLTA_BUS": "tcp://127.0.0.1:\(freeBasePort())"]
         bus = try systemClient(env["VOLTA_BUS"]!, instance: "stops-test")
         processes.append(try start("bus", name: "bus", ["--set", "bus.heartbeat_ms=200"], common: false))
-        processes.append(try start("gateway", name: "gateway", ["--set", "gateway.scenario=\(Self.scenario)", "--set", "gateway.tick_ms=100",
+        processes.append(try start("gateway", name: "gateway", ["--set", "gateway.scenario=\(scenario)", "--set", "gateway.tick_ms=100",
                                                                  "--set", "gateway.account_ms=500"]))
         processes.append(try start("marketdata", name: "marketdata", ["--set", "marketdata.history_days=30", "--set", "marketdata.betas=SPY=1"]))
         processes.append(try start("pricer", name: "pricer", []))

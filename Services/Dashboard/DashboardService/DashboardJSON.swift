@@ -12,10 +12,14 @@ enum DashboardJSON {
         ])
     }
 
+    /// `used_pct` is how close a limit is to biting: used over limit for a ceiling, and limit
+    /// over the value for a floor (`MIN_…`: the account balance may fall to its minimum).
     static func limits(_ r: Volta_V1_RiskState) -> JSONValue {
         .array(r.limits.map { l in
-            .object([("name", .string(l.name)), ("used", .number(l.used)), ("limit", .number(l.limit)),
-                     ("used_pct", .number(l.limit > 0 ? 100 * l.used / l.limit : nil))])
+            let floor = l.name.hasPrefix("MIN_")
+            let pct: Double? = floor ? (l.used > 0 ? 100 * l.limit / l.used : nil) : (l.limit > 0 ? 100 * l.used / l.limit : nil)
+            return .object([("name", .string(l.name)), ("used", .number(l.used)), ("limit", .number(l.limit)),
+                            ("kind", .string(floor ? "floor" : "ceiling")), ("used_pct", .number(pct))])
         })
     }
 

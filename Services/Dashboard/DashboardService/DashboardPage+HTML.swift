@@ -248,7 +248,8 @@ function drawEquity(points) {
     g.fillText("No P&L history yet: the recorder adds a point every recorder.snapshot_s.", 16, height / 2);
     return;
   }
-  const series = [["total", "#3fb950"], ["realized", "#58a6ff"], ["unrealized", "#d29922"]];
+  // Drawn in this order so the total, the line that matters, stays on top.
+  const series = [["realized", "#58a6ff"], ["unrealized", "#d29922"], ["total", "#3fb950"]];
   const xs = points.map((p) => p.ts_ns);
   const values = points.flatMap((p) => series.map(([k]) => p[k]).filter(isNum));
   let lo = Math.min(0, ...values), hi = Math.max(0, ...values);
@@ -269,7 +270,7 @@ function drawEquity(points) {
   const endLabel = new Date(x1 / 1e6).toLocaleString();
   g.fillText(endLabel, width - right - g.measureText(endLabel).width, height - 6);
   series.forEach(([key, colour], i) => {
-    g.strokeStyle = colour; g.lineWidth = 2; g.beginPath();
+    g.strokeStyle = colour; g.lineWidth = key === "total" ? 3 : 2; g.beginPath();
     points.forEach((p, j) => { const y = Y(isNum(p[key]) ? p[key] : 0); j ? g.lineTo(X(p.ts_ns), y) : g.moveTo(X(p.ts_ns), y); });
     if (points.length === 1) { g.lineTo(X(points[0].ts_ns) + 4, Y(points[0][key] || 0)); }
     g.stroke();

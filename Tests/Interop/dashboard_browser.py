@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Drives headless Chromium (Debian's) through the Chrome DevTools Protocol against a running
+dashboard: waits for the page to fill, checks the positions table and the equity chart's pixels,
+takes a screenshot, and works the kill switch by clicking its buttons and accepting the confirm
+dialog, as a trader would.
+
+    dashboard_browser.py URL TOKEN OUTDIR
+
+Prints one JSON object with what it saw; exits 1 with a reason when a step fails.
+Needs chromium and websocket-client (ops/install-deps.sh installs both).
+"""
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+
+import websocket
+
+
+def fail(message):
+    print(json.dumps({"error": message}))
+    sys.exit(1)
+
+
+class Browser:
+    def __init__(self, width=1400, height=2200):
+        exe = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+        if not exe:
+            fail("no chromium on PATH (apt-get install chromium)")
+        self.profile = tempfile.mkdtemp(prefix="volta-chromium-")
+        self.process = subprocess.Popen(
+            [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+             "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", f"--user-data-dir={self.profile}",
+             f"--window-size={width},{height}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        port_file = os.path.join(self.profile, "DevToolsActivePort")
+        deadline = time.time() + 30
+        while not os.path.exists(port_file) or not open(port_file).read().strip():
+            if time.time() > deadline or self.process.poll() is not None:
+                fail("chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port = int(open(port_file).read().split()[0])
+        targets = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
+        page = next(t for t in targets if t["type"] == "page")
+        self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=30, suppress_origin=True)
+        self.next_id = 0
+        self.events = []
+        self.console = []
+
+    def send(self, method, **params):
+        self.next_id += 1
+        self.ws.send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        return self.next_id
+
+    def receive(self):
+        message = json.loads(self.ws.recv())
+        if "method" in message:
+            self.events.append(message)
+            if message["method"] == "Runtime.consoleAPICalled":
+                self.console.append(" ".join(str(a.get("value", a.get("description", ""))) for a in message["params"]["args"]))
+        return message
+
+    def call(self, method, **params):
+        wanted = self.send(method, **params)
+        while True:
+            message = self.receive()
+            if message.get("id") == wanted:
+                if "error" in message:
+                    fail(f"{method}: {message['error']}")
+                return message.get("result", {})
+
+    def wait_event(self, name, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for e in self.events:
+                if e["method"] == name:
+                    self.events.remove(e)
+                    return e
+            self.ws.settimeout(max(0.1, deadline - time.time()))
+            try:
+                self.receive()
+            except websocket.WebSocketTimeoutException:
+                break
+        fail(f"no {name} within {timeout} s")
+
+    def evaluate(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            fail(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def wait_for(self, expression, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.evaluate(expression):
+                return
+            time.sleep(0.25)
+        fail(f"{what} within {timeout} s (console: {self.console[-5:]})")
+
+    def click(self, selector):
+        """A real mouse click at the element's centre. The press is answered at once; the release
+        may open a confirm dialog, which blocks its answer until the dialog is handled."""
+        box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView(); "
+                            f"const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
+        x, y = box
+        self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y, button="left", clickCount=1)
+        return self.send("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y, button="left", clickCount=1)
+
+    def close(self):
+        try:
+            self.ws.close()
+        finally:
+            self.process.kill()
+            self.process.wait()
+            shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def png_facts(data):
+    """Width, height and the number of distinct row bytes of a PNG: a blank page has very few."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        fail("the screenshot is not a PNG")
+    width, height = struct.unpack(">II", data[16:24])
+    idat, pos = b"", 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    return width, height, len(set(raw[::97]))
+
+
+def main():
+    url, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
+    os.makedirs(out, exist_ok=True)
+    b = Browser()
+    try:
+        for domain in ("Page", "Runtime"):
+            b.call(f"{domain}.enable")
+        b.call("Page.navigate", url=f"{url}/#token={token}")
+        b.wait_for("document.body && document.body.dataset.loaded === 'true'", "the page did not load its data")
+        b.wait_for("Number(document.querySelector('#positions').dataset.rows || 0) > 0", "the positions table stayed empty")
+        b.wait_for("document.querySelector('#live').textContent === 'live'", "the event stream did not connect")
+        b.wait_for("Number(document.querySelector('#equity').dataset.points || 0) > 0", "the equity curve got no points")
+        # The chart's own pixels: how many are the total line's green (#3fb950), anti-aliased edges included.
+        chart_pixels = b.evaluate("""(() => {
+            const c = document.querySelector('#equity'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 1] > 120 && d[i + 1] > d[i] + 60 && d[i + 1] > d[i + 2] + 40) n++;
+            return n; })()""")
+        positions = b.evaluate("""Array.from(document.querySelectorAll('#positions tbody tr')).map(
+            r => Array.from(r.cells).slice(0, 7).map(c => c.textContent))""")
+        pnl_classes = b.evaluate("Array.from(document.querySelectorAll('#positions tbody tr')).map(r => r.cells[5].className)")
+        cards = b.evaluate("Array.from(document.querySelectorAll('#cards .card')).map(c => c.textContent)")
+        services = b.evaluate("document.querySelectorAll('#services tbody tr').length")
+
+        shot = b.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        import base64
+        png = base64.b64decode(shot["data"])
+        path = os.path.join(out, "dashboard.png")
+        with open(path, "wb") as f:
+            f.write(png)
+        width, height, distinct = png_facts(png)
+
+        # The kill switch through the UI: click, accept the confirm, see the state change.
+        states = {}
+        for button, state in (("#halt", "HALTED"), ("#resume", "ACTIVE")):
+            release = b.click(button)
+            dialog = b.wait_event("Page.javascriptDialogOpening")
+            b.call("Page.handleJavaScriptDialog", accept=True)
+            while not any(e.get("id") == release for e in [b.receive()]):
+                pass
+            b.wait_for(f"document.querySelector('#killstate').dataset.state === '{state}'", f"the kill switch did not show {state}", 15)
+            states[button] = {"dialog": dialog["params"]["message"], "shown": state}
+            if button == "#halt":
+                states["api_after_halt"] = json.load(urllib.request.urlopen(f"{url}/api/status"))["trading"]["kill_switch"]
+
+        print(json.dumps({
+            "positions": positions, "pnl_classes": pnl_classes, "cards": cards, "services": services,
+            "chart_pixels": chart_pixels, "screenshot": path, "screenshot_bytes": len(png),
+            "screenshot_size": [width, height], "screenshot_distinct": distinct, "kill_switch": states,
+        }))
+    finally:
+        b.close()
+
+
+if __name__ == "__main__":
+    main()

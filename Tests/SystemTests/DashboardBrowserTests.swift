@@ -1,0 +1,87 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Messages
+import TestSupport
+import Testing
+
+/// The dashboard page in a real browser against a running stack: bus, gateway (simulated
+/// market), marketdata, pricer, risk, execution, a strategy worker, the recorder and the
+/// dashboard as processes on 127.0.0.1, with positions opened through execution. Headless
+/// Chromium (Debian's) loads the page; the test checks the DOM, the chart's pixels and the
+/// screenshot, and works the kill switch through the page's buttons.
+///
+/// Chromium comes from ops/install-deps.sh. Without it the test is skipped, except in CI
+/// (`CI` set), where a missing browser is a failure.
+@Suite("Dashboard in a browser", .serialized)
+struct DashboardBrowserTests {
+    static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../ops/scenarios/dashboard.yaml").standardized.path
+    static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../Interop/dashboard_browser.py").standardized.path
+    static let hasChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+    static let token = "browser-test-token-42"
+
+    @Test(.enabled(if: hasChromium || ProcessInfo.processInfo.environment["CI"] != nil, "chromium is not installed (ops/install-deps.sh installs it)"))
+    func thePageShowsTheBookAndItsKillSwitchWorks() async throws {
+        let stack = try await StopsStack(workers: 1, scenario: Self.scenario)
+        defer { stack.stop() }
+        let port = freeBasePort()
+        stack.processes.append(try stack.start("recorder", name: "recorder", ["--set", "recorder.path=\(stack.dir)/volta.sqlite",
+                                                                              "--set", "recorder.snapshot_s=1"]))
+        stack.processes.append(try stack.start("dashboard", name: "dashboard", ["--set", "dashboard.port=\(port)",
+                                                                                "--set", "dashboard.token=\(Self.token)"]))
+        try await stack.openPositions()
+        let base = "http://127.0.0.1:\(port)"
+        try await until(timeout: .seconds(30)) {
+            let positions = (try? await Self.getJSON(base + "/api/positions"))?["positions"] as? [Any]
+            let points = (try? await Self.getJSON(base + "/api/pnl/history?range=day"))?["points"] as? [Any]
+            return (positions?.count ?? 0) >= 3 && (points?.count ?? 0) >= 2
+        }
+
+        let out = try Self.runDriver(base: base, outDir: stack.dir)
+        let error = out["error"] as? String
+        #expect(error == nil, "\(error ?? "")")
+        guard error == nil else { return }
+        let positions = try #require(out["positions"] as? [[String]])
+        #expect(positions.count >= 3 && positions.allSatisfy { $0[0].hasPrefix("SPY ") }, "\(positions)")
+        let classes = out["pnl_classes"] as? [String] ?? []
+        #expect(classes.count == positions.count && classes.allSatisfy { ["pos", "neg", ""].contains($0) }, "P&L coloured by sign: \(classes)")
+        #expect((out["chart_pixels"] as? Int ?? 0) > 300, "the equity curve's total line is drawn: \(out["chart_pixels"] ?? "none")")
+        #expect((out["services"] as? Int ?? 0) >= 8, "every process's health is listed")
+        let size = out["screenshot_size"] as? [Int] ?? []
+        #expect(size.count == 2 && size[0] >= 1_000 && size[1] >= 1_000, "\(size)")
+        #expect((out["screenshot_bytes"] as? Int ?? 0) > 50_000 && (out["screenshot_distinct"] as? Int ?? 0) > 20, "the screenshot is not blank")
+        let kill = out["kill_switch"] as? [String: Any] ?? [:]
+        #expect(kill["api_after_halt"] as? String == "HALTED", "\(kill)")
+        #expect(((kill["#halt"] as? [String: Any])?["dialog"] as? String)?.contains("HALTED") == true)
+        // The UI's last click resumed trading: risk itself says so.
+        var ask = Volta_V1_RiskRequest()
+        ask.state = true
+        let state = try await stack.bus.request(service: Topics.Service.risk, ask, as: Volta_V1_RiskReply.self).state
+        #expect(state.killSwitch == "ACTIVE")
+    }
+
+    static func getJSON(_ url: String) async throws -> [String: Any] {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
+        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+
+    static func runDriver(base: String, outDir: String) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", driver, base, token, outDir]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let line = text.split(whereSeparator: \.isNewline).last,
+              let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            return ["error": "the browser driver printed no result (exit \(process.terminationStatus)): \(text)"]
+        }
+        return object
+    }
+}
