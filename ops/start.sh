@@ -4,10 +4,21 @@
 #   VOLTA_BUS      where the bus listens (default tcp://127.0.0.1 → ports 7770-7772)
 #   VOLTA_RUN_DIR  logs, sockets and the generated config (default ./run)
 #   VOLTA_CONFIG   a JSON config file for every service (see README, "Configuration")
+#   VOLTA_DASHBOARD_TOKEN  the dashboard's write token (default: made once, kept in RUN_DIR)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ops/install-deps.sh
 swift build -c release
-conf=$(ops/supervision/write-config.sh "$(swift build -c release --show-bin-path)" "${VOLTA_RUN_DIR:-run}")
+run_dir="${VOLTA_RUN_DIR:-run}"
+mkdir -p "$run_dir"
+# The dashboard's write token (kill switch, manual trades): VOLTA_DASHBOARD_TOKEN, or one made
+# once for this run directory and kept there, readable by this user alone.
+if [ -z "${VOLTA_DASHBOARD_TOKEN:-}" ]; then
+  [ -s "$run_dir/dashboard.token" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr '+/' '-_' > "$run_dir/dashboard.token")
+  VOLTA_DASHBOARD_TOKEN=$(cat "$run_dir/dashboard.token")
+fi
+export VOLTA_DASHBOARD_TOKEN
+conf=$(ops/supervision/write-config.sh "$(swift build -c release --show-bin-path)" "$run_dir")
+echo "dashboard: http://127.0.0.1:${VOLTA_DASHBOARD_PORT:-8080}/#token=$VOLTA_DASHBOARD_TOKEN (the token is kept in $run_dir/dashboard.token)"
 echo "stack config: $conf; logs in $(dirname "$conf")/logs; watch the bus with: $(swift build -c release --show-bin-path)/tap"
 exec supervisord -c "$conf"
