@@ -56,10 +56,17 @@ extension ExecutionService {
         }
     }
 
-    /// The contract's minimum tick now, from the gateway (option ticks change with the price).
+    /// The contract's minimum tick, from the gateway. Option ticks change with the price, so a
+    /// tick read more than `tickMaxAge` ago is read again.
     func tickMicros(_ instrument: Volta_V1_Instrument) async -> Int64? {
+        let key = instrument.displayName, now = bus.clock.now()
+        if let known = ticks.withLock({ $0[key] }), now - known.readNs <= Self.tickMaxAge.nanoseconds { return known.tick }
         guard let details = try? await gateway(timeout: .seconds(1), retries: 1, { $0.contract = instrument }).contract,
               details.minTick > 0 else { return nil }
-        return Int64((details.minTick * 1_000_000).rounded())
+        let tick = Int64((details.minTick * 1_000_000).rounded())
+        ticks.withLock { $0[key] = (tick, bus.clock.now()) }
+        return tick
     }
+
+    static let tickMaxAge = Duration.seconds(2)
 }

@@ -6,7 +6,13 @@ extension ExecutionService {
     /// One intent from risk to its end: ask risk (again while it waits on an operator or its
     /// window), place the order, then reprice it every interval until it ends.
     func work(_ id: String) async {
-        guard await clearRisk(id) else { return }
+        // The contract's tick is read while risk checks the intent, not after: one round trip
+        // off the path from intent to order.
+        let first = records.withLock { $0[id]?.intent?.legs.first?.instrument }
+        async let tick: Int64? = if let first { await tickMicros(first) } else { nil }
+        let approved = await clearRisk(id)
+        _ = await tick
+        guard approved else { return }
         guard await place(id) else { return }
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: policy.reprice) } catch { return }

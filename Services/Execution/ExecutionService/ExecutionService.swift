@@ -20,6 +20,9 @@ public final class ExecutionService: Service, Sendable {
     let logger: Logger
     let records = Mutex<[String: ExecutionRecord]>([:])
     let market = Mutex(MarketState())
+    /// Minimum ticks by instrument, with when they were read: one gateway round trip serves the
+    /// placement it was fetched for (asked while risk checks the intent) and reprices soon after.
+    let ticks = Mutex<[String: (tick: Int64, readNs: Int64)]>([:])
     let ready = Atomic<Bool>(false)
     let placed = Counter(label: "execution_orders_placed")
     let repriced = Counter(label: "execution_reprices")

@@ -73,27 +73,35 @@ public final class MarketdataService: Service, Sendable {
     }
 
     /// Applies every burst from the gateway, starting from its snapshot when it answers.
+    ///
+    /// The snapshot's bursts skip the age check: they are the gateway's current quotes, however
+    /// long ago they last changed (a quiet market requotes little), where a live burst that old
+    /// was delayed on its way. Quotes that stay unchanged are flagged stale later, as any are.
     func follow(_ newSymbol: AsyncStream<String>.Continuation) async {
-        var batches = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
+        let live = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
+        var known: Set<String> = []
+        func noteSymbol(_ s: String) { if known.insert(s).inserted { newSymbol.yield(s) } }
         if settings.snapshotOnStart {
             do {
-                batches = try await bus.subscribeWithSnapshot(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.",
-                                                              stream: Topics.Service.gateway, timeout: .seconds(2), retries: 1)
+                for frame in try await bus.snapshotFrames(of: Topics.Service.gateway, prefix: "gw.quotes.", timeout: .seconds(2), retries: 3) {
+                    guard let batch = try? Volta_V1_QuoteBatch(serializedBytes: Volta_V1_Envelope(serializedBytes: frame.envelope).payload) else { continue }
+                    apply(batch, fromSnapshot: true)
+                    noteSymbol(batch.underlying)
+                }
             } catch {
                 logger.notice("no gateway snapshot, following live quotes only", metadata: ["error": "\(error)"])
             }
         }
-        var known: Set<String> = []
-        for await batch in batches {
+        for await batch in live {
             apply(batch.message)
-            if known.insert(batch.message.underlying).inserted { newSymbol.yield(batch.message.underlying) }
+            noteSymbol(batch.message.underlying)
         }
     }
 
     /// Validates one burst and republishes what passes.
-    public func apply(_ batch: Volta_V1_QuoteBatch) {
+    public func apply(_ batch: Volta_V1_QuoteBatch, fromSnapshot: Bool = false) {
         let now = bus.clock.now()
-        let tooOld = settings.maxAgeNs > 0 && batch.marketTimeNs > 0 && now - batch.marketTimeNs > settings.maxAgeNs
+        let tooOld = !fromSnapshot && settings.maxAgeNs > 0 && batch.marketTimeNs > 0 && now - batch.marketTimeNs > settings.maxAgeNs
         let outOfOrder = book.withLock { b in
             defer { b.newestBatch[batch.underlying] = max(b.newestBatch[batch.underlying] ?? 0, batch.marketTimeNs) }
             return batch.marketTimeNs < (b.newestBatch[batch.underlying] ?? 0)

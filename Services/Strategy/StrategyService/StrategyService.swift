@@ -25,6 +25,11 @@ public final class StrategyService: Service, Sendable {
     let inFlight = Mutex<Set<String>>([])
     /// The exit intents this worker built, by id: one per fired stop, so the record holds each once.
     let intents = Mutex<[String: Volta_V1_OrderIntent]>([:])
+    /// The theo at each armed stop's level, asked ahead of the crossing by `prefetchTheos`, so a
+    /// fired stop's intent goes out without a pricer round trip.
+    let stopTheos = Mutex<[String: (level: Double, theo: Double, askedNs: Int64)]>([:])
+    let theoRefresh = Duration.seconds(2)
+    let theoMaxAge = Duration.seconds(5)
     let triggered = Counter(label: "strategy_stops_triggered")
     let submitted = Counter(label: "strategy_intents_submitted")
 
@@ -62,6 +67,7 @@ public final class StrategyService: Service, Sendable {
                     b.apply(e, now: now).map { [$0] } ?? []
                 } }
                 group.addTask { await self.resubmitLoop() }
+                group.addTask { await self.prefetchTheos() }
             }
         }
     }
@@ -109,6 +115,39 @@ public final class StrategyService: Service, Sendable {
         }
     }
 
+    /// Keeps the theo at the level of every armed stop this worker owns at most `theoRefresh`
+    /// old, asking again at once when a stop tightens.
+    func prefetchTheos() async {
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: .milliseconds(250)) } catch { return }
+            let now = bus.clock.now()
+            let (armed, held) = book.withLock { b in
+                (b.stops.values.filter { $0.status == "armed" && $0.stopLevel > 0 }, Set(b.stops.values.map(Self.theoKey)))
+            }
+            stopTheos.withLock { $0 = $0.filter { held.contains($0.key) } }
+            let mine = membership.owned(Array(Set(armed.map(\.instrument.option.underlying))), now: now)
+            for s in armed where mine.contains(s.instrument.option.underlying) {
+                let key = Self.theoKey(s)
+                if let known = stopTheos.withLock({ $0[key] }), known.level == s.stopLevel, now - known.askedNs < theoRefresh.nanoseconds { continue }
+                guard let theo = try? await theo(at: s, timeout: .seconds(1), retries: 0) else { continue }
+                stopTheos.withLock { $0[key] = (s.stopLevel, theo, now) }
+            }
+        }
+    }
+
+    static func theoKey(_ s: Volta_V1_StopState) -> String { "\(s.account) \(s.instrument.displayName)" }
+
+    /// The pricer's theo of the stop's option with the underlying at the stop level.
+    func theo(at s: Volta_V1_StopState, timeout: Duration, retries: Int) async throws -> Double {
+        var ask = Volta_V1_PricerRequest()
+        ask.priceAt.contract = s.instrument.option
+        ask.priceAt.underlyingPrice = s.stopLevel
+        let reply = try await bus.request(service: Topics.Service.pricer, ask, as: Volta_V1_PricerReply.self, timeout: timeout, retries: retries)
+        let theo = reply.priceAt.greeks.theo
+        guard theo.isFinite, theo > 0 else { throw BadRequest("no theo at the stop level for \(s.intentID)") }
+        return theo
+    }
+
     func submit(_ state: Volta_V1_StopState) {
         let first = inFlight.withLock { $0.insert(state.intentID).inserted }
         guard first else { return }
@@ -140,15 +179,15 @@ public final class StrategyService: Service, Sendable {
     }
 
     /// The closing order a fired stop asks for: the whole position, at a limit execution
-    /// computes, expecting the pricer's theo at the stop level.
+    /// computes, expecting the pricer's theo at the stop level (asked ahead when it could be).
     func exitIntent(for s: Volta_V1_StopState) async throws -> Volta_V1_OrderIntent {
-        var ask = Volta_V1_PricerRequest()
-        ask.priceAt.contract = s.instrument.option
-        ask.priceAt.underlyingPrice = s.stopLevel
-        let reply = try await bus.request(service: Topics.Service.pricer, ask, as: Volta_V1_PricerReply.self,
-                                          timeout: .seconds(1), retries: 2)
-        let theo = reply.priceAt.greeks.theo
-        guard theo.isFinite, theo > 0 else { throw BadRequest("no theo at the stop level for \(s.intentID)") }
+        let now = bus.clock.now()
+        let theo: Double
+        if let known = stopTheos.withLock({ $0[Self.theoKey(s)] }), known.level == s.stopLevel, now - known.askedNs <= theoMaxAge.nanoseconds {
+            theo = known.theo
+        } else {
+            theo = try await self.theo(at: s, timeout: .seconds(1), retries: 2)
+        }
         var leg = Volta_V1_Leg()
         leg.instrument = s.instrument
         leg.side = s.quantity > 0 ? .sell : .buy
