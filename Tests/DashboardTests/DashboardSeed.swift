@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Messages
+import TestSupport
 
 /// A small book, published on the bus as the services would and recorded by the real recorder:
 /// a long SPY call with an armed stop (open), a short put opened and bought back at a profit
@@ -9,16 +10,7 @@ enum DashboardSeed {
     /// 2026-11-20 15:00 New York.
     static let tradeTime: Int64 = 1_795_204_800_000_000_000
 
-    static func option(_ right: Volta_V1_Right, _ strike: Int64) -> Volta_V1_Instrument {
-        var i = Volta_V1_Instrument()
-        i.symbol = "SPY"
-        i.option.underlying = "SPY"
-        i.option.expiry = "2026-12-18"
-        i.option.strikeMicros = strike * 1_000_000
-        i.option.right = right
-        i.option.multiplier = 100
-        return i
-    }
+    static func option(_ right: Volta_V1_Right, _ strike: Int64) -> Volta_V1_Instrument { testOption(right, strike: strike) }
 
     static let call = option(.call, 600)
     static let put = option(.put, 580)

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import Messages
 import RecorderService
+import TestSupport
 import Testing
 
 /// Envelopes as publishers stamp them, for feeding the recorder's writer directly.
@@ -32,16 +33,7 @@ func temporaryDatabase() throws -> DatabasePool {
     try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-recorder-\(UUID().uuidString).sqlite")
 }
 
-func option(_ right: Volta_V1_Right = .call, strike: Int64 = 600) -> Volta_V1_Instrument {
-    var i = Volta_V1_Instrument()
-    i.symbol = "SPY"
-    i.option.underlying = "SPY"
-    i.option.expiry = "2026-12-18"
-    i.option.strikeMicros = strike * 1_000_000
-    i.option.right = right
-    i.option.multiplier = 100
-    return i
-}
+func option(_ right: Volta_V1_Right = .call, strike: Int64 = 600) -> Volta_V1_Instrument { testOption(right, strike: strike) }
 
 @Suite("Recorder store")
 struct RecorderStoreTests {
