@@ -124,6 +124,9 @@ final class E2EDriver: Sendable {
             await flatten(cost)
             return nil
         }
+        // A stop is armed long before the market crosses it: give the strategy a moment to ask
+        // the theo at its level ahead, as it does for every armed stop.
+        try? await Task.sleep(for: .milliseconds(50))
         let crossing = armed.stopLevel * 0.998
         level.withLock { $0 = crossing }
         stack.stages.withLock { _ = $0.removeValue(forKey: "md:\(crossing)") }

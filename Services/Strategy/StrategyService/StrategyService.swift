@@ -28,6 +28,7 @@ public final class StrategyService: Service, Sendable {
     /// The theo at each armed stop's level, asked ahead of the crossing by `prefetchTheos`, so a
     /// fired stop's intent goes out without a pricer round trip.
     let stopTheos = Mutex<[String: (level: Double, theo: Double, askedNs: Int64)]>([:])
+    let theoAsks = Mutex<Set<String>>([])
     let theoRefresh = Duration.seconds(2)
     let theoMaxAge = Duration.seconds(5)
     let triggered = Counter(label: "strategy_stops_triggered")
@@ -95,7 +96,10 @@ public final class StrategyService: Service, Sendable {
     /// Publishes the stops this worker owns and submits those that just fired.
     func publish(_ states: [Volta_V1_StopState], fired: [Volta_V1_StopState], now: Int64) {
         let mine = membership.owned(Array(Set((states + fired).map(\.instrument.option.underlying))), now: now)
-        for s in states where mine.contains(s.instrument.option.underlying) { bus.publish(s) }
+        for s in states where mine.contains(s.instrument.option.underlying) {
+            bus.publish(s)
+            if s.status == "armed" && s.stopLevel > 0 { refreshTheo(s) }
+        }
         for s in fired where mine.contains(s.instrument.option.underlying) {
             triggered.increment()
             logger.notice("stop crossed", metadata: ["stop": "\(s.stopLevel)", "price": "\(s.underlyingPrice)", "intent": "\(s.intentID)"])
@@ -113,39 +117,6 @@ public final class StrategyService: Service, Sendable {
             let mine = membership.owned(Array(Set(fired.map(\.instrument.option.underlying))), now: now)
             for s in fired where mine.contains(s.instrument.option.underlying) { submit(s) }
         }
-    }
-
-    /// Keeps the theo at the level of every armed stop this worker owns at most `theoRefresh`
-    /// old, asking again at once when a stop tightens.
-    func prefetchTheos() async {
-        while !Task.isCancelled {
-            do { try await bus.clock.sleep(for: .milliseconds(250)) } catch { return }
-            let now = bus.clock.now()
-            let (armed, held) = book.withLock { b in
-                (b.stops.values.filter { $0.status == "armed" && $0.stopLevel > 0 }, Set(b.stops.values.map(Self.theoKey)))
-            }
-            stopTheos.withLock { $0 = $0.filter { held.contains($0.key) } }
-            let mine = membership.owned(Array(Set(armed.map(\.instrument.option.underlying))), now: now)
-            for s in armed where mine.contains(s.instrument.option.underlying) {
-                let key = Self.theoKey(s)
-                if let known = stopTheos.withLock({ $0[key] }), known.level == s.stopLevel, now - known.askedNs < theoRefresh.nanoseconds { continue }
-                guard let theo = try? await theo(at: s, timeout: .seconds(1), retries: 0) else { continue }
-                stopTheos.withLock { $0[key] = (s.stopLevel, theo, now) }
-            }
-        }
-    }
-
-    static func theoKey(_ s: Volta_V1_StopState) -> String { "\(s.account) \(s.instrument.displayName)" }
-
-    /// The pricer's theo of the stop's option with the underlying at the stop level.
-    func theo(at s: Volta_V1_StopState, timeout: Duration, retries: Int) async throws -> Double {
-        var ask = Volta_V1_PricerRequest()
-        ask.priceAt.contract = s.instrument.option
-        ask.priceAt.underlyingPrice = s.stopLevel
-        let reply = try await bus.request(service: Topics.Service.pricer, ask, as: Volta_V1_PricerReply.self, timeout: timeout, retries: retries)
-        let theo = reply.priceAt.greeks.theo
-        guard theo.isFinite, theo > 0 else { throw BadRequest("no theo at the stop level for \(s.intentID)") }
-        return theo
     }
 
     func submit(_ state: Volta_V1_StopState) {
