@@ -12,6 +12,9 @@ public struct Received<Message: Sendable>: Sendable {
     public let missedBefore: UInt64
     /// The encoded envelope as it arrived.
     public let bytes: [UInt8]
+    /// True for the entries of a Clone-pattern snapshot delivered before the live messages: they
+    /// are the publisher's current state, however long ago it last changed, not late deliveries.
+    public let fromSnapshot: Bool
 
     /// The whole envelope (times, correlation and idempotency ids), decoded on each access:
     /// the hot path needs only ``header``.
@@ -42,6 +45,8 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
         /// The batch being worked through (the prelude first).
         var batch: [RawFrame]
         var index = 0
+        /// Whether `batch` is still the snapshot prelude.
+        var inPrelude: Bool
         let decode: Decoder
         let statistics: BusStatistics
         let logger: Logger
@@ -52,6 +57,7 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
                 guard let next = await base.next() else { return nil }
                 batch = next
                 index = 0
+                inPrelude = false
             }
             defer { index += 1 }
             return batch[index]
@@ -78,7 +84,8 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
                 statistics.received.bump()
                 do {
                     guard let message = try decode(header, frame.envelope) else { continue }
-                    return Received(topic: frame.topic, message: message, header: header, missedBefore: missed, bytes: frame.envelope)
+                    return Received(topic: frame.topic, message: message, header: header, missedBefore: missed, bytes: frame.envelope,
+                                    fromSnapshot: inPrelude)
                 } catch {
                     statistics.malformed.bump()
                     logger.warning("undecodable payload skipped", metadata: ["topic": "\(frame.topic)"])
@@ -89,7 +96,7 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: frames.makeAsyncIterator(), batch: prelude, decode: decode,
+        AsyncIterator(base: frames.makeAsyncIterator(), batch: prelude, inPrelude: !prelude.isEmpty, decode: decode,
                       statistics: statistics, logger: logger)
     }
 }

@@ -207,6 +207,7 @@ struct TransportConformanceTests {
         let items = await got.items
         #expect(items.map { "\($0.message.symbol)=\($0.message.last)" } == ["QQQ=400.0", "SPY=501.0", "QQQ=402.0"])
         #expect(items.allSatisfy { $0.missedBefore == 0 })
+        #expect(items.map(\.fromSnapshot) == [true, true, false])
         task.cancel()
         serving.cancel()
         server.shutdown()

@@ -78,23 +78,19 @@ public final class MarketdataService: Service, Sendable {
     /// long ago they last changed (a quiet market requotes little), where a live burst that old
     /// was delayed on its way. Quotes that stay unchanged are flagged stale later, as any are.
     func follow(_ newSymbol: AsyncStream<String>.Continuation) async {
-        let live = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
-        var known: Set<String> = []
-        func noteSymbol(_ s: String) { if known.insert(s).inserted { newSymbol.yield(s) } }
+        var batches = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
         if settings.snapshotOnStart {
             do {
-                for frame in try await bus.snapshotFrames(of: Topics.Service.gateway, prefix: "gw.quotes.", timeout: .seconds(2), retries: 3) {
-                    guard let batch = try? Volta_V1_QuoteBatch(serializedBytes: Volta_V1_Envelope(serializedBytes: frame.envelope).payload) else { continue }
-                    apply(batch, fromSnapshot: true)
-                    noteSymbol(batch.underlying)
-                }
+                batches = try await bus.subscribeWithSnapshot(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.",
+                                                              stream: Topics.Service.gateway, timeout: .seconds(2), retries: 3)
             } catch {
                 logger.notice("no gateway snapshot, following live quotes only", metadata: ["error": "\(error)"])
             }
         }
-        for await batch in live {
-            apply(batch.message)
-            noteSymbol(batch.message.underlying)
+        var known: Set<String> = []
+        for await batch in batches {
+            apply(batch.message, fromSnapshot: batch.fromSnapshot)
+            if known.insert(batch.message.underlying).inserted { newSymbol.yield(batch.message.underlying) }
         }
     }
 
