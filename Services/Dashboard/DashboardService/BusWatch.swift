@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Messages
+import ServiceKit
 import Synchronization
 
 /// What the dashboard hears on the bus: every process's heartbeats and status (health and the
@@ -10,7 +11,6 @@ public final class BusWatch: Sendable {
     public struct Instance: Sendable {
         public var heartbeat: Volta_V1_Heartbeat
         public var lastSeenNs: Int64
-        public var status: Volta_V1_ServiceStatus?
     }
 
     struct State {
@@ -23,6 +23,8 @@ public final class BusWatch: Sendable {
 
     let bus: Bus
     let events: EventFanout
+    /// Liveness by the rule supervision's watchdog uses (five periods, at least 5 s).
+    let tracker = HeartbeatTracker()
     private let state = Mutex(State())
 
     public init(bus: Bus, events: EventFanout) {
@@ -45,23 +47,17 @@ public final class BusWatch: Sendable {
     func heartbeats() async {
         for await r in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.") {
             let now = bus.clock.now()
+            tracker.observe(r.message, now: now)
             state.withLock { s in
                 let key = r.message.source.instance
-                if r.message.state == .stopping {
-                    s.instances[key] = nil
-                } else {
-                    s.instances[key] = Instance(heartbeat: r.message, lastSeenNs: now, status: s.statuses[key])
-                }
+                s.instances[key] = r.message.state == .stopping ? nil : Instance(heartbeat: r.message, lastSeenNs: now)
             }
         }
     }
 
     func statuses() async {
         for await r in bus.subscribe(Volta_V1_ServiceStatus.self, prefix: "sys.status.") {
-            state.withLock { s in
-                s.statuses[r.message.source.instance] = r.message
-                s.instances[r.message.source.instance]?.status = r.message
-            }
+            state.withLock { $0.statuses[r.message.source.instance] = r.message }
         }
     }
 
@@ -119,4 +115,6 @@ public final class BusWatch: Sendable {
     public var instances: [Instance] { state.withLock { s in s.instances.keys.sorted().compactMap { s.instances[$0] } } }
     /// The last status of every instance heard, including those whose heartbeats stopped.
     public var statuses: [Volta_V1_ServiceStatus] { state.withLock { s in s.statuses.keys.sorted().compactMap { s.statuses[$0] } } }
+    /// The instances heard from within their staleness limit.
+    public func alive(now: Int64) -> Set<String> { Set(tracker.alive(now: now).values.joined()) }
 }

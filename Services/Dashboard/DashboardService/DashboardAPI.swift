@@ -139,11 +139,11 @@ struct DashboardAPI: Sendable {
     func status(_ r: Request) async throws -> JSONValue {
         _ = try parameters(r, allowed: [])
         let now = bus.clock.now()
-        let instances = watch.instances
+        let instances = watch.instances, alive = watch.alive(now: now)
         var services: [String: Int] = [:]
-        for i in instances where DashboardJSON.isAlive(i, now: now) { services[i.heartbeat.source.service, default: 0] += 1 }
+        for i in instances where alive.contains(i.heartbeat.source.instance) { services[i.heartbeat.source.service, default: 0] += 1 }
         return .object([
-            ("processes", DashboardJSON.health(instances, now: now)),
+            ("processes", DashboardJSON.health(instances, statuses: watch.statuses, alive: alive, now: now)),
             ("alive_by_service", .object(services.keys.sorted().map { ($0, .integer(Int64(services[$0]!))) })),
             ("trading", watch.risk.map(DashboardJSON.riskSummary) ?? .null),
             ("trading_enabled", watch.risk.map { .bool($0.killSwitch == "ACTIVE") } ?? .null),

@@ -31,23 +31,19 @@ enum DashboardJSON {
         })
     }
 
-    /// A process is alive while its heartbeats come within five periods (at least 5 s), the
-    /// rule supervision's watchdog uses.
-    static func isAlive(_ i: BusWatch.Instance, now: Int64) -> Bool {
-        now - i.lastSeenNs <= max(5_000_000_000, 5 * Int64(i.heartbeat.intervalMs) * 1_000_000)
-    }
-
-    static func health(_ instances: [BusWatch.Instance], now: Int64) -> JSONValue {
-        .array(instances.map { i in
+    /// Every process heard: `alive` names those whose heartbeats still come in time.
+    static func health(_ instances: [BusWatch.Instance], statuses: [Volta_V1_ServiceStatus], alive: Set<String>, now: Int64) -> JSONValue {
+        let detail = Dictionary(statuses.map { ($0.source.instance, $0.detail) }, uniquingKeysWith: { $1 })
+        return .array(instances.map { i in
             let hb = i.heartbeat
-            let alive = isAlive(i, now: now)
+            let isAlive = alive.contains(hb.source.instance)
             return .object([
                 ("service", .string(hb.source.service)), ("instance", .string(hb.source.instance)),
-                ("state", .string(alive ? stateName(hb.state) : "SILENT")), ("alive", .bool(alive)),
+                ("state", .string(isAlive ? stateName(hb.state) : "SILENT")), ("alive", .bool(isAlive)),
                 ("last_seen_ms_ago", .integer(max(0, (now - i.lastSeenNs) / 1_000_000))),
                 ("uptime_ms", .integer(hb.uptimeMs)), ("interval_ms", .integer(Int64(hb.intervalMs))),
                 ("pid", .integer(Int64(hb.pid))), ("version", .string(hb.version)),
-                ("detail", .string(i.status?.detail ?? "")),
+                ("detail", .string(detail[hb.source.instance] ?? "")),
             ])
         })
     }

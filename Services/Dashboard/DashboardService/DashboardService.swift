@@ -23,8 +23,8 @@ public final class DashboardService: Service, Sendable {
     let logger: Logger
     public let watch: BusWatch
     let events = EventFanout()
-    private let port = Mutex<Int?>(nil)
-    private let portWaiters = Mutex<[CheckedContinuation<Int, Never>]>([])
+    /// The bound port once the server listens, and who waits for it until then.
+    private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
     public convenience init(context: ServiceContext) throws {
         var s = Settings()
@@ -71,20 +71,19 @@ public final class DashboardService: Service, Sendable {
 
     /// The port the server listens on, once it does (for tests that ask for any free port).
     public func boundPort() async -> Int {
-        if let p = port.withLock({ $0 }) { return p }
-        return await withCheckedContinuation { c in
-            let now = port.withLock { p -> Int? in
-                if p == nil { portWaiters.withLock { $0.append(c) } }
-                return p
+        await withCheckedContinuation { c in
+            let port = listening.withLock { l -> Int? in
+                if l.port == nil { l.waiters.append(c) }
+                return l.port
             }
-            if let now { c.resume(returning: now) }
+            if let port { c.resume(returning: port) }
         }
     }
 
     private func ready(_ bound: Int) {
-        let waiters = port.withLock { p -> [CheckedContinuation<Int, Never>] in
-            p = bound
-            return portWaiters.withLock { w in defer { w = [] }; return w }
+        let waiters = listening.withLock { l in
+            defer { l = (bound, []) }
+            return l.waiters
         }
         for w in waiters { w.resume(returning: bound) }
     }
