@@ -6,7 +6,9 @@ import Messages
 /// round trip. Execution re-reads the current theo on every reprice.
 extension StrategyService {
     /// Keeps the theo at the level of every armed stop this worker owns at most `theoRefresh`
-    /// old; `publish` asks at once when a stop is armed or tightens.
+    /// old, and follows a tightened stop's level within a period (at most four asks a second
+    /// per position, however fast the underlying trails); `publish` asks at once for a stop
+    /// newly armed.
     func prefetchTheos() async {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .milliseconds(250)) } catch { return }
@@ -20,7 +22,10 @@ extension StrategyService {
         }
     }
 
-    func refreshTheo(_ s: Volta_V1_StopState) {
+    /// A theo for a stop that has none yet. A stop that tightens on every quote of a rising
+    /// underlying is left to the loop, so the pricer is not asked once per quote.
+    func theoForNewStop(_ s: Volta_V1_StopState) {
+        guard stopTheos.withLock({ $0[Self.theoKey(s)] == nil }) else { return }
         Task { await fetchTheo(s) }
     }
 

@@ -98,7 +98,7 @@ public final class StrategyService: Service, Sendable {
         let mine = membership.owned(Array(Set((states + fired).map(\.instrument.option.underlying))), now: now)
         for s in states where mine.contains(s.instrument.option.underlying) {
             bus.publish(s)
-            if s.status == "armed" && s.stopLevel > 0 { refreshTheo(s) }
+            if s.status == "armed" && s.stopLevel > 0 { theoForNewStop(s) }
         }
         for s in fired where mine.contains(s.instrument.option.underlying) {
             triggered.increment()
