@@ -2,6 +2,7 @@ import Bus
 import BusDaemon
 import BusZeroMQ
 import Logging
+import Synchronization
 
 /// One way of running a test's processes on a bus. The same test body runs over each kind,
 /// as Hummingbird runs one test over its router and its live server.
@@ -106,6 +107,13 @@ public actor Collector<Element: Sendable> {
     public init() {}
     public func append(_ item: Element) { items.append(item) }
     public var count: Int { items.count }
+}
+
+/// A count shared between tasks and threads without an actor hop (a subscriber counting
+/// messages, the load it is measured under).
+public final class Counter: Sendable {
+    public let value = Atomic<Int>(0)
+    public init() {}
 }
 
 /// Polls `condition` until it holds or `timeout` of real time passes, letting harness time

@@ -135,12 +135,6 @@ struct StandIns: Service {
 }
 
 
-/// Values gathered by concurrent tasks, read by the test.
-actor Collector<T: Sendable> {
-    private(set) var items: [T] = []
-    func append(_ item: T) { items.append(item) }
-}
-
 /// An event stream's bytes as they arrive, for the SSE test.
 final class LinesReader: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     private let lock = NSLock()

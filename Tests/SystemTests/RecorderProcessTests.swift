@@ -102,6 +102,3 @@ struct RecorderProcessTests {
     }
 }
 
-final class Counter: Sendable {
-    let value = Atomic<Int>(0)
-}

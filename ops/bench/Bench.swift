@@ -44,3 +44,10 @@ func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
+
+/// Says on stderr when the numbers about to be printed come from a debug build.
+func warnIfDebugBuild() {
+    #if DEBUG
+    FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
+    #endif
+}

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import Messages
 import Synchronization
+import TestSupport
 
 /// `bench bus`: pub/sub throughput and req/rep latency through the bus daemon, each against raw
 /// libzmq in the same run.
@@ -21,9 +22,7 @@ struct BusBench: AsyncParsableCommand {
     @Flag(help: "Diagnostic: the Volta subscriber counts raw frames without decoding them.") var undecoded = false
 
     func run() async throws {
-        #if DEBUG
-        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
-        #endif
+        warnIfDebugBuild()
         // Interleaved repetitions: this machine's speed drifts by 2-3x over minutes, so each
         // Volta run sits between its references, and the medians are compared.
         var direct: [Double] = [], forwarded: [Double] = [], volta: [Double] = []
@@ -139,6 +138,3 @@ struct BusBench: AsyncParsableCommand {
     }
 }
 
-final class Counter: Sendable {
-    let value = Atomic<Int>(0)
-}

@@ -3,6 +3,7 @@ import Foundation
 import GatewayService
 import Messages
 import Synchronization
+import TestSupport
 
 /// `bench e2e`: tick-to-order latency across processes. A long SPY call gets a stop; the bench
 /// sends the SPY quote that crosses it through the gateway and times the exit order's arrival at
@@ -19,9 +20,7 @@ struct E2EBench: AsyncParsableCommand {
     @Option(help: "Directory of the service executables (default: bench's own).") var bin: String?
 
     func run() async throws {
-        #if DEBUG
-        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
-        #endif
+        warnIfDebugBuild()
         let bin = self.bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         let stack = try await E2EStack(bin: bin)
         defer { stack.stop() }

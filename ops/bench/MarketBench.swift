@@ -20,9 +20,7 @@ struct MarketBench: AsyncParsableCommand {
     @Option(help: "Repetitions, interleaved with the reference; medians are reported.") var repeats = 3
 
     func run() async throws {
-        #if DEBUG
-        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
-        #endif
+        warnIfDebugBuild()
         let batches = try marketBursts()
         let quotes = batches.reduce(0) { $0 + $1.underlyings.count + $1.options.count }
         let bytes = try batches.reduce(0) { $0 + (try $1.serializedBytes() as [UInt8]).count }

@@ -19,9 +19,7 @@ struct RecorderBench: AsyncParsableCommand {
     @Option(help: "Repetitions, interleaved with the reference; medians are reported.") var repeats = 3
 
     func run() async throws {
-        #if DEBUG
-        FileHandle.standardError.write(Data("bench: this is a debug build; numbers are only meaningful in release (-c release)\n".utf8))
-        #endif
+        warnIfDebugBuild()
         var ours: [Double] = [], raw: [Double] = []
         for _ in 0..<repeats {
             let (rate, envelopes) = try await recorded()
