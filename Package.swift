@@ -79,6 +79,7 @@ let package = Package(
         .target(name: "Market", dependencies: ["Quant", .product(name: "Yams", package: "Yams")],
                 path: "Shared/Market", swiftSettings: strict),
         .target(name: "Trading", path: "Shared/Trading", swiftSettings: strict),
+        .target(name: "TWS", path: "Shared/TWS", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
