@@ -36,6 +36,7 @@ let package = Package(
         .executable(name: "execution", targets: ["execution"]),
         .executable(name: "recorder", targets: ["recorder"]),
         .executable(name: "dashboard", targets: ["dashboard"]),
+        .executable(name: "twsim", targets: ["twsim"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -94,7 +95,7 @@ let package = Package(
         .executableTarget(name: "pricer", dependencies: ["PricerService", "ServiceKit", argumentParser],
                           path: "Services/Pricer/pricer", swiftSettings: strict),
 
-        .target(name: "GatewayService", dependencies: ["Market", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+        .target(name: "GatewayService", dependencies: ["Market", "Bus", "Messages", "ServiceKit", "TWS", log, coreMetrics, lifecycle],
                 path: "Services/Gateway/GatewayService", swiftSettings: strict),
         .executableTarget(name: "gateway", dependencies: ["GatewayService", "ServiceKit", argumentParser],
                           path: "Services/Gateway/gateway", swiftSettings: strict),
@@ -132,6 +133,10 @@ let package = Package(
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
                           path: "ops/tap", swiftSettings: strict),
+        .target(name: "TWSimServer", dependencies: ["TWS", "GatewayService", "Market", "Messages", "Bus", log],
+                path: "ops/twsim/TWSimServer", swiftSettings: strict),
+        .executableTarget(name: "twsim", dependencies: ["TWSimServer", "GatewayService", "Market", argumentParser, log],
+                          path: "ops/twsim/twsim", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),
         .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb, grdbSQLite, argumentParser],

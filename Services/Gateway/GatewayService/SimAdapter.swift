@@ -96,6 +96,10 @@ public final class SimAdapter: BrokerAdapter, Sendable {
         }
     }
 
+    /// The account's id and every underlying the market lists (the index included).
+    public var accountID: String { state.withLock { $0.account } }
+    public var symbols: [String] { state.withLock { $0.sim.symbols } }
+
     public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
         state.withLock { $0.currentQuotes() }
     }

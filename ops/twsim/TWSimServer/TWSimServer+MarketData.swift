@@ -1,0 +1,102 @@
+import Bus
+import GatewayService
+import Market
+import Messages
+import TWS
+
+/// Market data: each request follows one instrument; every quote the market publishes for it
+/// becomes ticks, live or delayed as the client asked.
+extension TWSimServer {
+    func subscribe(_ m: TWSRequestMarketData, _ session: TWSimSession) async {
+        let target: TWSimTarget
+        do { target = try await self.target(of: m.contract) } catch {
+            session.send(TWSError(reqId: m.reqId, code: 200, message: "No security definition has been found for the request: \(error)"))
+            return
+        }
+        let type = state(of: session).marketDataType
+        if type != 1 {
+            var notice = TWSMarketDataType()
+            notice.reqId = m.reqId
+            notice.type = type
+            session.send(notice)
+        }
+        if !m.snapshot { update(session) { $0.subscribe(m.reqId, to: target) } }
+        var state = TWSimClientState()
+        state.subscribe(m.reqId, to: target)
+        for batch in await adapter.currentQuotes() { session.send(ticks(batch, for: state, delayed: type >= 3)) }
+        if m.snapshot { session.send(TWSTickSnapshotEnd(reqId: m.reqId)) }
+    }
+
+    /// The instrument a market data request names, by id or by description.
+    func target(of c: TWSContract) async throws -> TWSimTarget {
+        if c.conId != 0 {
+            if let symbol = adapter.symbols.first(where: { MarketSimulation.brokerID(of: $0) == Int64(c.conId) }) {
+                return .underlying(symbol)
+            }
+            var i = Volta_V1_Instrument()
+            i.option.brokerID = Int64(c.conId)
+            return .option(try await adapter.contract(i).brokerID)
+        }
+        let instrument = try TWSConversions.instrument(c)
+        guard instrument.hasOption else {
+            guard adapter.symbols.contains(c.symbol) else { throw BadRequest("unknown symbol \(c.symbol)") }
+            return .underlying(c.symbol)
+        }
+        return .option(try await adapter.contract(instrument).brokerID)
+    }
+
+    /// The ticks a quote batch makes for one client's requests.
+    func ticks(_ batch: Volta_V1_QuoteBatch, for state: TWSimClientState, delayed: Bool) -> [any TWSMessage] {
+        var out: [any TWSMessage] = []
+        for u in batch.underlyings {
+            for reqId in state.underlyingRequests[u.symbol] ?? [] {
+                out += touchTicks(reqId, bid: u.bid, ask: u.ask, bidSize: u.bidSize, askSize: u.askSize, last: u.last,
+                                  volume: u.volume, delayed: delayed)
+            }
+        }
+        for o in batch.options {
+            for reqId in state.optionRequests[o.contract.brokerID] ?? [] {
+                out += touchTicks(reqId, bid: o.bid, ask: o.ask, bidSize: o.bidSize, askSize: o.askSize, last: o.last,
+                                  volume: o.volume, delayed: delayed)
+                if o.hasGreeks { out.append(modelTick(reqId, o, delayed: delayed)) }
+            }
+        }
+        return out
+    }
+
+    func touchTicks(_ reqId: Int, bid: Double, ask: Double, bidSize: Int64, askSize: Int64, last: Double, volume: Int64,
+                    delayed: Bool) -> [any TWSMessage] {
+        func type(_ live: Int) -> Int { delayed ? Self.delayedType[live] ?? live : live }
+        var out: [any TWSMessage] = [
+            TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.bid), price: bid, size: Double(bidSize)),
+            TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.ask), price: ask, size: Double(askSize)),
+            TWSTickSize(reqId: reqId, tickType: type(TWSTickType.bidSize), size: Double(bidSize)),
+            TWSTickSize(reqId: reqId, tickType: type(TWSTickType.askSize), size: Double(askSize)),
+        ]
+        if last > 0 { out.append(TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.last), price: last, size: 0)) }
+        if volume > 0 { out.append(TWSTickSize(reqId: reqId, tickType: type(TWSTickType.volume), size: Double(volume))) }
+        return out
+    }
+
+    /// The model's computation (tick 13), in IB's units: vega per volatility point, theta per day.
+    func modelTick(_ reqId: Int, _ o: Volta_V1_OptionQuote, delayed: Bool) -> TWSTickOptionComputation {
+        var t = TWSTickOptionComputation()
+        t.reqId = reqId
+        t.tickType = delayed ? TWSTickType.delayedModelOption : TWSTickType.modelOption
+        let g = o.greeks
+        t.impliedVol = g.iv > 0 ? g.iv : nil
+        t.delta = g.delta
+        t.optionPrice = g.theo > 0 ? g.theo : nil
+        t.pvDividend = 0
+        t.gamma = g.gamma
+        t.vega = g.vega / 100
+        t.theta = g.theta / 365
+        t.underlyingPrice = o.underlyingPrice > 0 ? o.underlyingPrice : nil
+        return t
+    }
+
+    static let delayedType: [Int: Int] = [
+        TWSTickType.bid: TWSTickType.delayedBid, TWSTickType.ask: TWSTickType.delayedAsk, TWSTickType.last: TWSTickType.delayedLast,
+        TWSTickType.bidSize: TWSTickType.delayedBidSize, TWSTickType.askSize: TWSTickType.delayedAskSize, TWSTickType.volume: 74,
+    ]
+}

@@ -1,0 +1,205 @@
+import Bus
+import GatewayService
+import Market
+import Messages
+import TWS
+
+/// Orders as TWS takes them: placed (or held, for an untransmitted bracket), modified by
+/// placing the same id again, cancelled; statuses and executions go back to the client that
+/// placed the order, and stay for reqOpenOrders and reqExecutions after a reconnect.
+extension TWSimServer {
+    /// The simulated broker's id for a client's order.
+    func voltaID(_ clientId: Int, _ orderId: Int) -> String { "tws-\(clientId)-\(orderId)" }
+
+    func place(_ m: TWSPlaceOrder, _ session: TWSimSession) async {
+        let clientId = state(of: session).clientId ?? 0
+        guard m.order.transmit else {
+            update(session) { $0.held[m.order.orderId] = m }
+            return
+        }
+        // A transmitting order releases its whole bracket: the parent first, then the children.
+        let root = m.order.parentId != 0 ? m.order.parentId : m.order.orderId
+        var group: [TWSPlaceOrder] = []
+        update(session) { s in
+            let ids = s.held.keys.filter { $0 == root || s.held[$0]?.order.parentId == root }.sorted()
+            group = ids.compactMap { s.held.removeValue(forKey: $0) }
+        }
+        for held in group + [m] { await submit(held, clientId: clientId, session) }
+    }
+
+    func submit(_ m: TWSPlaceOrder, clientId: Int, _ session: TWSimSession) async {
+        let id = voltaID(clientId, m.order.orderId)
+        var isNew = false
+        do {
+            var legs: [Int: Volta_V1_Instrument] = [:]
+            for leg in m.contract.comboLegs {
+                var i = Volta_V1_Instrument()
+                i.option.brokerID = Int64(leg.conId)
+                legs[leg.conId] = try await adapter.contract(i).instrument
+            }
+            var order = try TWSConversions.voltaOrder(
+                m.contract, m.order, orderID: id, parentOrderID: m.order.parentId == 0 ? "" : voltaID(clientId, m.order.parentId),
+                instrumentOf: { conId in
+                    guard let i = legs[conId] else { throw BadRequest("combo leg \(conId) is unknown") }
+                    return i
+                })
+            if order.account.isEmpty { order.account = adapter.accountID }
+            // TWS cancels a bracket's other child when one fills: an OCA group of the parent's.
+            if !order.parentOrderID.isEmpty && order.ocaGroup.isEmpty { order.ocaGroup = "bracket-\(order.parentOrderID)" }
+            isNew = book.withLock { b in
+                if b.orders[id] != nil {
+                    b.orders[id]?.placed = m
+                    return false
+                }
+                defer { b.nextPermId += 1 }
+                b.orders[id] = TWSimOrderRecord(clientId: clientId, placed: m, permId: b.nextPermId,
+                                                status: Volta_V1_OrderStatus.with { $0.orderID = id })
+                return true
+            }
+            record(isNew ? try await adapter.place(order) : try await adapter.modify(order))
+        } catch {
+            if isNew { book.withLock { _ = $0.orders.removeValue(forKey: id) } }
+            session.send(TWSError(reqId: m.order.orderId, code: 201, message: "Order rejected - reason:\(error)"))
+        }
+    }
+
+    func cancel(orderId: Int, _ session: TWSimSession) async {
+        let clientId = state(of: session).clientId ?? 0
+        var wasHeld = false
+        update(session) { wasHeld = $0.held.removeValue(forKey: orderId) != nil }
+        if wasHeld {
+            var status = TWSOrderStatus()
+            status.orderId = orderId
+            status.status = "Cancelled"
+            status.clientId = clientId
+            session.send(status)
+            return
+        }
+        do { record(try await adapter.cancel(orderID: voltaID(clientId, orderId))) } catch {
+            session.send(TWSError(reqId: orderId, code: 10147, message: "OrderId \(orderId) that needs to be cancelled is not found."))
+        }
+    }
+
+    func cancelEveryOrder() async {
+        let open = book.withLock { b in b.orders.filter { !Self.isDone($0.value.status.state) }.keys.sorted() }
+        for id in open { if let status = try? await adapter.cancel(orderID: id) { record(status) } }
+    }
+
+    static func isDone(_ state: Volta_V1_OrderState) -> Bool { [.filled, .cancelled, .rejected, .expired].contains(state) }
+
+    /// A new state of an order: openOrder and orderStatus to its client, once per change.
+    func record(_ status: Volta_V1_OrderStatus) {
+        let found: (TWSimOrderRecord, [TWSimSession])? = book.withLock { b in
+            guard var r = b.orders[status.orderID], r.status != status else { return nil }
+            r.status = status
+            b.orders[status.orderID] = r
+            return (r, b.sessions(of: r.clientId))
+        }
+        guard let (r, sessions) = found else { return }
+        for s in sessions {
+            s.send(openOrder(r))
+            s.send(orderStatus(r))
+            if status.state == .rejected {
+                s.send(TWSError(reqId: r.placed.order.orderId, code: 201, message: "Order rejected - reason:\(status.reason)"))
+            }
+        }
+    }
+
+    func openOrder(_ r: TWSimOrderRecord) -> TWSOpenOrder {
+        var m = TWSOpenOrder()
+        m.contract = r.placed.contract
+        m.order = r.placed.order
+        m.order.clientId = r.clientId
+        m.order.permId = r.permId
+        m.status = TWSConversions.twsStatus(r.status.state)
+        return m
+    }
+
+    func orderStatus(_ r: TWSimOrderRecord) -> TWSOrderStatus {
+        var m = TWSOrderStatus()
+        m.orderId = r.placed.order.orderId
+        m.status = TWSConversions.twsStatus(r.status.state)
+        m.filled = Double(r.status.filledQuantity)
+        m.remaining = Double(r.status.remainingQuantity)
+        m.avgFillPrice = Money.value(r.status.avgFillPriceMicros)
+        m.lastFillPrice = m.avgFillPrice
+        m.permId = r.permId
+        m.parentId = r.placed.order.parentId
+        m.clientId = r.clientId
+        return m
+    }
+
+    /// A fill: execDetails (request id −1) and its commission to the order's client, kept for reqExecutions.
+    func record(_ fill: Volta_V1_Fill) {
+        let found: (TWSimExecutionRecord, [TWSimSession])? = book.withLock { b in
+            guard let r = b.orders[fill.orderID] else { return nil }
+            let earlier = b.executions.filter { $0.execution.permId == r.permId }.map(\.execution)
+            var e = TWSExecution()
+            e.orderId = r.placed.order.orderId
+            e.contract = TWSConversions.contract(fill.instrument)
+            if !fill.instrument.hasOption { e.contract.conId = Int(MarketSimulation.brokerID(of: fill.instrument.symbol)) }
+            e.execId = fill.fillID
+            e.time = TWSConversions.executionTimeText(fill.timeNs)
+            e.account = fill.account
+            e.exchange = "SIM"
+            e.side = fill.side == .buy ? "BOT" : "SLD"
+            e.shares = Double(fill.quantity)
+            e.price = Money.value(fill.priceMicros)
+            e.permId = r.permId
+            e.clientId = r.clientId
+            e.cumQty = earlier.reduce(0) { $0 + $1.shares } + e.shares
+            e.avgPrice = (earlier.reduce(0) { $0 + $1.shares * $1.price } + e.shares * e.price) / e.cumQty
+            e.orderRef = r.placed.order.orderRef
+            var c = TWSCommissionReport()
+            c.execId = fill.fillID
+            c.commission = Money.value(fill.commissionMicros)
+            c.currency = "USD"
+            let record = TWSimExecutionRecord(execution: e, commission: c)
+            b.executions.append(record)
+            return (record, b.sessions(of: r.clientId))
+        }
+        guard let (record, sessions) = found else { return }
+        for s in sessions {
+            s.send(record.execution)
+            s.send(record.commission)
+        }
+    }
+
+    func sendOpenOrders(_ session: TWSimSession, everyClient: Bool) {
+        let clientId = state(of: session).clientId
+        let open = book.withLock { b in
+            b.orders.values.filter { !Self.isDone($0.status.state) && (everyClient || $0.clientId == clientId) }
+                .sorted { $0.permId < $1.permId }
+        }
+        for r in open {
+            session.send(openOrder(r))
+            session.send(orderStatus(r))
+        }
+        session.send(TWSOpenOrderEnd())
+    }
+
+    func sendExecutions(_ m: TWSRequestExecutions, _ session: TWSimSession) {
+        let matching = book.withLock { b in
+            b.executions.filter { r in
+                let e = r.execution
+                return (m.clientId == 0 || e.clientId == m.clientId) && (m.symbol.isEmpty || e.contract.symbol == m.symbol)
+                    && (m.secType.isEmpty || e.contract.secType == m.secType)
+                    && (m.side.isEmpty || e.side.hasPrefix(m.side.prefix(1) == "B" ? "B" : "S"))
+            }
+        }
+        for r in matching {
+            var e = r.execution
+            e.reqId = m.reqId
+            session.send(e)
+            session.send(r.commission)
+        }
+        session.send(TWSExecutionsEnd(reqId: m.reqId))
+    }
+}
+
+extension TWSimBook {
+    /// The connected sessions of a client id (one, unless it is reconnecting).
+    func sessions(of clientId: Int) -> [TWSimSession] {
+        clients.filter { $0.value.clientId == clientId }.keys.sorted().compactMap { sessions[$0] }
+    }
+}

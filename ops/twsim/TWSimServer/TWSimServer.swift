@@ -1,0 +1,148 @@
+import Foundation
+import GatewayService
+import Logging
+import Messages
+import Synchronization
+import TWS
+
+/// A TWS-protocol server over the simulated market: the gateway's `ibkr` adapter, ib_async or
+/// IB's own client connect to it as to TWS and trade Volta's simulator offline. The market and
+/// the broker are the gateway's `SimAdapter`; this type speaks TWS in front of them.
+public final class TWSimServer: Sendable {
+    let adapter: SimAdapter
+    let listener: TWSListener
+    let logger: Logger
+    let book = Mutex(TWSimBook())
+    /// Requests that could not be read: counted, answered with error 320, and skipped.
+    public let malformed = Atomic<Int>(0)
+
+    public var port: Int { listener.port }
+
+    public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger) throws {
+        self.adapter = adapter
+        self.listener = try TWSListener(host: host, port: port)
+        self.logger = logger
+    }
+
+    /// Serves until cancelled.
+    public func run() async {
+        await withTaskCancellationHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.followMarket() }
+                group.addTask { await self.acceptClients() }
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    public func stop() {
+        listener.shutdown()
+        dropClients()
+    }
+
+    /// Closes every client's connection and keeps the orders, as when the network between a
+    /// client and TWS fails: the client reconnects and reads its orders back.
+    public func dropClients() {
+        let sessions = book.withLock { b in Array(b.sessions.values) }
+        for s in sessions { s.close() }
+        logger.notice("dropped every client connection", metadata: ["clients": "\(sessions.count)"])
+    }
+
+    func acceptClients() async {
+        let (sockets, arrivals) = AsyncStream.makeStream(of: TWSSocket.self)
+        let thread = Thread { [listener] in
+            while let socket = listener.accept() { arrivals.yield(socket) }
+            arrivals.finish()
+        }
+        thread.start()
+        await withDiscardingTaskGroup { group in
+            for await socket in sockets { group.addTask { await self.serve(socket) } }
+        }
+    }
+
+    func serve(_ socket: TWSSocket) async {
+        let connection: TWSConnection
+        do { connection = try await TWSConnection.accept(socket) } catch {
+            logger.warning("handshake refused", metadata: ["error": "\(error)"])
+            socket.shutdown()
+            return
+        }
+        let session = book.withLock { b in
+            defer { b.nextSession += 1 }
+            let s = TWSimSession(number: b.nextSession, connection: connection, logger: logger)
+            b.sessions[s.number] = s
+            b.clients[s.number] = TWSimClientState()
+            return s
+        }
+        logger.info("client connected", metadata: ["session": "\(session.number)", "version": "\(connection.version)"])
+        for await fields in connection.frames {
+            do {
+                await handle(try TWSMessageTable.requests.decode(fields, version: connection.version), from: session)
+            } catch {
+                malformed.add(1, ordering: .relaxed)
+                logger.warning("unreadable request", metadata: ["error": "\(error)", "fields": "\(fields.prefix(4))"])
+                let reqId = fields.count > 2 ? Int(fields[2]) ?? -1 : -1
+                session.send(TWSError(reqId: reqId, code: 320, message: "Error reading request: \(error)"))
+            }
+        }
+        book.withLock { b in
+            b.sessions[session.number] = nil
+            b.clients[session.number] = nil
+        }
+        session.close()
+        logger.info("client disconnected", metadata: ["session": "\(session.number)", "reason": "\(connection.endReason ?? "closed")"])
+    }
+
+    /// The market's events, turned into each client's ticks, order statuses, executions,
+    /// positions and account values.
+    func followMarket() async {
+        do {
+            for await event in try await adapter.connect() { publish(event) }
+        } catch {
+            logger.error("the simulated market did not start", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Runs `body` for every session whose state passes `filter`, with that state.
+    func forEachClient(where filter: (TWSimClientState) -> Bool, _ body: (TWSimSession, TWSimClientState) -> Void) {
+        let targets = book.withLock { b in b.clients.compactMap { n, c in filter(c) ? b.sessions[n].map { ($0, c) } : nil } }
+        for (session, state) in targets { body(session, state) }
+    }
+
+    func state(of session: TWSimSession) -> TWSimClientState {
+        book.withLock { $0.clients[session.number] ?? TWSimClientState() }
+    }
+
+    func update(_ session: TWSimSession, _ change: (inout TWSimClientState) -> Void) {
+        book.withLock { b in
+            if var c = b.clients[session.number] {
+                change(&c)
+                b.clients[session.number] = c
+            }
+        }
+    }
+}
+
+/// Everything twsim remembers across client connections.
+struct TWSimBook: Sendable {
+    var sessions: [Int: TWSimSession] = [:]
+    var clients: [Int: TWSimClientState] = [:]
+    var orders: [String: TWSimOrderRecord] = [:]
+    var executions: [TWSimExecutionRecord] = []
+    var nextPermId = 1_000_001
+    var nextSession = 1
+}
+
+/// An order as its client placed it, and where it stands.
+struct TWSimOrderRecord: Sendable {
+    var clientId: Int
+    var placed: TWSPlaceOrder
+    var permId: Int
+    var status: Volta_V1_OrderStatus
+}
+
+struct TWSimExecutionRecord: Sendable {
+    var execution: TWSExecution
+    var commission: TWSCommissionReport
+}
