@@ -5,8 +5,8 @@ import ServiceKit
 /// The `gateway.*` keys.
 public enum GatewaySettings {
     public static let adapter = Setting<String>.choice(
-        "gateway.adapter", default: "sim", of: ["sim"],
-        help: "The broker: sim (the simulated market). The ibkr adapter arrives with its own issue.")
+        "gateway.adapter", default: "sim", of: ["sim", "ibkr"],
+        help: "The broker: sim (the simulated market) or ibkr (TWS or IB Gateway, gateway.ibkr.*).")
     public static let scenario = Setting<String>.text(
         "gateway.scenario", default: "", accepted: "a path to a scenario file (YAML)",
         help: "A scenario file (YAML) for the sim adapter; empty runs the default market.", isValid: { _ in true })
@@ -18,10 +18,14 @@ public enum GatewaySettings {
         "gateway.reconnect_max_ms", default: 30_000, in: 100...600_000, help: "The longest wait between two reconnection attempts.")
 
     public static let all: [any AnySetting] = [adapter, scenario, tickMilliseconds, accountMilliseconds, reconnectMaxMilliseconds]
+        + IBKRSettings.all
 
     /// The configured adapter. A scenario that cannot be loaded is a configuration error naming
     /// the key, with the file, line and field of the problem.
     public static func makeAdapter(_ context: ServiceContext) throws -> any BrokerAdapter {
+        if try context.value(adapter) == "ibkr" {
+            return IBKRAdapter(config: try IBKRSettings.configuration(context), logger: context.logger)
+        }
         let path = try context.value(scenario)
         let tick = Duration.milliseconds(try context.value(tickMilliseconds))
         let accountInterval = Duration.milliseconds(try context.value(accountMilliseconds))

@@ -19,6 +19,8 @@ struct TWSim: AsyncParsableCommand {
     @Option(name: .customLong("tick-ms"), help: "How often the market advances, in milliseconds.") var tickMilliseconds = 250
     @Option(name: .customLong("account-ms"), help: "How often positions and account values are republished, in milliseconds.")
     var accountMilliseconds = 5_000
+    @Option(help: "The account id twsim reports: a paper id (DU…), which the gateway trades without live settings.")
+    var account = "DU1234567"
     @Option(help: "trace, debug, info, notice, warning or error.") var logLevel = "info"
 
     func validate() throws {
@@ -31,11 +33,12 @@ struct TWSim: AsyncParsableCommand {
         LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "twsim")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let market: Scenario
+        var market: Scenario
         do { market = try scenario.map(ScenarioLoader.load) ?? Scenario() } catch {
             FileHandle.standardError.write(Data("twsim: --scenario: \(error)\n".utf8))
             throw ExitCode(2)
         }
+        market.account.id = account
         let adapter = try SimAdapter(scenario: market, tick: .milliseconds(tickMilliseconds),
                                      accountInterval: .milliseconds(accountMilliseconds))
         let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger)

@@ -1,0 +1,73 @@
+import Bus
+import Foundation
+import Market
+import Messages
+import TWS
+
+/// Which instruments hold market data lines: what was streamed before a reconnect, the
+/// configured underlyings, every position, then each underlying's nearest expiries and the
+/// strikes around its price, until the line cap.
+extension IBKRAdapter {
+    func subscribeMarketData() async throws {
+        let before = quotes.withLock(\.wanted)
+        let positions = book.withLock { $0.positions.values.filter { $0.quantity != 0 }.map(\.instrument) }
+        let underlyings = config.symbols.map { s in Volta_V1_Instrument.with { $0.symbol = s } }
+        for instrument in before + underlyings + positions { try await subscribe(instrument) }
+        for symbol in config.symbols where config.expiries > 0 {
+            do {
+                for option in try await window(symbol) { try await subscribe(option) }
+            } catch {
+                logger.warning("no option chain streamed", metadata: ["underlying": "\(symbol)", "error": "\(error)"])
+            }
+        }
+    }
+
+    /// One market data line, unless the instrument has one or the cap is reached. An option is
+    /// looked up first (once, then cached), so its quotes carry IB's contract id.
+    func subscribe(_ instrument: Volta_V1_Instrument) async throws {
+        var instrument = instrument
+        if instrument.hasOption && instrument.option.brokerID == 0 && !quotes.withLock({ $0.isSubscribed(instrument) }) {
+            instrument = try await contract(instrument).instrument
+        }
+        let reqId: Int? = quotes.withLock { q in
+            guard !q.isSubscribed(instrument), q.lines.count < config.maxLines else { return nil }
+            let id = nextRequestId()
+            q.add(id, instrument)
+            return id
+        }
+        guard let reqId else { return }
+        let ticks = instrument.hasOption ? "100,101,106" : ""
+        try await send(TWSRequestMarketData(reqId: reqId, contract: TWSConversions.contract(instrument), genericTicks: ticks))
+    }
+
+    /// The options nearest the money in the nearest expiries, calls and puts.
+    func window(_ symbol: String) async throws -> [Volta_V1_Instrument] {
+        let chain = try await chain(underlying: symbol)
+        try await waitFor(.seconds(5), "price for \(symbol)") { self.quotes.withLock { $0.spot(symbol) } != nil }
+        guard let spot = quotes.withLock({ $0.spot(symbol) }) else { return [] }
+        let today = NewYorkTime.local(SimAdapter.wallClock()).date.description
+        let expiries = chain.expiries.filter { $0.expiry >= today }.prefix(config.expiries)
+        return expiries.flatMap { e -> [Volta_V1_Instrument] in
+            let below = e.strikeMicros.filter { Money.value($0) <= spot }.suffix(config.strikesEachSide)
+            let above = e.strikeMicros.filter { Money.value($0) > spot }.prefix(config.strikesEachSide)
+            return (below + above).flatMap { strike in
+                [Volta_V1_Right.call, .put].map { right in
+                    Volta_V1_Instrument.with {
+                        $0.symbol = symbol
+                        $0.option.underlying = symbol
+                        $0.option.expiry = e.expiry
+                        $0.option.strikeMicros = strike
+                        $0.option.right = right
+                        $0.option.multiplier = chain.multiplier
+                        $0.option.tradingClass = e.tradingClass
+                        $0.option.exchange = "SMART"
+                    }
+                }
+            }
+        }
+    }
+
+    public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
+        quotes.withLock { $0.current(time: SimAdapter.wallClock()) }
+    }
+}

@@ -1,0 +1,165 @@
+import Bus
+import Foundation
+import Logging
+import Market
+import Messages
+import Synchronization
+import TWS
+
+/// Interactive Brokers through TWS or IB Gateway's socket API. Connects (the gateway
+/// reconnects with backoff when the stream ends), then reads the account, positions, this
+/// client's open orders and today's executions, and subscribes market data: the configured
+/// underlyings, every position's instrument, and the nearest expiries and strikes up to the line
+/// cap. Orders carry Volta's id in orderRef, so after a reconnect, or a gateway restart, every
+/// status and fill maps back to the order it belongs to. Requests are paced under IB's limit.
+public final class IBKRAdapter: BrokerAdapter, Sendable {
+    public let name = "ibkr"
+    let config: IBKRConfiguration
+    let logger: Logger
+    let book = Mutex(IBKRBook())
+    let quotes = Mutex(IBKRQuotes())
+    let connection = Mutex<TWSConnection?>(nil)
+    let pacer: RequestPacer
+    let replies = IBKRReplies()
+    let requestIds = Atomic<Int>(1_000)
+    let details = Mutex<[String: Volta_V1_ContractDetails]>([:])
+    let chains = Mutex<[String: Volta_V1_OptionChainDefinition]>([:])
+    /// Messages that could not be decoded: logged, counted and skipped.
+    public let malformed = Atomic<Int>(0)
+    public let connections = Atomic<Int>(0)
+
+    public init(config: IBKRConfiguration, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        pacer = RequestPacer(rate: config.requestsPerSecond)
+    }
+
+    func nextRequestId() -> Int { requestIds.add(1, ordering: .relaxed).newValue }
+
+    /// Sends a request in its paced turn.
+    /// - Throws: ``BrokerError/notConnected`` without a connection.
+    func send(_ message: some TWSMessage) async throws {
+        try await pacer.wait()
+        guard let c = connection.withLock({ $0 }) else { throw BrokerError.notConnected }
+        try c.send(message)
+    }
+
+    public func connect() async throws -> AsyncStream<BrokerEvent> {
+        let c: TWSConnection
+        do { c = try await TWSConnection.connect(host: config.host, port: config.port, clientId: config.clientId) } catch {
+            throw BrokerError.unavailable("\(config.host):\(config.port): \(error)")
+        }
+        let (events, out) = AsyncStream.makeStream(of: BrokerEvent.self, bufferingPolicy: .bufferingNewest(100_000))
+        book.withLock { b in
+            b.haveNextId = false
+            b.accounts = []
+            b.positionsComplete = false
+        }
+        quotes.withLock { $0.dropLines() }
+        connection.withLock { $0 = c }
+        let reader = Task { await self.read(c, into: out) }
+        do {
+            try await waitFor(.seconds(10), "nextValidId and managedAccounts") { self.book.withLock(\.isReady) }
+            let account = try config.account(among: book.withLock(\.accounts))
+            book.withLock { $0.account = account }
+        } catch {
+            c.close()
+            throw error
+        }
+        connections.add(1, ordering: .relaxed)
+        logger.info("connected to TWS", metadata: ["version": "\(c.version)", "account": "\(book.withLock(\.account))"])
+        let sync = Task { await self.synchronize() }
+        let ticker = Task { await self.flushPeriodically(into: out) }
+        out.onTermination = { _ in
+            sync.cancel()
+            ticker.cancel()
+            reader.cancel()
+            c.close()
+        }
+        return events
+    }
+
+    /// Reads until the connection ends, then ends the event stream so the gateway reconnects.
+    func read(_ c: TWSConnection, into out: AsyncStream<BrokerEvent>.Continuation) async {
+        for await fields in c.frames {
+            let message: any TWSMessage
+            do { message = try TWSMessageTable.replies.decode(fields, version: c.version) } catch {
+                malformed.add(1, ordering: .relaxed)
+                logger.warning("unreadable message from TWS, skipped", metadata: ["error": "\(error)"])
+                continue
+            }
+            for event in handle(message) { out.yield(event) }
+        }
+        connection.withLock { if $0 === c { $0 = nil } }
+        replies.failAll(BrokerError.notConnected)
+        logger.warning("TWS connection ended", metadata: ["reason": "\(c.endReason ?? "closed by TWS")"])
+        out.finish()
+    }
+
+    func handle(_ message: any TWSMessage) -> [BrokerEvent] {
+        if quotes.withLock({ $0.apply(message) }) { return [] }
+        _ = replies.offer(message)
+        if let error = message as? TWSError { note(error) }
+        if message is TWSPositionEnd { book.withLock { $0.positionsComplete = true } }
+        let events = book.withLock { $0.apply(message, now: .now) }
+        for case .position(let p) in events where p.quantity != 0 && !quotes.withLock({ $0.isSubscribed(p.instrument) }) {
+            Task { try? await self.subscribe(p.instrument) }
+        }
+        return events
+    }
+
+    /// Logs TWS's errors at their weight and acts on connectivity: after 1101 (restored, data
+    /// lost) the market data is subscribed again; after 1101 and 1102 orders and positions are read again.
+    func note(_ e: TWSError) {
+        if e.isInformational {
+            logger.debug("TWS notice", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
+            return
+        }
+        logger.warning("TWS error", metadata: ["code": "\(e.code)", "id": "\(e.reqId)", "message": "\(e.message)"])
+        switch e.code {
+        case 1101:
+            quotes.withLock { $0.dropLines() }
+            Task { await self.synchronize() }
+        case 1102: Task { try? await self.readAccount() }
+        default: break
+        }
+    }
+
+    /// After every connect: the account, positions, orders and executions, then market data.
+    func synchronize() async {
+        do {
+            if config.marketDataType != 1 { try await send(TWSRequestMarketDataType(type: config.marketDataType)) }
+            try await readAccount()
+            try? await waitFor(.seconds(3), "positionEnd") { self.book.withLock(\.positionsComplete) }
+            try await subscribeMarketData()
+        } catch {
+            logger.warning("synchronization incomplete", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func readAccount() async throws {
+        try await send(TWSRequestAccountUpdates(subscribe: true, account: book.withLock(\.account)))
+        try await send(TWSRequestPositions())
+        if config.clientId == 0 { try await send(TWSRequestAllOpenOrders()) } else { try await send(TWSRequestOpenOrders()) }
+        var executions = TWSRequestExecutions(reqId: nextRequestId())
+        executions.clientId = config.clientId
+        try await send(executions)
+    }
+
+    func flushPeriodically(into out: AsyncStream<BrokerEvent>.Continuation) async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: config.flush) } catch { return }
+            let now = SimAdapter.wallClock()
+            for batch in quotes.withLock({ $0.flush(time: now) }) { out.yield(.quotes(batch)) }
+            for event in book.withLock({ $0.flushStaleFills(now: .now) }) { out.yield(event) }
+        }
+    }
+
+    func waitFor(_ limit: Duration, _ what: String, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw BrokerError.unavailable("TWS sent no \(what) within \(limit)") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

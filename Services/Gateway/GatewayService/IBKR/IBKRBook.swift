@@ -1,0 +1,193 @@
+import Bus
+import Market
+import Messages
+import TWS
+
+/// What the `ibkr` adapter knows of the account, kept across reconnects: orders by Volta id and
+/// TWS id, their last status, positions, account values and fills already seen. Each message
+/// from TWS updates it and yields the events the gateway publishes; it does no I/O, so the
+/// rules (order ids mapped back through orderRef, a fill once per execution id, informational
+/// errors not failures) are tested without a socket.
+struct IBKRBook: Sendable {
+    var account = ""
+    var accounts: [String] = []
+    var nextOrderId = 0
+    var haveNextId = false
+    var positionsComplete = false
+    var twsIdOf: [String: Int] = [:]
+    var voltaIdOf: [Int: String] = [:]
+    var statuses: [String: Volta_V1_OrderStatus] = [:]
+    /// Executions waiting for their commission report.
+    var pendingFills: [String: (fill: Volta_V1_Fill, since: ContinuousClock.Instant)] = [:]
+    var seenExecutions: Set<String> = []
+    var positions: [String: Volta_V1_Position] = [:]
+    var values: [String: Volta_V1_AccountValue] = [:]
+    /// Errors by code, informational ones included.
+    var errors: [Int: Int] = [:]
+
+    /// The account values the gateway publishes, as TWS names them.
+    static let valueKeys: Set<String> = ["NetLiquidation", "TotalCashValue", "MaintMarginReq", "InitMarginReq", "ExcessLiquidity",
+                                         "BuyingPower", "AvailableFunds", "RealizedPnL", "UnrealizedPnL", "GrossPositionValue",
+                                         "Commissions"]
+
+    var isReady: Bool { haveNextId && !accounts.isEmpty }
+
+    mutating func allocateOrderId(for orderID: String) -> Int {
+        let id = nextOrderId
+        nextOrderId += 1
+        link(orderID, id)
+        return id
+    }
+
+    mutating func link(_ orderID: String, _ twsId: Int) {
+        twsIdOf[orderID] = twsId
+        voltaIdOf[twsId] = orderID
+        nextOrderId = max(nextOrderId, twsId + 1)
+    }
+
+    /// Applies one message; returns what changed for the bus.
+    mutating func apply(_ message: any TWSMessage, now: ContinuousClock.Instant) -> [BrokerEvent] {
+        switch message {
+        case let m as TWSNextValidId:
+            nextOrderId = max(nextOrderId, m.orderId)
+            haveNextId = true
+        case let m as TWSManagedAccounts: accounts = m.list
+        case let m as TWSOrderStatus:
+            guard let id = voltaIdOf[m.orderId] else { return [] }
+            return status(id, twsId: m.orderId) { s in
+                s.state = TWSConversions.voltaState(m.status, filled: m.filled)
+                s.filledQuantity = Int64(m.filled)
+                s.remainingQuantity = Int64(m.remaining)
+                s.avgFillPriceMicros = Money.micros(m.avgFillPrice)
+                if m.permId != 0 { s.brokerOrderID = Int64(m.permId) }
+            }
+        case let m as TWSOpenOrder: return openOrder(m)
+        case let m as TWSError: return error(m)
+        case let m as TWSExecution: return execution(m, now: now)
+        case let m as TWSCommissionReport:
+            guard var pending = pendingFills.removeValue(forKey: m.execId)?.fill else { return [] }
+            pending.commissionMicros = Money.micros(m.commission)
+            return [.fill(pending)]
+        case let m as TWSPosition:
+            guard m.account == account || account.isEmpty, let p = position(m.contract, quantity: m.position, averageCost: m.averageCost) else { return [] }
+            return [.position(p)]
+        case let m as TWSPortfolioValue:
+            guard var p = position(m.contract, quantity: m.position, averageCost: m.averageCost) else { return [] }
+            p.marketPrice = m.marketPrice
+            p.unrealizedPnl = m.unrealizedPNL
+            p.realizedPnl = m.realizedPNL
+            positions[Self.key(p.instrument)] = p
+            return [.position(p)]
+        case let m as TWSAccountValue:
+            guard Self.valueKeys.contains(m.key), m.currency == "USD" || m.currency == "BASE",
+                  let micros = Money.micros(m.value) ?? Double(m.value).map(Money.micros) else { return [] }
+            var v = Volta_V1_AccountValue()
+            v.account = m.account
+            v.key = m.key
+            v.valueMicros = micros
+            v.currency = "USD"
+            guard values[m.key] != v else { return [] }
+            values[m.key] = v
+            return [.accountValue(v)]
+        default: break
+        }
+        return []
+    }
+
+    /// Changes an order's status and reports it when it changed.
+    mutating func status(_ id: String, twsId: Int, _ change: (inout Volta_V1_OrderStatus) -> Void) -> [BrokerEvent] {
+        var s = statuses[id] ?? Volta_V1_OrderStatus.with {
+            $0.orderID = id
+            $0.brokerOrderID = Int64(twsId)
+        }
+        let before = s
+        change(&s)
+        guard s != before || statuses[id] == nil else { return [] }
+        statuses[id] = s
+        return [.status(s)]
+    }
+
+    /// An open order maps its TWS id back to Volta's through orderRef, even after a restart.
+    mutating func openOrder(_ m: TWSOpenOrder) -> [BrokerEvent] {
+        let id = voltaIdOf[m.order.orderId] ?? (m.order.orderRef.isEmpty ? "tws-\(m.order.permId)" : m.order.orderRef)
+        link(id, m.order.orderId)
+        let state = TWSConversions.voltaState(m.status, filled: Double(statuses[id]?.filledQuantity ?? 0))
+        return status(id, twsId: m.order.orderId) { s in
+            if state != .unspecified { s.state = state }
+            if s.remainingQuantity == 0 && s.filledQuantity == 0 { s.remainingQuantity = Int64(m.order.totalQuantity) }
+            if m.order.permId != 0 { s.brokerOrderID = Int64(m.order.permId) }
+        }
+    }
+
+    mutating func error(_ m: TWSError) -> [BrokerEvent] {
+        errors[m.code, default: 0] += 1
+        guard !m.isInformational, let id = voltaIdOf[m.reqId] else { return [] }
+        switch m.code {
+        case 202: return status(id, twsId: m.reqId) { $0.state = .cancelled; $0.reason = m.message }
+        case 103, 104, 105, 106, 107, 109, 110, 111, 113, 116, 117, 118, 135, 161, 200, 201, 203, 321, 383, 387, 10147, 10148:
+            guard statuses[id].map({ ![.filled, .cancelled].contains($0.state) }) ?? true else { return [] }
+            return status(id, twsId: m.reqId) { s in
+                if m.code != 161 && m.code != 10147 && m.code != 10148 { s.state = .rejected }
+                s.reason = "\(m.code): \(m.message)"
+            }
+        default: return []
+        }
+    }
+
+    /// An execution becomes a fill once its commission arrives (or `flushStaleFills` gives up
+    /// waiting). It also moves its order's status: after a reconnect, executions are how an order
+    /// that filled meanwhile is known to be filled, since reqOpenOrders no longer lists it.
+    mutating func execution(_ m: TWSExecution, now: ContinuousClock.Instant) -> [BrokerEvent] {
+        guard !seenExecutions.contains(m.execId), let instrument = try? TWSConversions.instrument(m.contract) else { return [] }
+        seenExecutions.insert(m.execId)
+        var f = Volta_V1_Fill()
+        f.fillID = m.execId
+        f.orderID = voltaIdOf[m.orderId] ?? (m.orderRef.isEmpty ? "tws-\(m.permId)" : m.orderRef)
+        if voltaIdOf[m.orderId] == nil && !m.orderRef.isEmpty { link(m.orderRef, m.orderId) }
+        f.instrument = instrument
+        f.side = m.side == "BOT" ? .buy : .sell
+        f.quantity = Int64(m.shares)
+        f.priceMicros = Money.micros(m.price)
+        f.timeNs = TWSConversions.executionTime(m.time) ?? 0
+        f.account = m.account
+        pendingFills[m.execId] = (f, now)
+        guard statuses[f.orderID] != nil || !m.orderRef.isEmpty else { return [] }
+        return status(f.orderID, twsId: m.orderId) { s in
+            let total = s.filledQuantity + s.remainingQuantity
+            let filled = s.filledQuantity + f.quantity
+            s.avgFillPriceMicros = (s.avgFillPriceMicros * s.filledQuantity + f.priceMicros * f.quantity) / max(filled, 1)
+            s.filledQuantity = filled
+            s.remainingQuantity = max(0, total - filled)
+            s.state = s.remainingQuantity == 0 ? .filled : .partiallyFilled
+        }
+    }
+
+    /// Fills whose commission has not come within `patience`, published without it.
+    mutating func flushStaleFills(now: ContinuousClock.Instant, patience: Duration = .seconds(2)) -> [BrokerEvent] {
+        let stale = pendingFills.filter { now - $0.value.since >= patience }
+        for id in stale.keys { pendingFills[id] = nil }
+        return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) }
+    }
+
+    mutating func position(_ c: TWSContract, quantity: Double, averageCost: Double) -> Volta_V1_Position? {
+        guard let instrument = try? TWSConversions.instrument(c) else { return nil }
+        let key = Self.key(instrument)
+        var p = positions[key] ?? Volta_V1_Position()
+        p.account = account
+        p.instrument = instrument
+        p.quantity = Int64(quantity)
+        // IB's average cost is per contract, the multiplier included; Volta's is per unit.
+        let multiplier = instrument.hasOption ? Double(instrument.option.multiplier == 0 ? 100 : instrument.option.multiplier) : 1
+        p.avgCostMicros = Money.micros(averageCost / multiplier)
+        positions[key] = p
+        return p
+    }
+
+    static func key(_ i: Volta_V1_Instrument) -> String {
+        i.hasOption ? "\(i.option.underlying) \(i.option.expiry) \(i.option.right) \(i.option.strikeMicros)" : i.symbol
+    }
+
+    var openOrders: [Volta_V1_OrderStatus] {
+        statuses.values.filter { ![.filled, .cancelled, .rejected, .expired].contains($0.state) }.sorted { $0.orderID < $1.orderID }
+    }
+}

@@ -1,0 +1,151 @@
+import Messages
+import TWS
+
+/// Market data lines and the quotes they build. Ticks arrive one field at a time; each line's
+/// quote collects them, and `flush` sends what changed as one burst per underlying, the shape
+/// the simulated market's bursts have.
+struct IBKRQuotes: Sendable {
+    var lines: [Int: Volta_V1_Instrument] = [:]
+    var lineOf: [String: Int] = [:]
+    /// Instruments in the order they were first subscribed: what a reconnect subscribes again.
+    var wanted: [Volta_V1_Instrument] = []
+    var underlyings: [String: Volta_V1_UnderlyingQuote] = [:]
+    var options: [Int: Volta_V1_OptionQuote] = [:]
+    var changed: [String: Set<Int>] = [:]
+
+    func isSubscribed(_ i: Volta_V1_Instrument) -> Bool { lineOf[IBKRBook.key(i)] != nil }
+
+    mutating func add(_ reqId: Int, _ instrument: Volta_V1_Instrument) {
+        let key = IBKRBook.key(instrument)
+        lines[reqId] = instrument
+        lineOf[key] = reqId
+        if !wanted.contains(where: { IBKRBook.key($0) == key }) { wanted.append(instrument) }
+        if instrument.hasOption {
+            var q = Volta_V1_OptionQuote()
+            q.contract = instrument.option
+            options[reqId] = q
+        } else if underlyings[instrument.symbol] == nil {
+            var q = Volta_V1_UnderlyingQuote()
+            q.symbol = instrument.symbol
+            underlyings[instrument.symbol] = q
+        }
+    }
+
+    /// A new connection's request ids start over; the instruments are kept to subscribe again.
+    mutating func dropLines() {
+        lines = [:]
+        lineOf = [:]
+        changed = [:]
+    }
+
+    /// Applies a tick; false when the message is not one for a known line.
+    mutating func apply(_ message: any TWSMessage) -> Bool {
+        switch message {
+        case let m as TWSTickPrice: return update(m.reqId) { u in Self.price(&u, m) } option: { o in Self.price(&o, m) }
+        case let m as TWSTickSize:
+            return update(m.reqId) { u in Self.size(&u, m) } option: { o in
+                Self.size(&o, m)
+                if [TWSTickType.optionCallOpenInterest, TWSTickType.optionPutOpenInterest].contains(m.tickType) { o.openInterest = Int64(m.size) }
+            }
+        case let m as TWSTickOptionComputation:
+            guard TWSTickType.live(m.tickType) == TWSTickType.modelOption else { return lines[m.reqId] != nil }
+            return update(m.reqId) { _ in } option: { o in
+                // IB quotes vega per volatility point and theta per day; Volta per 1.00 and per year.
+                o.greeks.delta = m.delta ?? o.greeks.delta
+                o.greeks.gamma = m.gamma ?? o.greeks.gamma
+                o.greeks.vega = m.vega.map { $0 * 100 } ?? o.greeks.vega
+                o.greeks.theta = m.theta.map { $0 * 365 } ?? o.greeks.theta
+                o.greeks.iv = m.impliedVol ?? o.greeks.iv
+                o.greeks.theo = m.optionPrice ?? o.greeks.theo
+                o.greeks.model = "broker"
+                if let u = m.underlyingPrice { o.underlyingPrice = u }
+            }
+        default: return false
+        }
+    }
+
+    mutating func update(_ reqId: Int, underlying: (inout Volta_V1_UnderlyingQuote) -> Void,
+                         option: (inout Volta_V1_OptionQuote) -> Void) -> Bool {
+        guard let instrument = lines[reqId] else { return false }
+        if instrument.hasOption {
+            option(&options[reqId, default: Volta_V1_OptionQuote()])
+            changed[instrument.option.underlying, default: []].insert(reqId)
+        } else {
+            underlying(&underlyings[instrument.symbol, default: Volta_V1_UnderlyingQuote()])
+            changed[instrument.symbol, default: []].insert(reqId)
+        }
+        return true
+    }
+
+    /// IB sends −1 (or 0) for a side with no quote: that side is absent, not a price.
+    static func price(_ q: inout some Touching, _ m: TWSTickPrice) {
+        let p = max(m.price, 0)
+        switch TWSTickType.live(m.tickType) {
+        case TWSTickType.bid: q.bid = p; if let s = m.size { q.bidSize = Int64(s) }
+        case TWSTickType.ask: q.ask = p; if let s = m.size { q.askSize = Int64(s) }
+        case TWSTickType.last: q.last = p
+        default: break
+        }
+    }
+
+    static func size(_ q: inout some Touching, _ m: TWSTickSize) {
+        switch TWSTickType.live(m.tickType) {
+        case TWSTickType.bidSize: q.bidSize = Int64(m.size)
+        case TWSTickType.askSize: q.askSize = Int64(m.size)
+        case TWSTickType.volume: q.volume = Int64(m.size)
+        default: break
+        }
+    }
+
+    /// What changed since the last flush, one burst per underlying.
+    mutating func flush(time: Int64) -> [Volta_V1_QuoteBatch] {
+        defer { changed = [:] }
+        return changed.keys.sorted().map { batch($0, reqIds: changed[$0]!.sorted(), time: time) }
+    }
+
+    /// Every quote, for the gateway's snapshot.
+    func current(time: Int64) -> [Volta_V1_QuoteBatch] {
+        let byUnderlying = Dictionary(grouping: lines.keys) { id in
+            lines[id]!.hasOption ? lines[id]!.option.underlying : lines[id]!.symbol
+        }
+        return byUnderlying.keys.sorted().map { batch($0, reqIds: byUnderlying[$0]!.sorted(), time: time) }
+    }
+
+    func batch(_ underlying: String, reqIds: [Int], time: Int64) -> Volta_V1_QuoteBatch {
+        var b = Volta_V1_QuoteBatch()
+        b.underlying = underlying
+        b.marketTimeNs = time
+        for id in reqIds {
+            guard let instrument = lines[id] else { continue }
+            if instrument.hasOption {
+                if var q = options[id] {
+                    if q.underlyingPrice == 0, let u = underlyings[underlying] { q.underlyingPrice = u.bid > 0 && u.ask > 0 ? (u.bid + u.ask) / 2 : u.last }
+                    b.options.append(q)
+                }
+            } else if let q = underlyings[instrument.symbol] {
+                b.underlyings.append(q)
+            }
+        }
+        return b
+    }
+
+    /// The underlying's mid, else its last price.
+    func spot(_ symbol: String) -> Double? {
+        guard let q = underlyings[symbol] else { return nil }
+        if q.bid > 0 && q.ask > 0 { return (q.bid + q.ask) / 2 }
+        return q.last > 0 ? q.last : nil
+    }
+}
+
+/// The quote fields ticks set, shared by underlying and option quotes.
+protocol Touching {
+    var bid: Double { get set }
+    var ask: Double { get set }
+    var last: Double { get set }
+    var bidSize: Int64 { get set }
+    var askSize: Int64 { get set }
+    var volume: Int64 { get set }
+}
+
+extension Volta_V1_UnderlyingQuote: Touching {}
+extension Volta_V1_OptionQuote: Touching {}

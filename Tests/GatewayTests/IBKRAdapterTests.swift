@@ -1,0 +1,143 @@
+import Foundation
+import GatewayService
+import Logging
+import Market
+import Messages
+import TestSupport
+import Testing
+import TWS
+@testable import TWSimServer
+
+/// The gateway's `ibkr` adapter against twsim over loopback: the handshake, quotes with the
+/// broker's greeks, orders, and a connection dropped while an order is in flight. After the
+/// reconnect the order's state, its fill and the position must be right, and placing the same
+/// order again must not make a second one.
+@Suite(.serialized) struct IBKRAdapterTests {
+    struct Setup {
+        let server: TWSimServer
+        let serving: Task<Void, Never>
+        let adapter: IBKRAdapter
+    }
+
+    func start(latencyMs: Double = 50) throws -> Setup {
+        var scenario = Scenario()
+        scenario.account.id = "DU0000001"
+        scenario.latencyMs = latencyMs
+        let market = try SimAdapter(scenario: scenario, tick: .milliseconds(50), accountInterval: .milliseconds(500))
+        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"))
+        let serving = Task { await server.run() }
+        var config = IBKRConfiguration()
+        config.port = server.port
+        config.clientId = 5
+        config.symbols = ["SPY"]
+        config.expiries = 1
+        config.strikesEachSide = 2
+        config.flush = .milliseconds(50)
+        return Setup(server: server, serving: serving, adapter: IBKRAdapter(config: config, logger: Logger(label: "ibkr")))
+    }
+
+    /// Collects a connection's events until it ends.
+    func follow(_ events: AsyncStream<BrokerEvent>) -> (Collector<BrokerEvent>, Task<Void, Never>) {
+        let seen = Collector<BrokerEvent>()
+        let task = Task { for await e in events { await seen.append(e) } }
+        return (seen, task)
+    }
+
+    func until(_ limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await condition()
+    }
+
+    static func order(_ id: String, _ type: Volta_V1_OrderType, quantity: Int64, limit: Double = 0) -> Volta_V1_Order {
+        Volta_V1_Order.with {
+            $0.orderID = id
+            $0.legs = [Volta_V1_Leg.with { $0.instrument.symbol = "SPY"; $0.side = .buy; $0.ratio = 1 }]
+            $0.quantity = quantity
+            $0.orderType = type
+            $0.limitPriceMicros = Money.micros(limit)
+            $0.tif = .day
+        }
+    }
+
+    @Test func streamsQuotesWithTheBrokersGreeksAndTheAccount() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (seen, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        let greeks = await until {
+            await seen.items.contains { e in
+                if case .quotes(let b) = e { return b.options.contains { $0.greeks.model == "broker" && $0.greeks.vega > 0 && $0.bid > 0 } }
+                return false
+            }
+        }
+        #expect(greeks)
+        let batches = await seen.items.compactMap { e -> Volta_V1_QuoteBatch? in if case .quotes(let b) = e { b } else { nil } }
+        let option = try #require(batches.flatMap(\.options).last { $0.greeks.model == "broker" })
+        // IB's units come back to Volta's: vega per 1.00 of volatility (an ATM option: a few dollars per point ×100).
+        #expect(option.greeks.vega > 1 && option.greeks.theta < -1)
+        #expect(option.contract.brokerID != 0 && option.contract.underlying == "SPY")
+        #expect(batches.flatMap(\.underlyings).contains { $0.symbol == "SPY" && $0.bid > 0 && $0.ask > $0.bid })
+        // 1 underlying, 1 expiry × 2 strikes each side × call and put.
+        #expect(await until { await s.adapter.currentQuotes().flatMap(\.options).count == 8 })
+        let values = await until { (try? await s.adapter.accountSnapshot().values.contains { $0.key == "NetLiquidation" }) ?? false }
+        #expect(values)
+        let chain = try await s.adapter.chain(underlying: "SPY")
+        #expect(!chain.expiries.isEmpty && chain.expiries[0].strikeMicros.count > 10)
+        let history = try await s.adapter.history(symbol: "SPY", days: 20)
+        #expect(history.bars.count == 20)
+    }
+
+    @Test func aDroppedConnectionMidOrderLosesNothingAndDuplicatesNothing() async throws {
+        let s = try start(latencyMs: 600)
+        defer { s.serving.cancel() }
+        var (seen, following) = follow(try await s.adapter.connect())
+        #expect(await until { await s.adapter.currentQuotes().contains { !$0.underlyings.isEmpty } })
+        let resting = try await s.adapter.place(Self.order("rest-1", .limit, quantity: 3, limit: 1.00))
+        #expect(resting.state == .submitted || resting.state == .pendingSubmit)
+        let placed = try await s.adapter.place(Self.order("buy-1", .market, quantity: 10))
+        #expect(placed.state != .rejected)
+        // The connection drops before the broker's 600 ms latency has passed: the fill happens
+        // while the gateway is away.
+        s.server.dropClients()
+        await following.value
+        try await Task.sleep(for: .milliseconds(900))
+        (seen, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        let filled = await until {
+            await seen.items.contains { if case .status(let st) = $0 { st.orderID == "buy-1" && st.state == .filled } else { false } }
+        }
+        #expect(filled)
+        let fills = await until {
+            await seen.items.contains { if case .fill(let f) = $0 { f.orderID == "buy-1" && f.quantity == 10 && f.commissionMicros > 0 } else { false } }
+        }
+        #expect(fills)
+        let position = await until {
+            (try? await s.adapter.accountSnapshot().positions.contains { $0.instrument.symbol == "SPY" && $0.quantity == 10 }) ?? false
+        }
+        #expect(position)
+        // The resting order is known again through its orderRef, and can be cancelled.
+        let snapshot = try await s.adapter.accountSnapshot()
+        #expect(snapshot.openOrders.map(\.orderID) == ["rest-1"])
+        let cancelled = try await s.adapter.cancel(orderID: "rest-1")
+        #expect(cancelled.state == .cancelled)
+        // The same intent again is the same order: no second one reaches the broker.
+        let again = try await s.adapter.place(Self.order("buy-1", .market, quantity: 10))
+        #expect(again.state == .filled)
+        let atBroker = s.server.book.withLock { $0.orders.values.filter { $0.placed.order.orderRef == "buy-1" }.count }
+        #expect(atBroker == 1)
+        #expect(s.adapter.connections.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func refusesALiveAccountWithoutTheLiveSettings() async throws {
+        var config = IBKRConfiguration()
+        #expect(throws: BrokerError.self) { try config.account(among: ["U1234567"]) }
+        #expect(try config.account(among: ["U1234567", "DU7654321"]) == "DU7654321")
+        config.liveAccount = "U1234567"
+        #expect(try config.account(among: ["U1234567"]) == "U1234567")
+        #expect(throws: BrokerError.self) { try config.account(among: ["U7777777"]) }
+    }
+}
