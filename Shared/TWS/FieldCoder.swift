@@ -12,6 +12,8 @@ public protocol FieldCoder {
     mutating func double(_ value: inout Double) throws
     /// A number TWS may leave unset (sent as an empty field).
     mutating func double(_ value: inout Double?) throws
+    /// A quantity: IB's Decimal, sent as `100` when whole.
+    mutating func decimal(_ value: inout Double) throws
     mutating func bool(_ value: inout Bool) throws
     /// A field Volta does not use: written as `text`, skipped when read.
     mutating func fixed(_ text: String) throws

@@ -63,6 +63,8 @@ public struct FieldReader: FieldCoder {
         }
     }
 
+    public mutating func decimal(_ value: inout Double) throws { try double(&value) }
+
     public mutating func bool(_ value: inout Bool) throws {
         let text = try next()
         switch text {

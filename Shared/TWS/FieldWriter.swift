@@ -16,6 +16,9 @@ public struct FieldWriter: FieldCoder {
     public mutating func int(_ value: inout Int?) { put(value.map { $0 == TWSUnset.integer ? "" : String($0) } ?? "") }
     public mutating func double(_ value: inout Double) { put(Self.format(value)) }
     public mutating func double(_ value: inout Double?) { put(value.map(Self.format) ?? "") }
+    public mutating func decimal(_ value: inout Double) {
+        put(value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : Self.format(value))
+    }
     public mutating func bool(_ value: inout Bool) { put(value ? "1" : "0") }
     public mutating func fixed(_ text: String) { put(text) }
     public mutating func skip(_ count: Int) {}

@@ -17,7 +17,7 @@ public struct TWSOpenOrder: TWSMessage {
         try c.int(&order.orderId)
         try contract.codeWithoutPrimary(&c)
         try c.string(&order.action)
-        try c.double(&order.totalQuantity)
+        try c.decimal(&order.totalQuantity)
         try c.string(&order.orderType)
         try c.double(&order.lmtPrice)
         try c.double(&order.auxPrice)

@@ -60,7 +60,7 @@ public struct TWSPlaceOrder: TWSMessage {
         try c.fixed("")                        // secIdType
         try c.fixed("")                        // secId
         try c.string(&order.action)
-        try c.double(&order.totalQuantity)
+        try c.decimal(&order.totalQuantity)
         try c.string(&order.orderType)
         try c.double(&order.lmtPrice)
         try c.double(&order.auxPrice)
