@@ -31,7 +31,7 @@ extension TWSMessage {
 
 /// The messages of one direction, by id: decoding a frame picks the type from its first field.
 public struct TWSMessageTable: Sendable {
-    let types: [Int: any TWSMessage.Type]
+    public let types: [Int: any TWSMessage.Type]
 
     public init(_ types: [any TWSMessage.Type]) {
         self.types = Dictionary(types.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })

@@ -35,7 +35,7 @@ extension TWSimServer {
         let chain = try await adapter.chain(underlying: c.symbol)
         var found: [Volta_V1_ContractDetails] = []
         for expiry in chain.expiries where expiry.expiry.replacingOccurrences(of: "-", with: "").hasPrefix(c.lastTradeDate) {
-            for strike in expiry.strikeMicros where c.strike == 0 || Money.micros(c.strike) == strike {
+            for strike in expiry.strikeMicros where c.strike == 0 || TWSConversions.micros(c.strike) == strike {
                 for right in ["C", "P"] where c.right.isEmpty || c.right.hasPrefix(right) {
                     guard found.count < 1_000 else { return found }
                     var option = c

@@ -52,7 +52,7 @@ extension IBKRAdapter {
                 guard let iso = TWSConversions.isoDate(e) else { return nil }
                 var x = Volta_V1_ExpiryStrikes()
                 x.expiry = iso
-                x.strikeMicros = p.strikes.map(Money.micros).sorted()
+                x.strikeMicros = p.strikes.map(TWSConversions.micros).sorted()
                 x.tradingClass = p.tradingClass
                 return x
             }

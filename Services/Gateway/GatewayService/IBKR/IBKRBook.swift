@@ -56,9 +56,9 @@ struct IBKRBook: Sendable {
             guard let id = voltaIdOf[m.orderId] else { return [] }
             return status(id, twsId: m.orderId) { s in
                 s.state = TWSConversions.voltaState(m.status, filled: m.filled)
-                s.filledQuantity = Int64(m.filled)
-                s.remainingQuantity = Int64(m.remaining)
-                s.avgFillPriceMicros = Money.micros(m.avgFillPrice)
+                s.filledQuantity = TWSConversions.count(m.filled)
+                s.remainingQuantity = TWSConversions.count(m.remaining)
+                s.avgFillPriceMicros = TWSConversions.micros(m.avgFillPrice)
                 if m.permId != 0 { s.brokerOrderID = Int64(m.permId) }
             }
         case let m as TWSOpenOrder: return openOrder(m)
@@ -66,7 +66,7 @@ struct IBKRBook: Sendable {
         case let m as TWSExecution: return execution(m, now: now)
         case let m as TWSCommissionReport:
             guard var pending = pendingFills.removeValue(forKey: m.execId)?.fill else { return [] }
-            pending.commissionMicros = Money.micros(m.commission)
+            pending.commissionMicros = TWSConversions.micros(m.commission)
             return [.fill(pending)]
         case let m as TWSPosition:
             guard m.account == account || account.isEmpty, let p = position(m.contract, quantity: m.position, averageCost: m.averageCost) else { return [] }
@@ -80,7 +80,7 @@ struct IBKRBook: Sendable {
             return [.position(p)]
         case let m as TWSAccountValue:
             guard Self.valueKeys.contains(m.key), m.currency == "USD" || m.currency == "BASE",
-                  let micros = Money.micros(m.value) ?? Double(m.value).map(Money.micros) else { return [] }
+                  let micros = Money.micros(m.value) ?? Double(m.value).map(TWSConversions.micros) else { return [] }
             var v = Volta_V1_AccountValue()
             v.account = m.account
             v.key = m.key
@@ -114,7 +114,7 @@ struct IBKRBook: Sendable {
         let state = TWSConversions.voltaState(m.status, filled: Double(statuses[id]?.filledQuantity ?? 0))
         return status(id, twsId: m.order.orderId) { s in
             if state != .unspecified { s.state = state }
-            if s.remainingQuantity == 0 && s.filledQuantity == 0 { s.remainingQuantity = Int64(m.order.totalQuantity) }
+            if s.remainingQuantity == 0 && s.filledQuantity == 0 { s.remainingQuantity = TWSConversions.count(m.order.totalQuantity) }
             if m.order.permId != 0 { s.brokerOrderID = Int64(m.order.permId) }
         }
     }
@@ -146,8 +146,8 @@ struct IBKRBook: Sendable {
         if voltaIdOf[m.orderId] == nil && !m.orderRef.isEmpty { link(m.orderRef, m.orderId) }
         f.instrument = instrument
         f.side = m.side == "BOT" ? .buy : .sell
-        f.quantity = Int64(m.shares)
-        f.priceMicros = Money.micros(m.price)
+        f.quantity = TWSConversions.count(m.shares)
+        f.priceMicros = TWSConversions.micros(m.price)
         f.timeNs = TWSConversions.executionTime(m.time) ?? 0
         f.account = m.account
         pendingFills[m.execId] = (f, now)
@@ -175,10 +175,10 @@ struct IBKRBook: Sendable {
         var p = positions[key] ?? Volta_V1_Position()
         p.account = account
         p.instrument = instrument
-        p.quantity = Int64(quantity)
+        p.quantity = TWSConversions.count(quantity)
         // IB's average cost is per contract, the multiplier included; Volta's is per unit.
         let multiplier = instrument.hasOption ? Double(instrument.option.multiplier == 0 ? 100 : instrument.option.multiplier) : 1
-        p.avgCostMicros = Money.micros(averageCost / multiplier)
+        p.avgCostMicros = TWSConversions.micros(averageCost / multiplier)
         positions[key] = p
         return p
     }

@@ -45,7 +45,7 @@ struct IBKRQuotes: Sendable {
         case let m as TWSTickSize:
             return update(m.reqId) { u in Self.size(&u, m) } option: { o in
                 Self.size(&o, m)
-                if [TWSTickType.optionCallOpenInterest, TWSTickType.optionPutOpenInterest].contains(m.tickType) { o.openInterest = Int64(m.size) }
+                if [TWSTickType.optionCallOpenInterest, TWSTickType.optionPutOpenInterest].contains(m.tickType) { o.openInterest = TWSConversions.count(m.size) }
             }
         case let m as TWSTickOptionComputation:
             guard TWSTickType.live(m.tickType) == TWSTickType.modelOption else { return lines[m.reqId] != nil }
@@ -81,8 +81,8 @@ struct IBKRQuotes: Sendable {
     static func price(_ q: inout some Touching, _ m: TWSTickPrice) {
         let p = max(m.price, 0)
         switch TWSTickType.live(m.tickType) {
-        case TWSTickType.bid: q.bid = p; if let s = m.size { q.bidSize = Int64(s) }
-        case TWSTickType.ask: q.ask = p; if let s = m.size { q.askSize = Int64(s) }
+        case TWSTickType.bid: q.bid = p; if let s = m.size { q.bidSize = TWSConversions.count(s) }
+        case TWSTickType.ask: q.ask = p; if let s = m.size { q.askSize = TWSConversions.count(s) }
         case TWSTickType.last: q.last = p
         default: break
         }
@@ -90,9 +90,9 @@ struct IBKRQuotes: Sendable {
 
     static func size(_ q: inout some Touching, _ m: TWSTickSize) {
         switch TWSTickType.live(m.tickType) {
-        case TWSTickType.bidSize: q.bidSize = Int64(m.size)
-        case TWSTickType.askSize: q.askSize = Int64(m.size)
-        case TWSTickType.volume: q.volume = Int64(m.size)
+        case TWSTickType.bidSize: q.bidSize = TWSConversions.count(m.size)
+        case TWSTickType.askSize: q.askSize = TWSConversions.count(m.size)
+        case TWSTickType.volume: q.volume = TWSConversions.count(m.size)
         default: break
         }
     }

@@ -11,6 +11,19 @@ public enum TWSConversions {
     /// Symbols that are indexes at IB (secType IND on CBOE), not stocks.
     public static let indexSymbols: Set<String> = ["SPX", "NDX", "RUT", "VIX", "XSP", "DJX", "OEX"]
 
+    /// A count from the wire (sizes, quantities), whole and within Int64 even when TWS, or a
+    /// broken peer, sends something absurd: 1e300 must not trap the gateway.
+    public static func count(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        return Int64(max(-1e15, min(1e15, value)).rounded(.towardZero))
+    }
+
+    /// A price from the wire as micros, clamped the same way.
+    public static func micros(_ value: Double) -> Int64 {
+        guard value.isFinite else { return 0 }
+        return Money.micros(max(-1e12, min(1e12, value)))
+    }
+
     // MARK: Instruments
 
     public static func contract(_ instrument: Volta_V1_Instrument) -> TWSContract {
@@ -37,7 +50,7 @@ public enum TWSConversions {
             o.underlying = c.symbol
             guard let expiry = isoDate(c.lastTradeDate) else { throw BadRequest("option expiry '\(c.lastTradeDate)' is not YYYYMMDD") }
             o.expiry = expiry
-            guard c.strike > 0, c.strike.isFinite else { throw BadRequest("option strike \(c.strike) is not positive") }
+            guard c.strike > 0, c.strike < 1e7 else { throw BadRequest("option strike \(c.strike) is not a strike") }
             o.strikeMicros = Money.micros(c.strike)
             switch c.right {
             case "C", "CALL": o.right = .call
@@ -147,6 +160,7 @@ public enum TWSConversions {
             m.legs = try contract.comboLegs.map { leg in
                 var l = Volta_V1_Leg()
                 l.instrument = try instrumentOf(leg.conId)
+                guard (1...1_000).contains(leg.ratio) else { throw BadRequest("combo leg ratio \(leg.ratio) is not 1…1000") }
                 l.ratio = Int32(leg.ratio)
                 l.side = (leg.action == "BUY") == buy ? .buy : .sell
                 return l
@@ -166,7 +180,7 @@ public enum TWSConversions {
         }
         func price(_ value: Double?, _ name: String) throws -> Int64 {
             guard let value else { throw BadRequest("\(name) is unset") }
-            guard value.isFinite, contract.isCombo || value > 0 else { throw BadRequest("\(name) \(value) is not a price") }
+            guard value.isFinite, abs(value) < 1e9, contract.isCombo || value > 0 else { throw BadRequest("\(name) \(value) is not a price") }
             return Money.micros(value)
         }
         switch o.orderType {
@@ -229,7 +243,8 @@ public enum TWSConversions {
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = zone ?? TimeZone(identifier: "America/New_York")
         formatter.dateFormat = "yyyyMMdd HH:mm:ss"
-        return formatter.date(from: "\(parts[0]) \(parts[1])").map { Int64($0.timeIntervalSince1970 * 1e9) }
+        guard let date = formatter.date(from: "\(parts[0]) \(parts[1])"), (0..<9e9).contains(date.timeIntervalSince1970) else { return nil }
+        return Int64(date.timeIntervalSince1970 * 1e9)
     }
 
     public static func executionTimeText(_ ns: Int64) -> String {
