@@ -40,6 +40,21 @@ public struct TWSOrder: Sendable, Equatable {
     public var whatIf = false
 
     public init() {}
+
+    /// From the action to orderRef: the run placeOrder and openOrder share.
+    mutating func codeHead(_ c: inout some FieldCoder) throws {
+        try c.string(&action)
+        try c.decimal(&totalQuantity)
+        try c.string(&orderType)
+        try c.double(&lmtPrice)
+        try c.double(&auxPrice)
+        try c.string(&tif)
+        try c.string(&ocaGroup)
+        try c.string(&account)
+        try c.string(&openClose)
+        try c.int(&origin)
+        try c.string(&orderRef)
+    }
 }
 
 /// placeOrder (3), as ib_async sends it.
@@ -59,17 +74,7 @@ public struct TWSPlaceOrder: TWSMessage {
         try contract.code(&c)
         try c.fixed("")                        // secIdType
         try c.fixed("")                        // secId
-        try c.string(&order.action)
-        try c.decimal(&order.totalQuantity)
-        try c.string(&order.orderType)
-        try c.double(&order.lmtPrice)
-        try c.double(&order.auxPrice)
-        try c.string(&order.tif)
-        try c.string(&order.ocaGroup)
-        try c.string(&order.account)
-        try c.string(&order.openClose)
-        try c.int(&order.origin)
-        try c.string(&order.orderRef)
+        try order.codeHead(&c)
         try c.bool(&order.transmit)
         try c.int(&order.parentId)
         try c.fixed("0")                       // blockOrder

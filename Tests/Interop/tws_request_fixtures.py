@@ -10,6 +10,28 @@ Usage: python3 tws_request_fixtures.py > ../TWSTests/Fixtures/requests.txt
 import sys
 
 
+def common_calls(client, aapl, spy, execution_filter):
+    """The requests both clients make, the same way."""
+    return [
+        ("startApi", lambda: client.startApi()),
+        ("reqMktData stock", lambda: client.reqMktData(1001, aapl, "100,101,106", False, False, [])),
+        ("reqMktData option", lambda: client.reqMktData(1002, spy, "", False, False, [])),
+        ("cancelMktData", lambda: client.cancelMktData(1001)),
+        ("reqContractDetails", lambda: client.reqContractDetails(5, spy)),
+        ("reqSecDefOptParams", lambda: client.reqSecDefOptParams(6, "SPY", "", "STK", 756733)),
+        ("reqHistoricalData", lambda: client.reqHistoricalData(7, aapl, "", "30 D", "1 day", "TRADES", 1, 1, False, [])),
+        ("reqPositions", lambda: client.reqPositions()),
+        ("reqAccountUpdates", lambda: client.reqAccountUpdates(True, "DU1234567")),
+        ("reqExecutions", lambda: client.reqExecutions(8, execution_filter)),
+        ("reqIds", lambda: client.reqIds(1)),
+        ("reqMarketDataType", lambda: client.reqMarketDataType(3)),
+        ("reqGlobalCancel", lambda: client.reqGlobalCancel()),
+        ("reqOpenOrders", lambda: client.reqOpenOrders()),
+        ("reqAllOpenOrders", lambda: client.reqAllOpenOrders()),
+        ("cancelOrder", lambda: client.cancelOrder(42)),
+    ]
+
+
 def ib_async_requests(version=178):
     from ib_async.client import Client
     from ib_async.contract import ComboLeg, Contract, Option, Stock
@@ -40,23 +62,7 @@ def ib_async_requests(version=178):
     adaptive = MarketOrder("BUY", 5, algoStrategy="Adaptive", algoParams=[TagValue("adaptivePriority", "Urgent")])
     credit = LimitOrder("BUY", 2, -1.25)
     trail = Order(action="SELL", totalQuantity=3, orderType="TRAIL", trailingPercent=5.0, trailStopPrice=140.0)
-    calls = [
-        ("startApi", lambda: client.startApi()),
-        ("reqMktData stock", lambda: client.reqMktData(1001, aapl, "100,101,106", False, False, [])),
-        ("reqMktData option", lambda: client.reqMktData(1002, spy, "", False, False, [])),
-        ("cancelMktData", lambda: client.cancelMktData(1001)),
-        ("reqContractDetails", lambda: client.reqContractDetails(5, spy)),
-        ("reqSecDefOptParams", lambda: client.reqSecDefOptParams(6, "SPY", "", "STK", 756733)),
-        ("reqHistoricalData", lambda: client.reqHistoricalData(7, aapl, "", "30 D", "1 day", "TRADES", 1, 1, False, [])),
-        ("reqPositions", lambda: client.reqPositions()),
-        ("reqAccountUpdates", lambda: client.reqAccountUpdates(True, "DU1234567")),
-        ("reqExecutions", lambda: client.reqExecutions(8, ExecutionFilter())),
-        ("reqIds", lambda: client.reqIds(1)),
-        ("reqMarketDataType", lambda: client.reqMarketDataType(3)),
-        ("reqGlobalCancel", lambda: client.reqGlobalCancel()),
-        ("reqOpenOrders", lambda: client.reqOpenOrders()),
-        ("reqAllOpenOrders", lambda: client.reqAllOpenOrders()),
-        ("cancelOrder", lambda: client.cancelOrder(42)),
+    calls = common_calls(client, aapl, spy, ExecutionFilter()) + [
         ("placeOrder limit", lambda: client.placeOrder(42, aapl, limit)),
         ("placeOrder stop child", lambda: client.placeOrder(43, spy, stop)),
         ("placeOrder adaptive", lambda: client.placeOrder(44, aapl, adaptive)),
@@ -94,24 +100,7 @@ def ibapi_requests(version=157):
     spy.symbol, spy.secType, spy.exchange, spy.currency = "SPY", "OPT", "SMART", "USD"
     spy.lastTradeDateOrContractMonth, spy.strike, spy.right, spy.multiplier, spy.tradingClass = "20261218", 450.0, "C", "100", "SPY"
 
-    calls = [
-        ("startApi", lambda: client.startApi()),
-        ("reqMktData stock", lambda: client.reqMktData(1001, aapl, "100,101,106", False, False, [])),
-        ("reqMktData option", lambda: client.reqMktData(1002, spy, "", False, False, [])),
-        ("cancelMktData", lambda: client.cancelMktData(1001)),
-        ("reqContractDetails", lambda: client.reqContractDetails(5, spy)),
-        ("reqSecDefOptParams", lambda: client.reqSecDefOptParams(6, "SPY", "", "STK", 756733)),
-        ("reqHistoricalData", lambda: client.reqHistoricalData(7, aapl, "", "30 D", "1 day", "TRADES", 1, 1, False, [])),
-        ("reqPositions", lambda: client.reqPositions()),
-        ("reqAccountUpdates", lambda: client.reqAccountUpdates(True, "DU1234567")),
-        ("reqExecutions", lambda: client.reqExecutions(8, ExecutionFilter())),
-        ("reqIds", lambda: client.reqIds(1)),
-        ("reqMarketDataType", lambda: client.reqMarketDataType(3)),
-        ("reqGlobalCancel", lambda: client.reqGlobalCancel()),
-        ("reqOpenOrders", lambda: client.reqOpenOrders()),
-        ("reqAllOpenOrders", lambda: client.reqAllOpenOrders()),
-        ("cancelOrder", lambda: client.cancelOrder(42)),
-    ]
+    calls = common_calls(client, aapl, spy, ExecutionFilter())
     for name, call in calls:
         sent.clear()
         call()

@@ -6,6 +6,9 @@ import TWS
 /// instead of sending a second order; modifying sends placeOrder with the same TWS id.
 extension IBKRAdapter {
     public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
+        guard connection.withLock({ $0 }) != nil else { throw BrokerError.notConnected }
+        // Until this session's executions are read, an order placed by an earlier run is unknown.
+        try await waitFor(.seconds(10), "executions") { self.book.withLock(\.executionsComplete) }
         if let known = book.withLock({ $0.statuses[order.orderID] }) { return known }
         return try await transmit(order, isNew: true)
     }

@@ -54,6 +54,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             b.haveNextId = false
             b.accounts = []
             b.positionsComplete = false
+            b.executionsComplete = false
         }
         quotes.withLock { $0.dropLines() }
         connection.withLock { $0 = c }
@@ -101,6 +102,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         _ = replies.offer(message)
         if let error = message as? TWSError { note(error) }
         if message is TWSPositionEnd { book.withLock { $0.positionsComplete = true } }
+        if message is TWSExecutionsEnd { book.withLock { $0.executionsComplete = true } }
         let events = book.withLock { $0.apply(message, now: .now) }
         for case .position(let p) in events where p.quantity != 0 && !quotes.withLock({ $0.isSubscribed(p.instrument) }) {
             Task { try? await self.subscribe(p.instrument) }

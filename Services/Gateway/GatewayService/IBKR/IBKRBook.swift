@@ -14,6 +14,9 @@ struct IBKRBook: Sendable {
     var nextOrderId = 0
     var haveNextId = false
     var positionsComplete = false
+    /// This connection's executions have been read: every order this client id placed before
+    /// (in an earlier run of the gateway too) is known, so a repeated order id is recognised.
+    var executionsComplete = false
     var twsIdOf: [String: Int] = [:]
     var voltaIdOf: [Int: String] = [:]
     var statuses: [String: Volta_V1_OrderStatus] = [:]
