@@ -1,5 +1,4 @@
 import Foundation
-import GatewayService
 import Logging
 import Market
 import Messages
@@ -7,6 +6,7 @@ import TestSupport
 import Testing
 import TWS
 @testable import TWSimServer
+@testable import GatewayService
 
 /// The gateway's `ibkr` adapter against twsim over loopback: the handshake, quotes with the
 /// broker's greeks, orders, and a connection dropped while an order is in flight. After the
@@ -19,7 +19,7 @@ import TWS
         let adapter: IBKRAdapter
     }
 
-    func start(latencyMs: Double = 50) throws -> Setup {
+    func start(latencyMs: Double = 50, marketDataType: Int = 1) throws -> Setup {
         var scenario = Scenario()
         scenario.account.id = "DU0000001"
         scenario.latencyMs = latencyMs
@@ -33,6 +33,7 @@ import TWS
         config.expiries = 1
         config.strikesEachSide = 2
         config.flush = .milliseconds(50)
+        config.marketDataType = marketDataType
         return Setup(server: server, serving: serving, adapter: IBKRAdapter(config: config, logger: Logger(label: "ibkr")))
     }
 
@@ -63,8 +64,9 @@ import TWS
         }
     }
 
-    @Test func streamsQuotesWithTheBrokersGreeksAndTheAccount() async throws {
-        let s = try start()
+    @Test(arguments: [1, 3]) func streamsQuotesWithTheBrokersGreeksAndTheAccount(marketDataType: Int) async throws {
+        // 3: delayed data, whose tick types (66, 67, 83…) read as the live ones.
+        let s = try start(marketDataType: marketDataType)
         defer { s.serving.cancel() }
         let (seen, following) = follow(try await s.adapter.connect())
         defer { following.cancel() }
@@ -130,6 +132,33 @@ import TWS
         let atBroker = s.server.book.withLock { $0.orders.values.filter { $0.placed.order.orderRef == "buy-1" }.count }
         #expect(atBroker == 1)
         #expect(s.adapter.connections.load(ordering: .relaxed) == 2)
+    }
+
+    @Test func afterIBsConnectivityReturnsWithDataLostTheLinesAreSubscribedAgain() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (seen, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { await s.adapter.currentQuotes().flatMap(\.options).count == 8 })
+        let lines = s.server.book.withLock { $0.clients.values.map(\.requestTargets.count).reduce(0, +) }
+        #expect(lines == 9)
+        s.server.interruptConnectivity(dataLost: true)
+        // twsim forgot every subscription; the adapter asks for its nine lines again.
+        #expect(await until { s.server.book.withLock { $0.clients.values.map(\.requestTargets.count).reduce(0, +) } == 9 })
+        let before = await seen.count
+        #expect(await until { await seen.items.dropFirst(before).contains { if case .quotes = $0 { true } else { false } } })
+        #expect(s.adapter.connections.load(ordering: .relaxed) == 1)     // the socket stayed up
+    }
+
+    @Test func pacingKeepsAnyOneSecondUnderTheRate() {
+        let pacer = RequestPacer(rate: 45)
+        let start = ContinuousClock.now
+        let slots = (0..<200).map { _ in pacer.reserve(now: start) }
+        for (i, slot) in slots.enumerated() {
+            let window = slots[i...].prefix { $0 < slot + .seconds(1) }
+            #expect(window.count <= 45)
+        }
+        #expect(slots.last! - start >= .seconds(4) && slots.last! - start < .seconds(5))
     }
 
     @Test func refusesALiveAccountWithoutTheLiveSettings() async throws {

@@ -49,6 +49,28 @@ public final class TWSimServer: Sendable {
         logger.notice("dropped every client connection", metadata: ["clients": "\(sessions.count)"])
     }
 
+    /// TWS losing its own connection to IB and getting it back (errors 1100, then 1101 with
+    /// `dataLost`, else 1102). With data lost, every client's market data subscriptions are gone,
+    /// as at IB: a client must subscribe again.
+    public func interruptConnectivity(dataLost: Bool) {
+        let sessions = book.withLock { b in
+            if dataLost {
+                for n in b.clients.keys {
+                    b.clients[n]?.requestTargets = [:]
+                    b.clients[n]?.underlyingRequests = [:]
+                    b.clients[n]?.optionRequests = [:]
+                }
+            }
+            return Array(b.sessions.values)
+        }
+        for s in sessions {
+            s.send(TWSError(reqId: -1, code: 1100, message: "Connectivity between IB and Trader Workstation has been lost."))
+            s.send(dataLost
+                ? TWSError(reqId: -1, code: 1101, message: "Connectivity between IB and TWS has been restored- data lost.")
+                : TWSError(reqId: -1, code: 1102, message: "Connectivity between IB and TWS has been restored- data maintained."))
+        }
+    }
+
     func acceptClients() async {
         let (sockets, arrivals) = AsyncStream.makeStream(of: TWSSocket.self)
         let thread = Thread { [listener] in
