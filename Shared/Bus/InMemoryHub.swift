@@ -34,7 +34,7 @@ public final class InMemoryHub: Sendable {
 
     public let clock: any BusClock
     private let state: Mutex<State>
-    private let pending = PendingReplies()
+    private let pending = PendingReplies<[UInt8]>()
 
     public init(clock: any BusClock = ManualClock(), routing: ServiceRouter<(requestID: String, envelope: [UInt8])>.Configuration = .init()) {
         self.clock = clock

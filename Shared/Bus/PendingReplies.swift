@@ -1,14 +1,14 @@
 import Synchronization
 
 /// Requests in flight, by request id, waiting for their reply: the one piece of request
-/// plumbing every transport shares.
+/// plumbing every transport shares (and the gateway's TWS requests, whose reply is a run of messages).
 ///
 /// A retry registers the same id again, so a late reply to the first attempt answers the retry:
 /// the reply is the same either way.
-public final class PendingReplies: Sendable {
+public final class PendingReplies<Reply: Sendable>: Sendable {
     private struct Waiter {
         let token: UInt64
-        let continuation: CheckedContinuation<[UInt8], any Error>
+        let continuation: CheckedContinuation<Reply, any Error>
     }
 
     private let waiters = Mutex<[String: Waiter]>([:])
@@ -24,7 +24,7 @@ public final class PendingReplies: Sendable {
     ///   (an error the transport knows already), or nil to wait.
     /// - Throws: ``BusError/timeout(service:attempts:)``, or ``BusError/closed``.
     public func exchange(requestID: String, service: String, timeout: Duration, clock: any BusClock,
-                         send: @escaping @Sendable () -> [UInt8]?) async throws -> [UInt8] {
+                         send: @escaping @Sendable () -> Reply?) async throws -> Reply {
         let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
         // One timer per attempt; the token keeps a late timer from failing a later attempt
         // that reuses the request id.
@@ -34,7 +34,7 @@ public final class PendingReplies: Sendable {
         }
         defer { timer.cancel() }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (c: CheckedContinuation<[UInt8], any Error>) in
+            try await withCheckedThrowingContinuation { (c: CheckedContinuation<Reply, any Error>) in
                 let previous = waiters.withLock { $0.updateValue(Waiter(token: token, continuation: c), forKey: requestID) }
                 previous?.continuation.resume(throwing: CancellationError())
                 if let immediate = send() { resolve(requestID, with: immediate) }
@@ -54,9 +54,17 @@ public final class PendingReplies: Sendable {
 
     /// Hands a reply to its waiter. Returns false if nobody waits (it timed out or was answered).
     @discardableResult
-    public func resolve(_ requestID: String, with reply: [UInt8]) -> Bool {
+    public func resolve(_ requestID: String, with reply: Reply) -> Bool {
         guard let waiter = waiters.withLock({ $0.removeValue(forKey: requestID) }) else { return false }
         waiter.continuation.resume(returning: reply)
+        return true
+    }
+
+    /// Fails the request's waiter, if one waits: the peer answered with an error.
+    @discardableResult
+    public func fail(_ requestID: String, with error: any Error) -> Bool {
+        guard let waiter = waiters.withLock({ $0.removeValue(forKey: requestID) }) else { return false }
+        waiter.continuation.resume(throwing: error)
         return true
     }
 

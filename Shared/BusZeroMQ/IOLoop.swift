@@ -13,7 +13,7 @@ import Synchronization
 final class IOLoop: @unchecked Sendable {
     // Shared with async code (thread-safe types).
     let commands: CommandQueue
-    let pending: PendingReplies
+    let pending: PendingReplies<[UInt8]>
     let statistics: BusStatistics
     let logger: Logger
 
@@ -51,7 +51,7 @@ final class IOLoop: @unchecked Sendable {
         self.statistics = statistics
         self.logger = logger
         commands = try CommandQueue()
-        pending = PendingReplies()
+        pending = PendingReplies<[UInt8]>()
         // Connect eagerly: a PUB that connects on first use loses its first messages while the
         // TCP handshake runs (the zguide's slow joiner).
         pub = try ZMQSocket(context, type: ZMQ_PUB)

@@ -1,30 +1,30 @@
+import Bus
 import Synchronization
 import TWS
 
 /// Requests that TWS answers with a run of messages under the request's id (contract details,
-/// option parameters, history), each waiting for its end marker, its error, or a timeout.
+/// option parameters, history): the bus's `PendingReplies` waits for the run, its error, or a
+/// timeout; this collects the run until its end marker.
 final class IBKRReplies: Sendable {
-    struct Waiter {
+    struct Run {
         var messages: [any TWSMessage] = []
-        var continuation: CheckedContinuation<[any TWSMessage], any Error>
-        var isEnd: @Sendable (any TWSMessage) -> Bool
+        let isEnd: @Sendable (any TWSMessage) -> Bool
     }
 
-    let waiters = Mutex<[Int: Waiter]>([:])
+    let pending = PendingReplies<[any TWSMessage]>()
+    let runs = Mutex<[Int: Run]>([:])
 
     /// Registers the request, runs `send`, and returns its messages once the end arrives.
     func collect(_ reqId: Int, timeout: Duration, isEnd: @escaping @Sendable (any TWSMessage) -> Bool,
                  send: @escaping @Sendable () async throws -> Void) async throws -> [any TWSMessage] {
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            self.finish(reqId, .failure(BrokerError.unavailable("no answer to request \(reqId) within \(timeout)")))
-        }
-        defer { timer.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            waiters.withLock { $0[reqId] = Waiter(continuation: continuation, isEnd: isEnd) }
+        runs.withLock { $0[reqId] = Run(isEnd: isEnd) }
+        defer { runs.withLock { _ = $0.removeValue(forKey: reqId) } }
+        let id = String(reqId)
+        return try await pending.exchange(requestID: id, service: "TWS", timeout: timeout, clock: WallClock()) {
             Task {
-                do { try await send() } catch { self.finish(reqId, .failure(error)) }
+                do { try await send() } catch { self.pending.fail(id, with: error) }
             }
+            return nil
         }
     }
 
@@ -32,30 +32,21 @@ final class IBKRReplies: Sendable {
     func offer(_ message: any TWSMessage) -> Bool {
         guard let reqId = Self.reqId(of: message) else { return false }
         if let error = message as? TWSError {
-            guard !error.isInformational, waiters.withLock({ $0[reqId] != nil }) else { return false }
-            finish(reqId, .failure(BrokerError.unavailable("TWS error \(error.code): \(error.message)")))
-            return true
+            guard !error.isInformational else { return false }
+            return pending.fail(String(reqId), with: BrokerError.unavailable("TWS error \(error.code): \(error.message)"))
         }
-        let done: Bool? = waiters.withLock { w in
-            guard w[reqId] != nil else { return nil }
-            w[reqId]!.messages.append(message)
-            return w[reqId]!.isEnd(message)
+        let finished: [any TWSMessage]?? = runs.withLock { r in
+            guard r[reqId] != nil else { return nil }
+            r[reqId]!.messages.append(message)
+            return r[reqId]!.isEnd(message) ? .some(r[reqId]!.messages) : .some(nil)
         }
-        if done == true { finish(reqId, nil) }
-        return done != nil
-    }
-
-    func finish(_ reqId: Int, _ failure: Result<Void, any Error>?) {
-        guard let waiter = waiters.withLock({ $0.removeValue(forKey: reqId) }) else { return }
-        if case .failure(let error)? = failure { waiter.continuation.resume(throwing: error) } else {
-            waiter.continuation.resume(returning: waiter.messages)
-        }
+        guard let finished else { return false }
+        if let messages = finished { pending.resolve(String(reqId), with: messages) }
+        return true
     }
 
     /// Fails every waiting request: the connection is gone.
-    func failAll(_ error: any Error) {
-        for id in waiters.withLock({ Array($0.keys) }) { finish(id, .failure(error)) }
-    }
+    func failAll(_ error: any Error) { pending.failAll(error) }
 
     static func reqId(of message: any TWSMessage) -> Int? {
         switch message {
