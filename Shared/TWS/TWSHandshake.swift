@@ -42,10 +42,16 @@ public enum TWSHandshake {
 
     /// The server's answer: its version and time as TWS prints it (`20250323 22:21:01 GMT`).
     public static func serverHello(version: Int, time: Date = Date()) -> [UInt8] {
+        TWSFrame.frame(Array("\(version)\0\(utc(time)) GMT\0".utf8))
+    }
+
+    /// A time in UTC as TWS writes times: `yyyyMMdd HH:mm:ss` (the handshake, executions), or
+    /// another pattern such as `HH:mm` (the account's update time).
+    public static func utc(_ time: Date, format: String = "yyyyMMdd HH:mm:ss") -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd HH:mm:ss"
-        return TWSFrame.frame(Array("\(version)\0\(formatter.string(from: time)) GMT\0".utf8))
+        formatter.dateFormat = format
+        return formatter.string(from: time)
     }
 }

@@ -8,24 +8,19 @@ public enum TWSTickType {
     public static let optionCallOpenInterest = 27, optionPutOpenInterest = 28
     public static let optionCallVolume = 29, optionPutVolume = 30
     public static let historicalVolatility = 23, impliedVolatility = 24
-    public static let delayedBid = 66, delayedAsk = 67, delayedLast = 68, delayedBidSize = 69, delayedAskSize = 70
-    public static let delayedModelOption = 83
+
+    /// Each live type and the type of its delayed twin, one table both ways.
+    static let delayedOf: [Int: Int] = [
+        bid: 66, ask: 67, last: 68, bidSize: 69, askSize: 70, lastSize: 71, volume: 74, close: 75,
+        bidOption: 80, askOption: 81, lastOption: 82, modelOption: 83,
+    ]
+    static let liveOf = Dictionary(uniqueKeysWithValues: delayedOf.map { ($1, $0) })
 
     /// The live type a delayed tick stands for (66 → 1), so delayed data reads like live data.
-    public static func live(_ type: Int) -> Int {
-        switch type {
-        case delayedBid: bid
-        case delayedAsk: ask
-        case delayedLast: last
-        case delayedBidSize: bidSize
-        case delayedAskSize: askSize
-        case 71: lastSize
-        case 74: volume
-        case 75: close
-        case 80...83: type - 70
-        default: type
-        }
-    }
+    public static func live(_ type: Int) -> Int { liveOf[type] ?? type }
+
+    /// The delayed type of a live one (1 → 66), for a client that asked for delayed data.
+    public static func delayed(_ type: Int) -> Int { delayedOf[type] ?? type }
 }
 
 /// tickPrice (1). The size rides along for bid, ask and last.

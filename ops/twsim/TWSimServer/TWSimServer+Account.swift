@@ -36,7 +36,7 @@ extension TWSimServer {
         for v in snapshot.values { session.send(accountValue(v)) }
         for p in snapshot.positions where p.quantity != 0 { session.send(portfolio(p)) }
         var time = TWSAccountUpdateTime()
-        time.time = String(TWSConversions.executionTimeText(SimAdapter.wallClock()).dropFirst(9).prefix(5))
+        time.time = TWSHandshake.utc(Date(), format: "HH:mm")
         session.send(time)
         var end = TWSAccountDownloadEnd()
         end.account = snapshot.account
@@ -65,17 +65,13 @@ extension TWSimServer {
         return c
     }
 
-    static func multiplier(_ i: Volta_V1_Instrument) -> Double {
-        i.hasOption ? Double(i.option.multiplier == 0 ? 100 : i.option.multiplier) : 1
-    }
-
     /// IB reports the average cost per contract, the multiplier included.
     func position(_ p: Volta_V1_Position) -> TWSPosition {
         var m = TWSPosition()
         m.account = p.account
         m.contract = contract(p.instrument)
         m.position = Double(p.quantity)
-        m.averageCost = Money.value(p.avgCostMicros) * Self.multiplier(p.instrument)
+        m.averageCost = Money.value(p.avgCostMicros) * Double(TWSConversions.multiplier(of: p.instrument))
         return m
     }
 
@@ -85,8 +81,8 @@ extension TWSimServer {
         m.contract.primaryExchange = m.contract.exchange
         m.position = Double(p.quantity)
         m.marketPrice = p.marketPrice
-        m.marketValue = Double(p.quantity) * p.marketPrice * Self.multiplier(p.instrument)
-        m.averageCost = Money.value(p.avgCostMicros) * Self.multiplier(p.instrument)
+        m.marketValue = Double(p.quantity) * p.marketPrice * Double(TWSConversions.multiplier(of: p.instrument))
+        m.averageCost = Money.value(p.avgCostMicros) * Double(TWSConversions.multiplier(of: p.instrument))
         m.unrealizedPNL = p.unrealizedPnl
         m.realizedPNL = p.realizedPnl
         m.account = p.account

@@ -66,7 +66,7 @@ extension TWSimServer {
 
     func touchTicks(_ reqId: Int, bid: Double, ask: Double, bidSize: Int64, askSize: Int64, last: Double, volume: Int64,
                     delayed: Bool) -> [any TWSMessage] {
-        func type(_ live: Int) -> Int { delayed ? Self.delayedType[live] ?? live : live }
+        func type(_ live: Int) -> Int { delayed ? TWSTickType.delayed(live) : live }
         var out: [any TWSMessage] = [
             TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.bid), price: bid, size: Double(bidSize)),
             TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.ask), price: ask, size: Double(askSize)),
@@ -82,7 +82,7 @@ extension TWSimServer {
     func modelTick(_ reqId: Int, _ o: Volta_V1_OptionQuote, delayed: Bool) -> TWSTickOptionComputation {
         var t = TWSTickOptionComputation()
         t.reqId = reqId
-        t.tickType = delayed ? TWSTickType.delayedModelOption : TWSTickType.modelOption
+        t.tickType = delayed ? TWSTickType.delayed(TWSTickType.modelOption) : TWSTickType.modelOption
         let g = o.greeks
         t.impliedVol = g.iv > 0 ? g.iv : nil
         t.delta = g.delta
@@ -94,9 +94,4 @@ extension TWSimServer {
         t.underlyingPrice = o.underlyingPrice > 0 ? o.underlyingPrice : nil
         return t
     }
-
-    static let delayedType: [Int: Int] = [
-        TWSTickType.bid: TWSTickType.delayedBid, TWSTickType.ask: TWSTickType.delayedAsk, TWSTickType.last: TWSTickType.delayedLast,
-        TWSTickType.bidSize: TWSTickType.delayedBidSize, TWSTickType.askSize: TWSTickType.delayedAskSize, TWSTickType.volume: 74,
-    ]
 }

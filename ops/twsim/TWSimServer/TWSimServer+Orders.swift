@@ -136,8 +136,7 @@ extension TWSimServer {
             let earlier = b.executions.filter { $0.execution.permId == r.permId }.map(\.execution)
             var e = TWSExecution()
             e.orderId = r.placed.order.orderId
-            e.contract = TWSConversions.contract(fill.instrument)
-            if !fill.instrument.hasOption { e.contract.conId = Int(MarketSimulation.brokerID(of: fill.instrument.symbol)) }
+            e.contract = contract(fill.instrument)
             e.execId = fill.fillID
             e.time = TWSConversions.executionTimeText(fill.timeNs)
             e.account = fill.account

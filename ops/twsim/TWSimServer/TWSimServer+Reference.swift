@@ -34,12 +34,12 @@ extension TWSimServer {
         }
         let chain = try await adapter.chain(underlying: c.symbol)
         var found: [Volta_V1_ContractDetails] = []
-        for expiry in chain.expiries where expiry.expiry.replacingOccurrences(of: "-", with: "").hasPrefix(c.lastTradeDate) {
+        for expiry in chain.expiries where TWSConversions.ibDate(expiry.expiry).hasPrefix(c.lastTradeDate) {
             for strike in expiry.strikeMicros where c.strike == 0 || TWSConversions.micros(c.strike) == strike {
                 for right in ["C", "P"] where c.right.isEmpty || c.right.hasPrefix(right) {
                     guard found.count < 1_000 else { return found }
                     var option = c
-                    option.lastTradeDate = expiry.expiry.replacingOccurrences(of: "-", with: "")
+                    option.lastTradeDate = TWSConversions.ibDate(expiry.expiry)
                     option.strike = Money.value(strike)
                     option.right = right
                     found.append(try await adapter.contract(try TWSConversions.instrument(option)))
@@ -79,7 +79,7 @@ extension TWSimServer {
     /// The OCC symbol IB shows as an option's localSymbol: `SPY   261218C00450000`.
     static func occSymbol(_ o: Volta_V1_OptionContract) -> String {
         let root = o.tradingClass.isEmpty ? o.underlying : o.tradingClass
-        let date = o.expiry.replacingOccurrences(of: "-", with: "").dropFirst(2)
+        let date = TWSConversions.ibDate(o.expiry).dropFirst(2)
         let strike = String(o.strikeMicros / 1_000)
         return root.padding(toLength: 6, withPad: " ", startingAt: 0) + date + (o.right == .call ? "C" : "P")
             + String(repeating: "0", count: max(0, 8 - strike.count)) + strike
@@ -95,7 +95,7 @@ extension TWSimServer {
                 p.underlyingConId = Int(MarketSimulation.brokerID(of: m.underlyingSymbol))
                 p.tradingClass = tradingClass
                 p.multiplier = String(chain.multiplier)
-                p.expirations = expiries.map { $0.expiry.replacingOccurrences(of: "-", with: "") }.sorted()
+                p.expirations = expiries.map { TWSConversions.ibDate($0.expiry) }.sorted()
                 p.strikes = Set(expiries.flatMap(\.strikeMicros)).sorted().map(Money.value)
                 session.send(p)
             }
@@ -113,7 +113,7 @@ extension TWSimServer {
             reply.reqId = m.reqId
             reply.bars = history.bars.map { b in
                 var bar = TWSBar()
-                bar.date = b.date.replacingOccurrences(of: "-", with: "")
+                bar.date = TWSConversions.ibDate(b.date)
                 (bar.open, bar.high, bar.low, bar.close) = (b.open, b.high, b.low, b.close)
                 bar.wap = (b.high + b.low + b.close) / 3
                 return bar

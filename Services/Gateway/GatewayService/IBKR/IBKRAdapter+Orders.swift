@@ -66,7 +66,7 @@ extension IBKRAdapter {
         book.withLock { b in
             var s = Volta_V1_AccountSnapshot()
             s.account = b.account
-            s.positions = b.positions.values.filter { $0.quantity != 0 }.sorted { IBKRBook.key($0.instrument) < IBKRBook.key($1.instrument) }
+            s.positions = b.positions.values.filter { $0.quantity != 0 }.sorted { $0.instrument.displayName < $1.instrument.displayName }
             s.values = b.values.values.sorted { $0.key < $1.key }
             s.openOrders = b.openOrders
             s.connection = Int64(connections.load(ordering: .relaxed))

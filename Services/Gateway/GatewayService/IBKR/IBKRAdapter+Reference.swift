@@ -8,7 +8,7 @@ import TWS
 /// within a session (contracts and chains).
 extension IBKRAdapter {
     public func contract(_ instrument: Volta_V1_Instrument) async throws -> Volta_V1_ContractDetails {
-        let key = IBKRBook.key(instrument)
+        let key = instrument.displayName
         if let cached = details.withLock({ $0[key] }) { return cached }
         let reqId = nextRequestId()
         let request = TWSRequestContractDetails(reqId: reqId, contract: TWSConversions.contract(instrument))

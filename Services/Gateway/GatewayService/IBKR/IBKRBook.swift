@@ -79,7 +79,7 @@ struct IBKRBook: Sendable {
             p.marketPrice = m.marketPrice
             p.unrealizedPnl = m.unrealizedPNL
             p.realizedPnl = m.realizedPNL
-            positions[Self.key(p.instrument)] = p
+            positions[p.instrument.displayName] = p
             return [.position(p)]
         case let m as TWSAccountValue:
             guard Self.valueKeys.contains(m.key), m.currency == "USD" || m.currency == "BASE",
@@ -174,20 +174,15 @@ struct IBKRBook: Sendable {
 
     mutating func position(_ c: TWSContract, quantity: Double, averageCost: Double) -> Volta_V1_Position? {
         guard let instrument = try? TWSConversions.instrument(c) else { return nil }
-        let key = Self.key(instrument)
+        let key = instrument.displayName
         var p = positions[key] ?? Volta_V1_Position()
         p.account = account
         p.instrument = instrument
         p.quantity = TWSConversions.count(quantity)
         // IB's average cost is per contract, the multiplier included; Volta's is per unit.
-        let multiplier = instrument.hasOption ? Double(instrument.option.multiplier == 0 ? 100 : instrument.option.multiplier) : 1
-        p.avgCostMicros = TWSConversions.micros(averageCost / multiplier)
+        p.avgCostMicros = TWSConversions.micros(averageCost / Double(TWSConversions.multiplier(of: instrument)))
         positions[key] = p
         return p
-    }
-
-    static func key(_ i: Volta_V1_Instrument) -> String {
-        i.hasOption ? "\(i.option.underlying) \(i.option.expiry) \(i.option.right) \(i.option.strikeMicros)" : i.symbol
     }
 
     var openOrders: [Volta_V1_OrderStatus] {

@@ -13,13 +13,13 @@ struct IBKRQuotes: Sendable {
     var options: [Int: Volta_V1_OptionQuote] = [:]
     var changed: [String: Set<Int>] = [:]
 
-    func isSubscribed(_ i: Volta_V1_Instrument) -> Bool { lineOf[IBKRBook.key(i)] != nil }
+    func isSubscribed(_ i: Volta_V1_Instrument) -> Bool { lineOf[i.displayName] != nil }
 
     mutating func add(_ reqId: Int, _ instrument: Volta_V1_Instrument) {
-        let key = IBKRBook.key(instrument)
+        let key = instrument.displayName
         lines[reqId] = instrument
         lineOf[key] = reqId
-        if !wanted.contains(where: { IBKRBook.key($0) == key }) { wanted.append(instrument) }
+        if !wanted.contains(where: { $0.displayName == key }) { wanted.append(instrument) }
         if instrument.hasOption {
             var q = Volta_V1_OptionQuote()
             q.contract = instrument.option
@@ -119,7 +119,7 @@ struct IBKRQuotes: Sendable {
             guard let instrument = lines[id] else { continue }
             if instrument.hasOption {
                 if var q = options[id] {
-                    if q.underlyingPrice == 0, let u = underlyings[underlying] { q.underlyingPrice = u.bid > 0 && u.ask > 0 ? (u.bid + u.ask) / 2 : u.last }
+                    if q.underlyingPrice == 0, let u = underlyings[underlying] { q.underlyingPrice = u.referencePrice }
                     b.options.append(q)
                 }
             } else if let q = underlyings[instrument.symbol] {
@@ -129,11 +129,10 @@ struct IBKRQuotes: Sendable {
         return b
     }
 
-    /// The underlying's mid, else its last price.
+    /// The underlying's reference price (its mid, else its last), once it has one.
     func spot(_ symbol: String) -> Double? {
-        guard let q = underlyings[symbol] else { return nil }
-        if q.bid > 0 && q.ask > 0 { return (q.bid + q.ask) / 2 }
-        return q.last > 0 ? q.last : nil
+        guard let price = underlyings[symbol]?.referencePrice, price > 0 else { return nil }
+        return price
     }
 }
 

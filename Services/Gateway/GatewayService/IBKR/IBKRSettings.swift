@@ -48,12 +48,19 @@ public enum IBKRSettings {
                                      accepted: "the live account id (trading_mode is live)")
         }
         let types = ["live": 1, "frozen": 2, "delayed": 3, "delayed_frozen": 4]
-        return IBKRConfiguration(
-            host: try context.value(host), port: try context.value(port), clientId: try context.value(clientId),
-            liveAccount: mode == "live" ? account : nil, marketDataType: types[try context.value(marketDataType)] ?? 1,
-            symbols: try context.value(symbols).split(separator: ",").map(String.init), maxLines: try context.value(maxLines),
-            strikesEachSide: try context.value(strikes), expiries: try context.value(expiries),
-            requestsPerSecond: try context.value(pacing), flush: .milliseconds(try context.value(flushMilliseconds)))
+        var c = IBKRConfiguration()
+        c.host = try context.value(host)
+        c.port = try context.value(port)
+        c.clientId = try context.value(clientId)
+        c.liveAccount = mode == "live" ? account : nil
+        c.marketDataType = types[try context.value(marketDataType)] ?? 1
+        c.symbols = try context.value(symbols).split(separator: ",").map(String.init)
+        c.maxLines = try context.value(maxLines)
+        c.strikesEachSide = try context.value(strikes)
+        c.expiries = try context.value(expiries)
+        c.requestsPerSecond = try context.value(pacing)
+        c.flush = .milliseconds(try context.value(flushMilliseconds))
+        return c
     }
 }
 
@@ -76,21 +83,6 @@ public struct IBKRConfiguration: Sendable {
     public var replyTimeout = Duration.seconds(10)
 
     public init() {}
-
-    public init(host: String, port: Int, clientId: Int, liveAccount: String?, marketDataType: Int, symbols: [String],
-                maxLines: Int, strikesEachSide: Int, expiries: Int, requestsPerSecond: Int, flush: Duration) {
-        self.host = host
-        self.port = port
-        self.clientId = clientId
-        self.liveAccount = liveAccount
-        self.marketDataType = marketDataType
-        self.symbols = symbols
-        self.maxLines = maxLines
-        self.strikesEachSide = strikesEachSide
-        self.expiries = expiries
-        self.requestsPerSecond = requestsPerSecond
-        self.flush = flush
-    }
 
     /// Paper accounts are `DU…` (or `DF…` for advisors' paper masters).
     public static func isPaper(_ account: String) -> Bool { account.hasPrefix("DU") || account.hasPrefix("DF") }

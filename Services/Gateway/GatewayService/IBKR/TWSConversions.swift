@@ -26,6 +26,14 @@ public enum TWSConversions {
 
     // MARK: Instruments
 
+    /// An instrument's contract multiplier: an option's (100 when unset), 1 for the underlying.
+    public static func multiplier(of i: Volta_V1_Instrument) -> Int32 {
+        i.hasOption ? (i.option.multiplier == 0 ? 100 : i.option.multiplier) : 1
+    }
+
+    /// Volta's `YYYY-MM-DD` as IB writes dates: `YYYYMMDD`.
+    public static func ibDate(_ iso: String) -> String { iso.replacingOccurrences(of: "-", with: "") }
+
     public static func contract(_ instrument: Volta_V1_Instrument) -> TWSContract {
         guard instrument.hasOption else {
             let isIndex = indexSymbols.contains(instrument.symbol)
@@ -33,9 +41,9 @@ public enum TWSConversions {
         }
         let o = instrument.option
         return TWSContract(conId: Int(o.brokerID), symbol: o.underlying.isEmpty ? instrument.symbol : o.underlying, secType: "OPT",
-                           lastTradeDate: o.expiry.replacingOccurrences(of: "-", with: ""),
+                           lastTradeDate: ibDate(o.expiry),
                            strike: Money.value(o.strikeMicros), right: o.right == .call ? "C" : o.right == .put ? "P" : "",
-                           multiplier: String(o.multiplier == 0 ? 100 : o.multiplier), tradingClass: o.tradingClass)
+                           multiplier: String(multiplier(of: instrument)), tradingClass: o.tradingClass)
     }
 
     /// The instrument a contract names.
@@ -248,10 +256,6 @@ public enum TWSConversions {
     }
 
     public static func executionTimeText(_ ns: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ns) / 1e9)) + " UTC"
+        TWSHandshake.utc(Date(timeIntervalSince1970: Double(ns) / 1e9)) + " UTC"
     }
 }
