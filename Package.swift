@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "recorder", targets: ["recorder"]),
         .executable(name: "dashboard", targets: ["dashboard"]),
         .executable(name: "twsim", targets: ["twsim"]),
+        .executable(name: "volta-keys", targets: ["volta-keys"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -139,6 +140,8 @@ let package = Package(
                           path: "ops/twsim/twsim", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),
+        .executableTarget(name: "volta-keys", dependencies: ["BusZeroMQ", argumentParser],
+                          path: "ops/keys", swiftSettings: strict),
         .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb, grdbSQLite, argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 

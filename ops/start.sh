@@ -5,6 +5,7 @@
 #   VOLTA_RUN_DIR  logs, sockets and the generated config (default ./run)
 #   VOLTA_CONFIG   a JSON config file for every service (see README, "Configuration")
 #   VOLTA_DASHBOARD_TOKEN  the dashboard's write token (default: made once, kept in RUN_DIR)
+#   VOLTA_KEYS_FILE  lock the bus with CURVE: a key file from `volta-keys generate` (docs/deployment.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ops/install-deps.sh
@@ -19,6 +20,7 @@ if [ -z "${VOLTA_DASHBOARD_TOKEN:-}" ]; then
 fi
 export VOLTA_DASHBOARD_TOKEN
 conf=$(ops/supervision/write-config.sh "$(swift build -c release --show-bin-path)" "$run_dir")
-echo "dashboard: http://127.0.0.1:${VOLTA_DASHBOARD_PORT:-8080}/#token=$VOLTA_DASHBOARD_TOKEN (the token is kept in $run_dir/dashboard.token)"
+# The token is a secret: it is never printed, so that no captured output or log holds it.
+echo "dashboard: http://127.0.0.1:${VOLTA_DASHBOARD_PORT:-8080}/ (to change things, open it with #token=\$(cat $run_dir/dashboard.token))"
 echo "stack config: $conf; logs in $(dirname "$conf")/logs; watch the bus with: $(swift build -c release --show-bin-path)/tap"
 exec supervisord -c "$conf"

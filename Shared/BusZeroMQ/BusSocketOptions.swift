@@ -30,6 +30,9 @@ public struct BusSocketOptions: Sendable, Equatable {
     /// peer counts as dead.
     public var brokerHeartbeatMilliseconds: Int32 = 1_000
     public var brokerLiveness: Int32 = 3
+    /// CURVE keys, when the bus is locked: a client's pair and the daemon's key, or the daemon's
+    /// pair and its allowlist. Nil: plain ZMTP.
+    public var security: BusSecurity?
 
     public init() {}
 
@@ -42,6 +45,7 @@ public struct BusSocketOptions: Sendable, Equatable {
         try socket.set(ZMQ_TCP_KEEPALIVE_IDLE, keepaliveIdleSeconds)
         try socket.set(ZMQ_TCP_KEEPALIVE_INTVL, keepaliveIntervalSeconds)
         try socket.set(ZMQ_TCP_KEEPALIVE_CNT, keepaliveProbes)
+        try security?.apply(to: socket)
     }
 
     /// A publisher: EAGAIN instead of a silent drop at the HWM, so drops are counted.

@@ -24,16 +24,29 @@ public enum CommonSettings {
     public static let metricsMilliseconds = Setting<Int>.integer(
         "metrics.interval_ms", default: 10_000, in: 500...600_000, help: "Period of this process's metrics on sys.metrics.")
 
+    public static let curveServerKey = Setting<String>.text(
+        "bus.curve.server_key", default: "", accepted: "empty (no CURVE) or the bus's public key: 64 hex digits or 40 Z85 characters",
+        help: "The bus daemon's CURVE public key; set it (with bus.curve.secret_key) to join a locked bus."
+    ) { $0.isEmpty || CurveKeyPair.normalized($0) != nil }
+    public static let curveSecretKey = Setting<String>.text(
+        "bus.curve.secret_key", default: "", accepted: "empty (no CURVE) or a CURVE secret key: 64 hex digits or 40 Z85 characters",
+        help: "This process's CURVE secret key (ops/keys makes one per service). On the bus daemon, the server's.", secret: true
+    ) { $0.isEmpty || CurveKeyPair.normalized($0) != nil }
+    public static let curveAllow = Setting<String>.text(
+        "bus.curve.allow", default: "", accepted: "public keys (64 hex digits or 40 Z85 characters) separated by commas",
+        help: "The bus daemon only: the client public keys it admits when CURVE is on; every other key is refused."
+    ) { $0.isEmpty || $0.split(separator: ",").allSatisfy { CurveKeyPair.normalized(String($0).trimmingWhitespace()) != nil } }
+
     public static let all: [any AnySetting] = [
         busEndpoint, publishHWM, subscribeHWM, busHeartbeatMilliseconds, busLiveness, logLevel,
-        heartbeatMilliseconds, metricsMilliseconds,
+        heartbeatMilliseconds, metricsMilliseconds, curveServerKey, curveSecretKey, curveAllow,
     ]
 
     /// The top-level sections these keys live in.
     public static let sections: Set<String> = ["bus", "log", "heartbeat", "metrics"]
 
-    /// The socket options the settings describe.
-    public static func socketOptions(_ config: ConfigurationLayers) throws -> BusSocketOptions {
+    /// The socket options the settings describe; `server` for the bus daemon's own sockets.
+    public static func socketOptions(_ config: ConfigurationLayers, server: Bool = false) throws -> BusSocketOptions {
         var options = BusSocketOptions()
         options.publishHWM = Int32(try config.value(publishHWM))
         options.subscribeHWM = Int32(try config.value(subscribeHWM))
@@ -41,6 +54,39 @@ public enum CommonSettings {
         let liveness = Int32(try config.value(busLiveness))
         options.brokerHeartbeatMilliseconds = heartbeat
         options.brokerLiveness = liveness
+        options.security = try security(config, server: server)
         return options
+    }
+
+    /// CURVE from the three keys: nil when none is set. A half-configured lock is a configuration
+    /// error naming the missing key, never a silent fall back to an open bus.
+    static func security(_ config: ConfigurationLayers, server: Bool) throws -> BusSecurity? {
+        let serverKey = try config.value(curveServerKey)
+        let secret = try config.value(curveSecretKey)
+        let allow = try config.value(curveAllow)
+        guard !(serverKey.isEmpty && secret.isEmpty && allow.isEmpty) else { return nil }
+        func missing(_ setting: Setting<String>, _ why: String) -> ConfigurationError {
+            ConfigurationError(key: setting.key, value: "", origin: "the other bus.curve keys", accepted: why)
+        }
+        guard !secret.isEmpty, let secretZ85 = CurveKeyPair.normalized(secret) else {
+            throw missing(curveSecretKey, "a secret key, since bus.curve is configured")
+        }
+        let own = try CurveKeyPair(secretKey: secretZ85)
+        if server {
+            let keys = Set(allow.split(separator: ",").compactMap { CurveKeyPair.normalized(String($0).trimmingWhitespace()) })
+            guard !keys.isEmpty else { throw missing(curveAllow, "at least one client key: an empty allowlist admits nobody") }
+            if !serverKey.isEmpty, CurveKeyPair.normalized(serverKey) != own.publicKey {
+                throw ConfigurationError(key: curveServerKey.key, value: serverKey, origin: "configuration",
+                                         accepted: "the public key of bus.curve.secret_key (\(own.publicKey))")
+            }
+            // The daemon's own process is also a client (heartbeats, metrics) and holds the key.
+            return .server(own: own, allowedClients: keys.union([own.publicKey]))
+        }
+        // The daemon's client side: its allowlist says it is the bus, so the server key is its own.
+        if serverKey.isEmpty, !allow.isEmpty { return .client(own: own, serverPublicKey: own.publicKey) }
+        guard let server = CurveKeyPair.normalized(serverKey) else {
+            throw missing(curveServerKey, "the bus's public key, since this process has a CURVE secret key")
+        }
+        return .client(own: own, serverPublicKey: server)
     }
 }

@@ -70,20 +70,30 @@ public final class ZeroMQHarness: BusHarness {
     public let options: BusSocketOptions
     private let context = ZMQContext()
 
-    public init(heartbeatMilliseconds: Int32 = 200) throws {
+    /// - Parameter security: the daemon's CURVE server keys and allowlist, for a locked bus.
+    public init(heartbeatMilliseconds: Int32 = 200, security: BusSecurity? = nil) throws {
         let options = BusSocketOptions.testing(heartbeatMilliseconds: heartbeatMilliseconds)
         self.options = options
+        var daemonOptions = options
+        daemonOptions.security = security
         let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
-        daemon = BusDaemon(configuration: .init(
-            bind: any, socketOptions: options,
+        daemon = try BusDaemon(configuration: .init(
+            bind: any, socketOptions: daemonOptions,
             routing: .init(workerExpiry: .milliseconds(Int(heartbeatMilliseconds) * 3), startupGrace: .zero)),
             logger: Logger(label: "test.bus"))
         endpoints = try daemon.start()
     }
 
     public func connect(_ instance: String, service: String = "test") throws -> Bus {
+        try connect(instance, service: service, security: nil)
+    }
+
+    /// A client with CURVE keys (or none), for a locked bus.
+    public func connect(_ instance: String, service: String, security: BusSecurity?) throws -> Bus {
         let statistics = BusStatistics()
         let logger = Logger(label: "test.\(instance)")
+        var options = options
+        options.security = security
         let transport = try ZeroMQTransport(endpoints: endpoints, instance: instance, options: options, context: context,
                                             statistics: statistics, logger: logger)
         return Bus(identity: ServiceIdentity(service: service, instance: instance, epoch: UInt64(WallClock().now())),

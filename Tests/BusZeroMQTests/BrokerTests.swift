@@ -65,11 +65,11 @@ struct BrokerTests {
         options.reconnectMaxMilliseconds = 200
         let port = freeBasePort()
         let endpoints = try BusEndpoints.parse("tcp://127.0.0.1:\(port)")
-        func daemon() -> BusDaemon {
-            BusDaemon(configuration: .init(bind: endpoints, socketOptions: options, routing: .init(workerExpiry: .milliseconds(300), startupGrace: .seconds(2))),
+        func daemon() throws -> BusDaemon {
+            try BusDaemon(configuration: .init(bind: endpoints, socketOptions: options, routing: .init(workerExpiry: .milliseconds(300), startupGrace: .seconds(2))),
                       logger: Logger(label: "test.bus"))
         }
-        var bus = daemon()
+        var bus = try daemon()
         try bus.start()
         let ctx = ZMQContext()
         func connect(_ name: String) throws -> Bus {
@@ -84,7 +84,7 @@ struct BrokerTests {
         #expect(try await increment(client, 1).value == 1)
 
         bus.stop()
-        bus = daemon()
+        bus = try daemon()
         try bus.start()
         // The worker re-registers with its next heartbeat; the request waits in the start-up
         // grace or is retried, and is answered.

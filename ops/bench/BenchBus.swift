@@ -8,7 +8,7 @@ import Logging
 enum BenchBus {
     static func startDaemon() throws -> (BusDaemon, BusEndpoints) {
         let any = BusEndpoints(publish: "tcp://127.0.0.1:*", subscribe: "tcp://127.0.0.1:*", broker: "tcp://127.0.0.1:*")
-        let daemon = BusDaemon(configuration: .init(bind: any), logger: Logger(label: "bench.bus"))
+        let daemon = try BusDaemon(configuration: .init(bind: any), logger: Logger(label: "bench.bus"))
         return (daemon, try daemon.start())
     }
 

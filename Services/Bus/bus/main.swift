@@ -18,9 +18,9 @@ await ServiceMain.run(service: "bus", settings: [bind, grace, queueLimit]) { con
     let config = context.configuration
     let bindText = try config.value(bind)
     let endpoints = try BusEndpoints.parse(bindText.isEmpty ? try config.value(CommonSettings.busEndpoint) : bindText)
-    let options = try CommonSettings.socketOptions(config)
+    let options = try CommonSettings.socketOptions(config, server: true)
     let expiry = Duration.milliseconds(Int64(options.brokerHeartbeatMilliseconds) * Int64(options.brokerLiveness))
-    let daemon = BusDaemon(configuration: .init(
+    let daemon = try BusDaemon(configuration: .init(
         bind: endpoints, socketOptions: options,
         routing: .init(workerExpiry: expiry, startupGrace: .milliseconds(try config.value(grace)), queueLimit: try config.value(queueLimit))),
         logger: context.logger)
