@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Volta need on Debian: libzmq, SQLite, protoc,
 # supervisord, tzdata (the pricer times expiries in New York time), Chromium (the dashboard's
-# browser test drives it headless), and the Python packages the tests use as oracles and clients.
+# browser test drives it headless), the Python packages the tests use as oracles and clients, and
+# with VOLTA_DOCKER=1 docker.io, docker-compose and debootstrap.
 # Safe to run again.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -9,6 +10,11 @@ need=()
 for pkg in libzmq3-dev libsqlite3-dev protobuf-compiler supervisor pkg-config python3-pip tzdata chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# The compose stack's test (VOLTA_DOCKER=1, as ops/test.sh sets): a docker engine, Compose, and
+# debootstrap for the local Debian base image.
+if [ "${VOLTA_DOCKER:-0}" = 1 ]; then
+  for pkg in docker.io docker-compose debootstrap; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
+fi
 if [ ${#need[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${need[@]}" >/dev/null

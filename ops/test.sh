@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Runs every Volta test on this machine, after installing what they need: unit tests, the
 # transport conformance suite over the in-memory hub and ZeroMQ, the multi-process kill tests,
-# supervision, the Python interop test (pyzmq) and the QuantLib oracle for the pricer.
+# supervision, the compose stack on dockerd, the Python interop tests and the QuantLib oracle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ops/install-deps.sh
+VOLTA_DOCKER=1 ops/install-deps.sh
 swift build --build-tests
+# The compose stack's test runs Volta's image on dockerd. Build it here, before `swift test`
+# holds the build folder: the test reports itself skipped, with this reason, when it cannot run.
+mkdir -p .build
+if reason=$(ops/docker/ensure-dockerd.sh); then
+  if ops/docker/build-image.sh volta:test > .build/docker-image.log 2>&1; then reason=""
+  else reason="building the image failed (.build/docker-image.log): $(tail -n 3 .build/docker-image.log | tr '\n' ' ')"; fi
+fi
+printf '%s' "$reason" > .build/docker-skip-reason
 # One test at a time: on a 2-core machine, parallel multi-process tests starve each other.
 swift test --skip-build --no-parallel
 for test in Tests/Interop/test_*.py; do python3 "$test" "$(swift build --show-bin-path)"; done

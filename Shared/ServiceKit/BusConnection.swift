@@ -10,7 +10,9 @@ public enum BusConnection {
     /// - Throws: ``ConfigurationError`` for a bad file, flag or variable.
     public static func configuration(service: String, options: ServiceOptions, settings: [any AnySetting],
                                      environment: [String: String]) async throws -> ConfigurationLayers {
-        let configuration = try await ConfigurationLayers(file: options.configFile ?? environment["VOLTA_CONFIG"],
+        // An empty VOLTA_CONFIG (compose passes the variable whether or not it is set) means none.
+        let file = options.configFile ?? environment["VOLTA_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let configuration = try await ConfigurationLayers(file: file,
                                                           environment: environment, overrides: options.allOverrides)
         try configuration.validate(CommonSettings.all + settings, sections: CommonSettings.sections.union([service]))
         return configuration

@@ -5,11 +5,13 @@ import Logging
 import Messages
 import TestSupport
 
-/// A test's own process on the bus under test.
-func systemClient(_ endpoint: String, instance: String) throws -> Bus {
+/// A test's own process on the bus under test; with CURVE keys on a locked bus.
+func systemClient(_ endpoint: String, instance: String, security: BusSecurity? = nil) throws -> Bus {
     let statistics = BusStatistics()
+    var options = BusSocketOptions.testing(heartbeatMilliseconds: 200)
+    options.security = security
     let transport = try ZeroMQTransport(endpoints: try BusEndpoints.parse(endpoint), instance: instance,
-                                        options: .testing(heartbeatMilliseconds: 200), statistics: statistics,
+                                        options: options, statistics: statistics,
                                         logger: Logger(label: "test"))
     return Bus(identity: ServiceIdentity(service: "test", instance: instance, epoch: UInt64(WallClock().now())),
                transport: transport, statistics: statistics)

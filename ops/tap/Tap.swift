@@ -5,7 +5,7 @@ import ArgumentParser
 struct Tap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Watch, record, replay and query the Volta bus.",
-        subcommands: [Listen.self, Replay.self, Request.self, Watchdog.self],
+        subcommands: [Listen.self, Replay.self, Request.self, Watchdog.self, Health.self],
         defaultSubcommand: Listen.self)
 }
 
