@@ -79,6 +79,16 @@ public final class Bus: Sendable {
         return envelope
     }
 
+    /// An envelope for `message` on its own topic with this publisher's next sequence number:
+    /// for a message that is published (``publish(envelope:)``) and kept to be served again in a
+    /// snapshot, where a subscriber must recognise it as the same event.
+    public func makeSequencedEnvelope<M: BusMessage>(_ message: M, eventTime: Int64? = nil) -> Volta_V1_Envelope {
+        var envelope = makeEnvelope(message, eventTime: eventTime)
+        envelope.topic = message.topic
+        envelope.sequence = nextSequence(for: message.topic)
+        return envelope
+    }
+
     func nextSequence(for topic: String) -> UInt64 {
         sequences.withLock { seqs in
             let next = (seqs[topic] ?? 0) + 1

@@ -1,5 +1,6 @@
 import Bus
 import CoreMetrics
+import DequeModule
 import Logging
 import Messages
 import ServiceKit
@@ -22,6 +23,11 @@ public final class GatewayService: Service, Sendable {
     let batches = Counter(label: "gateway_quote_batches")
     let orders = Counter(label: "gateway_orders")
     let reconnects = Counter(label: "gateway_connects")
+    /// The fills this process published, as published, served again in its snapshot: a recorder
+    /// that was down (or a bus that was) when a fill went out gets it at its next start or gap.
+    /// Bounded: far more than a day of a trader's fills.
+    let publishedFills = Mutex<Deque<Volta_V1_Envelope>>([])
+    static let keptFills = 20_000
 
     public convenience init(context: ServiceContext) throws {
         self.init(bus: context.bus, adapter: try GatewaySettings.makeAdapter(context), logger: context.logger,
@@ -84,7 +90,13 @@ public final class GatewayService: Service, Sendable {
             batches.increment()
             quotes.increment(by: b.underlyings.count + b.options.count)
         case .status(let s): bus.publish(s)
-        case .fill(let f): bus.publish(f, eventTime: f.timeNs)
+        case .fill(let f):
+            let envelope = bus.makeSequencedEnvelope(f, eventTime: f.timeNs)
+            publishedFills.withLock { kept in
+                kept.append(envelope)
+                if kept.count > Self.keptFills { kept.removeFirst() }
+            }
+            bus.publish(envelope: envelope)
         case .position(let p): bus.publish(p)
         case .accountValue(let v): bus.publish(v)
         }
@@ -115,7 +127,8 @@ public final class GatewayService: Service, Sendable {
         }
     }
 
-    /// The Clone pattern for the quote stream: every current quote, one batch per underlying.
+    /// The Clone pattern for the quote stream: every current quote, one batch per underlying;
+    /// and every fill this process published, under its original sequence number.
     func serveSnapshots() async {
         await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.gateway), Volta_V1_SnapshotRequest.self) { request, _ in
             var snapshot = Volta_V1_Snapshot()
@@ -124,6 +137,7 @@ public final class GatewayService: Service, Sendable {
                 envelope.topic = batch.topic
                 snapshot.entries.append(envelope)
             }
+            snapshot.entries += self.publishedFills.withLock { $0.filter { $0.topic.hasPrefix(request.prefix) } }
             return snapshot
         }
     }

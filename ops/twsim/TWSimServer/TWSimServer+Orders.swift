@@ -56,6 +56,10 @@ extension TWSimServer {
                                                 status: Volta_V1_OrderStatus.with { $0.orderID = id })
                 return true
             }
+            if isNew {
+                audit?.write(["event": "order", "id": id, "ref": m.order.orderRef, "action": m.order.action,
+                              "quantity": TWSConversions.count(m.order.totalQuantity), "conId": m.contract.conId])
+            }
             record(isNew ? try await adapter.place(order) : try await adapter.modify(order))
         } catch {
             if isNew { book.withLock { _ = $0.orders.removeValue(forKey: id) } }
@@ -155,6 +159,8 @@ extension TWSimServer {
             c.currency = "USD"
             let record = TWSimExecutionRecord(execution: e, commission: c)
             b.executions.append(record)
+            audit?.write(["event": "fill", "exec": fill.fillID, "id": fill.orderID, "ref": e.orderRef, "side": e.side,
+                          "quantity": fill.quantity, "instrument": fill.instrument.displayName])
             return (record, b.sessions(of: r.clientId))
         }
         guard let (record, sessions) = found else { return }

@@ -12,14 +12,16 @@ public final class TWSimServer: Sendable {
     let adapter: SimAdapter
     let listener: TWSListener
     let logger: Logger
+    let audit: TWSimAudit?
     let book = Mutex(TWSimBook())
     /// Requests that could not be read: counted, answered with error 320, and skipped.
     public let malformed = Atomic<Int>(0)
 
     public var port: Int { listener.port }
 
-    public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger) throws {
+    public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger, audit: TWSimAudit? = nil) throws {
         self.adapter = adapter
+        self.audit = audit
         self.listener = try TWSListener(host: host, port: port)
         self.logger = logger
     }

@@ -22,6 +22,8 @@ struct TWSim: AsyncParsableCommand {
     @Option(help: "The account id twsim reports: a paper id (DU…), which the gateway trades without live settings.")
     var account = "DU1234567"
     @Option(help: "trace, debug, info, notice, warning or error.") var logLevel = "info"
+    @Option(help: "Append every new order and every fill to this file, one JSON object a line: the broker's side of a reconciliation.")
+    var audit: String?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -41,7 +43,7 @@ struct TWSim: AsyncParsableCommand {
         market.account.id = account
         let adapter = try SimAdapter(scenario: market, tick: .milliseconds(tickMilliseconds),
                                      accountInterval: .milliseconds(accountMilliseconds))
-        let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger)
+        let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger, audit: try audit.map(TWSimAudit.init(path:)))
         // The port on stdout, so a test that asked for port 0 learns which one it got.
         FileHandle.standardOutput.write(Data("twsim listening on \(host):\(server.port)\n".utf8))
         signal(SIGUSR1, SIG_IGN)
