@@ -150,19 +150,7 @@ final class OrderFlow: @unchecked Sendable {
     }
 
     func intent(_ n: Int) -> Volta_V1_OrderIntent {
-        var intent = Volta_V1_OrderIntent()
-        intent.intentID = "chaos-\(n)"
-        intent.strategy = "chaos"
-        intent.purpose = .open
-        var leg = Volta_V1_Leg()
-        leg.instrument = instrument
-        leg.side = side(of: intent.intentID)
-        leg.ratio = 1
-        intent.legs = [leg]
-        intent.quantity = 1
-        intent.orderType = .market
-        intent.account = "DU1234567"
-        return intent
+        marketIntent(id: "chaos-\(n)", strategy: "chaos", instrument, side(of: "chaos-\(n)"), quantity: 1, account: "DU1234567")
     }
 
     /// Submits one intent; its report, or nil when the bus or execution did not answer.

@@ -17,30 +17,23 @@ struct LockedBusTests {
         return values
     }
 
-    func run(_ executable: String, _ args: [String], name: String, dir: String, environment: [String: String] = [:]) async throws -> (Int32?, String) {
-        let p = try ChildProcess(executable, args, name: name, environment: environment, logDirectory: dir)
-        let status = await p.waitForExit(timeout: .seconds(20))
-        p.kill()
-        return (status, p.log)
-    }
-
     @Test func keysFromTheToolAdmitListedServicesOnlyAndNoSecretIsLogged() async throws {
         let dir = temporaryDirectory("volta-curve")
         let file = "\(dir)/keys.env"
-        let (made, madeLog) = try await run("volta-keys", ["generate", "--out", file, "--services", "probe", "tap", "dashboard"], name: "keys", dir: dir)
+        let (made, madeLog) = try await runToExit("volta-keys", ["generate", "--out", file, "--services", "probe", "tap", "dashboard"], name: "keys", dir: dir)
         #expect(made == 0, "\(madeLog)")
         let mode = try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let (again, refusal) = try await run("volta-keys", ["generate", "--out", file], name: "keys-again", dir: dir)
+        let (again, refusal) = try await runToExit("volta-keys", ["generate", "--out", file], name: "keys-again", dir: dir)
         #expect(again != 0 && refusal.contains("--force"))
-        let (added, _) = try await run("volta-keys", ["add", "tap-ops", "--file", file], name: "keys-add", dir: dir)
+        let (added, _) = try await runToExit("volta-keys", ["add", "tap-ops", "--file", file], name: "keys-add", dir: dir)
         #expect(added == 0)
         let keys = try keyFile(file)
         #expect(keys["CURVE_ALLOW"]?.split(separator: ",").count == 4)  // probe, tap, dashboard, tap-ops
         #expect(keys["CURVE_ALLOW"]?.contains(keys["CURVE_TAP_OPS_PUBLIC"] ?? "?") == true)
         #expect(!(keys["CURVE_ALLOW"] ?? "").contains(keys["CURVE_BUS_PUBLIC"] ?? "?"))
         let strangers = "\(dir)/strangers.env"
-        _ = try await run("volta-keys", ["generate", "--out", strangers, "--services", "tap"], name: "keys-strangers", dir: dir)
+        _ = try await runToExit("volta-keys", ["generate", "--out", strangers, "--services", "tap"], name: "keys-strangers", dir: dir)
         let stranger = try keyFile(strangers)
 
         let bus = "tcp://127.0.0.1:\(freeBasePort())"
@@ -63,11 +56,11 @@ struct LockedBusTests {
         try await Task.sleep(for: .seconds(1))
 
         // Listed keys: the operator's tap hears the probe and gets answers from it.
-        let (heard, ticks) = try await run("tap", ["--topic", "probe.tick.", "--count", "3"], name: "tap-listed", dir: dir,
+        let (heard, ticks) = try await runToExit("tap", ["--topic", "probe.tick.", "--count", "3"], name: "tap-listed", dir: dir,
                                            environment: client(keys["CURVE_TAP_OPS_SECRET"]))
         #expect(heard == 0)
         #expect(ticks.split(separator: "\n").filter { $0.contains("probe.tick.p1") }.count == 3)
-        let (asked, reply) = try await run("tap", ["request", "probe", "ProbeIncrement", #"{"client":"ops","n":"3"}"#, "--json"],
+        let (asked, reply) = try await runToExit("tap", ["request", "probe", "ProbeIncrement", #"{"client":"ops","n":"3"}"#, "--json"],
                                            name: "tap-request", dir: dir, environment: client(keys["CURVE_TAP_SECRET"]))
         #expect(asked == 0)
         #expect(reply.contains("\"worker\":\"p1\""))
@@ -77,7 +70,7 @@ struct LockedBusTests {
             var environment = client(secret)
             if secret == nil { environment["VOLTA_BUS_CURVE_SERVER_KEY"] = "" }
             let listener = try ChildProcess("tap", ["--topic", "probe.tick.", "--count", "1"], name: "\(name)-listen", environment: environment, logDirectory: dir)
-            let (refused, _) = try await run("tap", ["request", "probe", "ProbeIncrement", #"{"n":"1"}"#, "--timeout-ms", "500", "--retries", "1"],
+            let (refused, _) = try await runToExit("tap", ["request", "probe", "ProbeIncrement", #"{"n":"1"}"#, "--timeout-ms", "500", "--retries", "1"],
                                              name: "\(name)-request", dir: dir, environment: environment)
             #expect(refused != 0 && refused != nil)
             #expect(listener.isRunning, "a locked-out tap heard a tick")
@@ -90,10 +83,10 @@ struct LockedBusTests {
         // Half a configuration is an error that names the missing key; a bad secret is not echoed.
         var half = client(keys["CURVE_PROBE_SECRET"])
         half["VOLTA_BUS_CURVE_SERVER_KEY"] = ""
-        let (halfStatus, halfLog) = try await run("probe", ["serve"], name: "probe-half", dir: dir, environment: half)
+        let (halfStatus, halfLog) = try await runToExit("probe", ["serve"], name: "probe-half", dir: dir, environment: half)
         #expect(halfStatus == 2 && halfLog.contains("'bus.curve.server_key'"))
         let badSecret = String((keys["CURVE_PROBE_SECRET"] ?? "").dropLast()) + "z"
-        let (badStatus, badLog) = try await run("probe", ["serve"], name: "probe-bad", dir: dir, environment: client(badSecret))
+        let (badStatus, badLog) = try await runToExit("probe", ["serve"], name: "probe-bad", dir: dir, environment: client(badSecret))
         #expect(badStatus == 2 && badLog.contains("'bus.curve.secret_key'") && !badLog.contains(badSecret))
 
         // No secret, in either form, in any log of the run.

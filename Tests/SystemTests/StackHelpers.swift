@@ -33,3 +33,29 @@ func until(_ what: String = #function, line: Int = #line, timeout: Duration = .s
     }
     throw HarnessError("condition at line \(line) not met within \(timeout)")
 }
+
+/// A one-leg market intent to open, as the tests' order sources send them.
+func marketIntent(id: String, strategy: String, _ instrument: Volta_V1_Instrument, _ side: Volta_V1_Side,
+                  quantity: Int64, account: String) -> Volta_V1_OrderIntent {
+    var intent = Volta_V1_OrderIntent()
+    intent.intentID = id
+    intent.strategy = strategy
+    intent.purpose = .open
+    var leg = Volta_V1_Leg()
+    leg.instrument = instrument
+    leg.side = side
+    leg.ratio = 1
+    intent.legs = [leg]
+    intent.quantity = quantity
+    intent.orderType = .market
+    intent.account = account
+    return intent
+}
+
+/// Runs a Volta executable to its exit (at most 20 s): its status (nil if killed) and its output.
+func runToExit(_ executable: String, _ args: [String], name: String, dir: String, environment: [String: String] = [:]) async throws -> (Int32?, String) {
+    let p = try ChildProcess(executable, args, name: name, environment: environment, logDirectory: dir)
+    let status = await p.waitForExit(timeout: .seconds(20))
+    p.kill()
+    return (status, p.log)
+}

@@ -91,18 +91,7 @@ class StopsWatcher: @unchecked Sendable {
             return ((try? await self.bus.request(service: Topics.Service.risk, state, as: Volta_V1_RiskReply.self))?.state.netLiquidation ?? 0) > 0
         }
         for (n, (instrument, side, quantity)) in plan.enumerated() {
-            var intent = Volta_V1_OrderIntent()
-            intent.intentID = "open-\(n)"
-            intent.strategy = "test"
-            intent.purpose = .open
-            var leg = Volta_V1_Leg()
-            leg.instrument = instrument
-            leg.side = side
-            leg.ratio = 1
-            intent.legs = [leg]
-            intent.quantity = quantity
-            intent.orderType = .market
-            intent.account = "SIM1"
+            let intent = marketIntent(id: "open-\(n)", strategy: "test", instrument, side, quantity: quantity, account: "SIM1")
             var request = Volta_V1_ExecutionRequest()
             request.submit = intent
             _ = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self, timeout: .seconds(3), retries: 5)

@@ -6,10 +6,7 @@ import Testing
 @Suite("tap", .serialized)
 struct TapTests {
     func tap(_ args: [String], bus: String, dir: String, name: String) async throws -> (Int32?, String) {
-        let p = try ChildProcess("tap", args, name: name, environment: ["VOLTA_BUS": bus], logDirectory: dir)
-        let status = await p.waitForExit(timeout: .seconds(20))
-        p.kill()
-        return (status, p.log)
+        try await runToExit("tap", args, name: name, dir: dir, environment: ["VOLTA_BUS": bus])
     }
 
     @Test func listenFilterRecordReplayAndRequest() async throws {
