@@ -26,7 +26,7 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible, Custom
         guard CurveKeyPair.decode(secretKey) != nil else { throw KeyError.notZ85(what: "the secret key") }
         var pub = [CChar](repeating: 0, count: 41)
         guard zmq_curve_public(&pub, secretKey) == 0 else { throw KeyError.unavailable }
-        publicKey = String(decoding: pub.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        publicKey = Self.text(pub)
         self.secretKey = secretKey
     }
 
@@ -35,7 +35,7 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible, Custom
         var pub = [CChar](repeating: 0, count: 41)
         var sec = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&pub, &sec) == 0 else { throw KeyError.unavailable }
-        return try CurveKeyPair(secretKey: String(decoding: sec.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return try CurveKeyPair(secretKey: text(sec))
     }
 
     /// The 32 key bytes of a Z85 key, or nil when the text is not one.
@@ -81,7 +81,12 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible, Custom
     public static func encode(_ key: [UInt8]) -> String {
         var text = [CChar](repeating: 0, count: 41)
         _ = key.withUnsafeBufferPointer { zmq_z85_encode(&text, $0.baseAddress, 32) }
-        return String(decoding: text.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Self.text(text)
+    }
+
+    /// The 40 characters of a key libzmq wrote into a 41-byte C string.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix(40).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     public static var isAvailable: Bool { zmq_has("curve") != 0 }

@@ -24,18 +24,30 @@ public enum CommonSettings {
     public static let metricsMilliseconds = Setting<Int>.integer(
         "metrics.interval_ms", default: 10_000, in: 500...600_000, help: "Period of this process's metrics on sys.metrics.")
 
-    public static let curveServerKey = Setting<String>.text(
-        "bus.curve.server_key", default: "", accepted: "empty (no CURVE) or the bus's public key: 64 hex digits or 40 Z85 characters",
-        help: "The bus daemon's CURVE public key; set it (with bus.curve.secret_key) to join a locked bus."
-    ) { $0.isEmpty || CurveKeyPair.normalized($0) != nil }
-    public static let curveSecretKey = Setting<String>.text(
-        "bus.curve.secret_key", default: "", accepted: "empty (no CURVE) or a CURVE secret key: 64 hex digits or 40 Z85 characters",
-        help: "This process's CURVE secret key (ops/keys makes one per service). On the bus daemon, the server's.", secret: true
-    ) { $0.isEmpty || CurveKeyPair.normalized($0) != nil }
-    public static let curveAllow = Setting<String>.text(
-        "bus.curve.allow", default: "", accepted: "public keys (64 hex digits or 40 Z85 characters) separated by commas",
-        help: "The bus daemon only: the client public keys it admits when CURVE is on; every other key is refused."
-    ) { $0.isEmpty || $0.split(separator: ",").allSatisfy { CurveKeyPair.normalized(String($0).trimmingWhitespace()) != nil } }
+    /// A CURVE key setting: empty (no CURVE) or a key, read as Z85 whichever form it was given in.
+    static func curveKey(_ key: String, accepted: String, help: String, secret: Bool = false) -> Setting<String> {
+        Setting(key, default: "", accepted: accepted, help: help, secret: secret) { text in
+            let t = text.trimmingWhitespace()
+            return t.isEmpty ? "" : CurveKeyPair.normalized(t)
+        }
+    }
+    public static let curveServerKey = curveKey(
+        "bus.curve.server_key", accepted: "empty (no CURVE) or the bus's public key: 64 hex digits or 40 Z85 characters",
+        help: "The bus daemon's CURVE public key; set it (with bus.curve.secret_key) to join a locked bus.")
+    public static let curveSecretKey = curveKey(
+        "bus.curve.secret_key", accepted: "empty (no CURVE) or a CURVE secret key: 64 hex digits or 40 Z85 characters",
+        help: "This process's CURVE secret key (ops/keys makes one per service). On the bus daemon, the server's.", secret: true)
+    public static let curveAllow = Setting<Set<String>>(
+        "bus.curve.allow", default: [], accepted: "public keys (64 hex digits or 40 Z85 characters) separated by commas",
+        help: "The bus daemon only: the client public keys it admits when CURVE is on; every other key is refused.",
+        parse: { text in
+            var keys: Set<String> = []
+            for part in text.trimmingWhitespace().split(separator: ",") {
+                guard let key = CurveKeyPair.normalized(String(part).trimmingWhitespace()) else { return nil }
+                keys.insert(key)
+            }
+            return keys
+        }, format: { $0.sorted().joined(separator: ",") })
 
     public static let all: [any AnySetting] = [
         busEndpoint, publishHWM, subscribeHWM, busHeartbeatMilliseconds, busLiveness, logLevel,
@@ -65,28 +77,25 @@ public enum CommonSettings {
         let secret = try config.value(curveSecretKey)
         let allow = try config.value(curveAllow)
         guard !(serverKey.isEmpty && secret.isEmpty && allow.isEmpty) else { return nil }
-        func missing(_ setting: Setting<String>, _ why: String) -> ConfigurationError {
-            ConfigurationError(key: setting.key, value: "", origin: "the other bus.curve keys", accepted: why)
+        func missing(_ key: String, _ why: String) -> ConfigurationError {
+            ConfigurationError(key: key, value: "", origin: "the other bus.curve keys", accepted: why)
         }
-        guard !secret.isEmpty, let secretZ85 = CurveKeyPair.normalized(secret) else {
-            throw missing(curveSecretKey, "a secret key, since bus.curve is configured")
-        }
-        let own = try CurveKeyPair(secretKey: secretZ85)
+        guard !secret.isEmpty else { throw missing(curveSecretKey.key, "a secret key, since bus.curve is configured") }
+        let own = try CurveKeyPair(secretKey: secret)
         if server {
-            let keys = Set(allow.split(separator: ",").compactMap { CurveKeyPair.normalized(String($0).trimmingWhitespace()) })
-            guard !keys.isEmpty else { throw missing(curveAllow, "at least one client key: an empty allowlist admits nobody") }
-            if !serverKey.isEmpty, CurveKeyPair.normalized(serverKey) != own.publicKey {
+            guard !allow.isEmpty else { throw missing(curveAllow.key, "at least one client key: an empty allowlist admits nobody") }
+            if !serverKey.isEmpty, serverKey != own.publicKey {
                 throw ConfigurationError(key: curveServerKey.key, value: serverKey, origin: "configuration",
                                          accepted: "the public key of bus.curve.secret_key (\(own.publicKey))")
             }
             // The daemon's own process is also a client (heartbeats, metrics) and holds the key.
-            return .server(own: own, allowedClients: keys.union([own.publicKey]))
+            return .server(own: own, allowedClients: allow.union([own.publicKey]))
         }
         // The daemon's client side: its allowlist says it is the bus, so the server key is its own.
         if serverKey.isEmpty, !allow.isEmpty { return .client(own: own, serverPublicKey: own.publicKey) }
-        guard let server = CurveKeyPair.normalized(serverKey) else {
-            throw missing(curveServerKey, "the bus's public key, since this process has a CURVE secret key")
+        guard !serverKey.isEmpty else {
+            throw missing(curveServerKey.key, "the bus's public key, since this process has a CURVE secret key")
         }
-        return .client(own: own, serverPublicKey: server)
+        return .client(own: own, serverPublicKey: serverKey)
     }
 }

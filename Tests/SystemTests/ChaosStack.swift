@@ -44,17 +44,9 @@ final class ChaosStack: @unchecked Sendable {
             "dashboard": ["port": freeBasePort(), "token": "chaos-\(UUID().uuidString)"],
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: "\(run)/volta.json"))
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "\(packageRoot)/ops/supervision/write-config.sh")
-        writer.arguments = [bin, run, "strategy-2=\(bin)/strategy"]
-        writer.environment = ProcessInfo.processInfo.environment.merging([
+        conf = try supervisorConfig(bin: bin, run: run, extra: ["strategy-2=\(bin)/strategy"], environment: [
             "VOLTA_BUS": endpoint, "VOLTA_STOPWAIT_SECS": "3", "VOLTA_CONFIG": "\(run)/volta.json",
-        ]) { $1 }
-        let pipe = Pipe()
-        writer.standardOutput = pipe
-        try writer.run()
-        writer.waitUntilExit()
-        conf = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        ])
         supervisord = try ChildProcess("/usr/bin/supervisord", ["-c", conf], name: "supervisord", logDirectory: run)
         bus = try systemClient(endpoint, instance: "chaos-test")
     }
@@ -68,7 +60,7 @@ final class ChaosStack: @unchecked Sendable {
 
     /// A program's pid from supervisord, or nil while it is down.
     func pid(_ program: String) -> Int32? {
-        guard let out = try? ComposeStack.shell(["supervisorctl", "-c", conf, "pid", program]) else { return nil }
+        guard let out = try? shell(["supervisorctl", "-c", conf, "pid", program]) else { return nil }
         return Int32(out.trimmingCharacters(in: .whitespacesAndNewlines)).flatMap { $0 > 0 ? $0 : nil }
     }
 
@@ -109,6 +101,6 @@ final class ChaosStack: @unchecked Sendable {
     func sql(_ query: String) throws -> [[String]] {
         let script = "import sqlite3, sys; db = sqlite3.connect('file:' + sys.argv[1] + '?mode=ro', uri=True)\n"
             + "for row in db.execute(sys.argv[2]): print('\\t'.join('' if v is None else str(v) for v in row))"
-        return try ComposeStack.shell(["python3", "-c", script, database, query]).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+        return try shell(["python3", "-c", script, database, query]).split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
     }
 }

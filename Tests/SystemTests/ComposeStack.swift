@@ -36,15 +36,11 @@ final class ComposeStack: StopsWatcher, @unchecked Sendable {
             try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: "\(dir)/\(file)")
         }
         let port = freeBasePort()
-        try Self.shell(["\(packageRoot)/ops/docker/init-env.sh", "--locked", "--env", "\(dir)/.env",
+        try shell(["\(packageRoot)/ops/docker/init-env.sh", "--locked", "--env", "\(dir)/.env",
                         "VOLTA_IMAGE=\(Self.image)", "VOLTA_BUS=tcp://127.0.0.1:\(port)", "VOLTA_BUS_BIND=tcp://127.0.0.1:\(port)",
                         "VOLTA_DASHBOARD_HOST=127.0.0.1", "VOLTA_DASHBOARD_PORT=\(freeBasePort())", "VOLTA_CONFIG_DIR=\(dir)",
                         "VOLTA_CONFIG=/etc/volta/volta.json", "VOLTA_GATEWAY_SCENARIO=/etc/volta/stops.yaml", "VOLTA_GATEWAY_TICK_MS=100"])
-        var keys: [String: String] = [:]
-        for line in try String(contentsOfFile: "\(dir)/.env", encoding: .utf8).split(separator: "\n") {
-            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { keys[parts[0]] = parts[1] }
-        }
+        let keys = try envFile("\(dir)/.env")
         self.keys = keys
         let own = try CurveKeyPair(secretKey: CurveKeyPair.normalized(keys["CURVE_TAP_SECRET"] ?? "") ?? "")
         let server = CurveKeyPair.normalized(keys["CURVE_BUS_PUBLIC"] ?? "") ?? ""
@@ -75,7 +71,7 @@ final class ComposeStack: StopsWatcher, @unchecked Sendable {
 
     @discardableResult
     func compose(_ args: [String]) throws -> String {
-        try Self.shell(["\(packageRoot)/ops/docker/compose", "-p", project, "--env-file", "\(dir)/.env",
+        try shell(["\(packageRoot)/ops/docker/compose", "-p", project, "--env-file", "\(dir)/.env",
                         "-f", "\(packageRoot)/compose/docker-compose.yml", "-f", "\(packageRoot)/compose/host-network.yml"] + args)
     }
 
@@ -88,7 +84,7 @@ final class ComposeStack: StopsWatcher, @unchecked Sendable {
     func health() throws -> [String: String] {
         let ids = try compose(["ps", "-q"]).split(separator: "\n").map(String.init)
         guard !ids.isEmpty else { return [:] }
-        let lines = try Self.shell(["docker", "inspect", "-f", "{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.Status}}"] + ids)
+        let lines = try shell(["docker", "inspect", "-f", "{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.Status}}"] + ids)
         return Dictionary(uniqueKeysWithValues: lines.split(separator: "\n").map { line in
             let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
             return (parts[0], parts.count > 1 ? parts[1] : "")
@@ -104,24 +100,5 @@ final class ComposeStack: StopsWatcher, @unchecked Sendable {
         } catch {
             FileHandle.standardError.write(Data("compose down failed: \(error)\n".utf8))
         }
-    }
-
-    /// Runs a command; its standard output, or an error with both outputs when it fails.
-    @discardableResult
-    static func shell(_ command: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(command.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errors + output, as: UTF8.self).suffix(2_000))")
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

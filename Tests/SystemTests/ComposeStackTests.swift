@@ -27,7 +27,7 @@ struct ComposeStackTests {
         // Non-root, every one.
         for service in services {
             let id = try #require(try stack.containers(service).first)
-            #expect(try ComposeStack.shell(["docker", "exec", id, "id", "-u"]).trimmingCharacters(in: .whitespacesAndNewlines) == "10001")
+            #expect(try shell(["docker", "exec", id, "id", "-u"]).trimmingCharacters(in: .whitespacesAndNewlines) == "10001")
         }
         try await stack.openPositions()
 

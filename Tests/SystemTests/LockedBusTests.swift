@@ -7,16 +7,6 @@ import Testing
 /// processes, configured through the environment as compose and supervisord do.
 @Suite("A locked bus", .serialized)
 struct LockedBusTests {
-    /// `CURVE_<NAME>_<PART>` values of a key file.
-    func keyFile(_ path: String) throws -> [String: String] {
-        var values: [String: String] = [:]
-        for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { values[parts[0]] = parts[1] }
-        }
-        return values
-    }
-
     @Test func keysFromTheToolAdmitListedServicesOnlyAndNoSecretIsLogged() async throws {
         let dir = temporaryDirectory("volta-curve")
         let file = "\(dir)/keys.env"
@@ -28,13 +18,13 @@ struct LockedBusTests {
         #expect(again != 0 && refusal.contains("--force"))
         let (added, _) = try await runToExit("volta-keys", ["add", "tap-ops", "--file", file], name: "keys-add", dir: dir)
         #expect(added == 0)
-        let keys = try keyFile(file)
+        let keys = try envFile(file)
         #expect(keys["CURVE_ALLOW"]?.split(separator: ",").count == 4)  // probe, tap, dashboard, tap-ops
         #expect(keys["CURVE_ALLOW"]?.contains(keys["CURVE_TAP_OPS_PUBLIC"] ?? "?") == true)
         #expect(!(keys["CURVE_ALLOW"] ?? "").contains(keys["CURVE_BUS_PUBLIC"] ?? "?"))
         let strangers = "\(dir)/strangers.env"
         _ = try await runToExit("volta-keys", ["generate", "--out", strangers, "--services", "tap"], name: "keys-strangers", dir: dir)
-        let stranger = try keyFile(strangers)
+        let stranger = try envFile(strangers)
 
         let bus = "tcp://127.0.0.1:\(freeBasePort())"
         let serverKey = try #require(keys["CURVE_BUS_PUBLIC"])

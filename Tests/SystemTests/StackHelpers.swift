@@ -59,3 +59,40 @@ func runToExit(_ executable: String, _ args: [String], name: String, dir: String
     p.kill()
     return (status, p.log)
 }
+
+/// Runs a command (found on PATH); its standard output, or an error with both outputs when it fails.
+@discardableResult
+func shell(_ command: [String], environment: [String: String] = [:]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = command
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let output = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw HarnessError("\(command.joined(separator: " ")) exited \(process.terminationStatus): \(String(decoding: errors + output, as: UTF8.self).suffix(2_000))")
+    }
+    return String(decoding: output, as: UTF8.self)
+}
+
+/// The `NAME=value` lines of an env file (comments skipped), as compose and volta-keys write them.
+func envFile(_ path: String) throws -> [String: String] {
+    var values: [String: String] = [:]
+    for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+        let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+        if parts.count == 2 { values[parts[0]] = parts[1] }
+    }
+    return values
+}
+
+/// A supervisord config for the stack in `bin` (ops/supervision/write-config.sh), with `extra`
+/// programs ("name=command"); its path.
+func supervisorConfig(bin: String, run: String, extra: [String], environment: [String: String]) throws -> String {
+    try shell(["\(packageRoot)/ops/supervision/write-config.sh", bin, run] + extra, environment: environment)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+}

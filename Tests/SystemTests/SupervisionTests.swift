@@ -19,19 +19,10 @@ struct SupervisionTests {
         let run = temporaryDirectory("volta-supervision")
         let bus = "tcp://127.0.0.1:\(freeBasePort())"
         let bin = ChildProcess.binDirectory
-        let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: "\(packageRoot)/ops/supervision/write-config.sh")
-        writer.arguments = [bin, run, "probe=\(bin)/probe serve --set heartbeat.interval_ms=300"]
-        writer.environment = ProcessInfo.processInfo.environment.merging([
+        let conf = try supervisorConfig(bin: bin, run: run, extra: ["probe=\(bin)/probe serve --set heartbeat.interval_ms=300"], environment: [
             "VOLTA_BUS": bus, "VOLTA_STOPWAIT_SECS": "2",
             "VOLTA_WATCHDOG_ARGS": "--min-stale-ms 1500 --stale-factor 3 --grace-ms 8000",
-        ]) { $1 }
-        let pipe = Pipe()
-        writer.standardOutput = pipe
-        try writer.run()
-        writer.waitUntilExit()
-        let conf = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(writer.terminationStatus == 0)
+        ])
         let stack = try ChildProcess(supervisord, ["-c", conf], name: "supervisord", logDirectory: run)
         defer {
             stack.kill(SIGTERM)
