@@ -59,7 +59,7 @@ public enum BatchPricer {
     /// the bad items, then one branch-free loop over raw buffers.
     public static func blackScholes(_ b: OptionBatch, into out: inout GreeksBatch) {
         let n = b.count
-        for i in 0..<n {
+        for i in 0..<n where !BlackScholes.plainlyValid(S: b.spot[i], K: b.strike[i], T: b.time[i], sigma: b.volatility[i], r: b.rate[i], q: b.dividend[i]) {
             do { try BlackScholes.validate(S: b.spot[i], K: b.strike[i], T: b.time[i], sigma: b.volatility[i], r: b.rate[i], q: b.dividend[i]) } catch {
                 out.errors[i] = error as? QuantError ?? .noConvergence("\(error)")
             }
@@ -70,23 +70,56 @@ public enum BatchPricer {
         out.price.withUnsafeMutableBufferPointer { price in out.delta.withUnsafeMutableBufferPointer { delta in
         out.gamma.withUnsafeMutableBufferPointer { gamma in out.vega.withUnsafeMutableBufferPointer { vega in
         out.theta.withUnsafeMutableBufferPointer { theta in out.rho.withUnsafeMutableBufferPointer { rho in
-            for i in 0..<n {
-                let sqrtT = T[i].squareRoot()
-                let s = v[i] * sqrtT
-                let d1 = (log(S[i] / K[i]) + (r[i] - q[i]) * T[i]) / s + 0.5 * s
-                let d2 = d1 - s
-                let dq = exp(-q[i] * T[i]), dr = exp(-r[i] * T[i])
-                let nd1 = Normal.cdf(w[i] * d1), nd2 = Normal.cdf(w[i] * d2)
-                let pdf = Normal.pdf(d1)
-                let spotPart = S[i] * dq, strikePart = K[i] * dr
-                price[i] = w[i] * (spotPart * nd1 - strikePart * nd2)
-                delta[i] = w[i] * dq * nd1
-                gamma[i] = dq * pdf / (S[i] * s)
-                vega[i] = spotPart * pdf * sqrtT
-                theta[i] = -spotPart * pdf * v[i] / (2 * sqrtT) + w[i] * (q[i] * spotPart * nd1 - r[i] * strikePart * nd2)
-                rho[i] = w[i] * K[i] * T[i] * dr * nd2
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 7 * VectorMath.block) { scratch in
+            let m = VectorMath.block
+            let base = scratch.baseAddress!
+            // Scratch columns: ln(S/K), e^{−qT}, e^{−rT}, σ√T, 2Φ(±d1), 2Φ(±d2), √(2π)·φ(d1).
+            let lnSK = base, dq = base + m, dr = base + 2 * m, sd = base + 3 * m
+            let nd1 = base + 4 * m, nd2 = base + 5 * m, pdf = base + 6 * m
+            var start = 0
+            while start < n {
+                let count = min(m, n - start)
+                let lanes = Lanes(start: start, count: count)
+                let (w, S, K, T, r, q, v) = (w.baseAddress! + start, S.baseAddress! + start, K.baseAddress! + start, T.baseAddress! + start,
+                                             r.baseAddress! + start, q.baseAddress! + start, v.baseAddress! + start)
+                lanes.forEach { j in
+                    let t = lanes.load(T, j)
+                    lanes.store(lanes.load(S, j) / lanes.load(K, j), lnSK, j)
+                    lanes.store(-lanes.load(q, j) * t, dq, j)
+                    lanes.store(-lanes.load(r, j) * t, dr, j)
+                    lanes.store(lanes.load(v, j) * t.squareRoot(), sd, j)
+                }
+                VectorMath.log(lnSK, lnSK, count)
+                VectorMath.exp(dq, dq, count)
+                VectorMath.exp(dr, dr, count)
+                lanes.forEach { j in
+                    let s = lanes.load(sd, j), sign = lanes.load(w, j)
+                    let d1 = (lanes.load(lnSK, j) + (lanes.load(r, j) - lanes.load(q, j)) * lanes.load(T, j)) / s + 0.5 * s
+                    // Φ(x) = erfc(−x/√2)/2, kept accurate deep in both tails.
+                    lanes.store(-sign * d1 * Normal.oneOverSqrtTwo, nd1, j)
+                    lanes.store(-sign * (d1 - s) * Normal.oneOverSqrtTwo, nd2, j)
+                    lanes.store(-0.5 * d1 * d1, pdf, j)
+                }
+                VectorMath.erfc(nd1, nd1, count)
+                VectorMath.erfc(nd2, nd2, count)
+                VectorMath.exp(pdf, pdf, count)
+                let (price, delta, gamma, vega, theta, rho) = (price.baseAddress! + start, delta.baseAddress! + start, gamma.baseAddress! + start,
+                                                               vega.baseAddress! + start, theta.baseAddress! + start, rho.baseAddress! + start)
+                lanes.forEach { j in
+                    let sign = lanes.load(w, j), spot = lanes.load(S, j), strike = lanes.load(K, j), t = lanes.load(T, j)
+                    let rate = lanes.load(r, j), div = lanes.load(q, j), e_q = lanes.load(dq, j), e_r = lanes.load(dr, j)
+                    let n1 = 0.5 * lanes.load(nd1, j), n2 = 0.5 * lanes.load(nd2, j), phi = Normal.oneOverSqrtTwoPi * lanes.load(pdf, j)
+                    let spotPart = spot * e_q, strikePart = strike * e_r, sqrtT = t.squareRoot()
+                    lanes.store(sign * (spotPart * n1 - strikePart * n2), price, j)
+                    lanes.store(sign * e_q * n1, delta, j)
+                    lanes.store(e_q * phi / (spot * lanes.load(sd, j)), gamma, j)
+                    lanes.store(spotPart * phi * sqrtT, vega, j)
+                    lanes.store(-spotPart * phi * lanes.load(v, j) / (2 * sqrtT) + sign * (div * spotPart * n1 - rate * strikePart * n2), theta, j)
+                    lanes.store(sign * strike * t * e_r * n2, rho, j)
+                }
+                start += count
             }
-        } } } } } } } } } } } } }
+        } } } } } } } } } } } } } }
         for i in out.errors.keys {
             out.price[i] = .nan; out.delta[i] = .nan; out.gamma[i] = .nan
             out.vega[i] = .nan; out.theta[i] = .nan; out.rho[i] = .nan
@@ -106,5 +139,40 @@ public enum BatchPricer {
             }
         }
         return (result, errors)
+    }
+}
+
+/// Four items at a time through one block of a batch: the arithmetic between the vector math
+/// calls in SIMD registers. The last group of a block may be partial; its missing lanes repeat
+/// the last item and are never stored.
+struct Lanes {
+    typealias V = SIMD4<Double>
+    let start: Int
+    let count: Int
+
+    @inline(__always)
+    func forEach(_ body: (Int) -> Void) {
+        var j = 0
+        while j < count {
+            body(j)
+            j += V.scalarCount
+        }
+    }
+
+    @inline(__always)
+    func load(_ p: UnsafePointer<Double>, _ j: Int) -> V {
+        if j + V.scalarCount <= count { return UnsafeRawPointer(p + j).loadUnaligned(as: V.self) }
+        var x = V(repeating: p[count - 1])
+        for l in 0..<(count - j) { x[l] = p[j + l] }
+        return x
+    }
+
+    @inline(__always)
+    func load(_ p: UnsafeMutablePointer<Double>, _ j: Int) -> V { load(UnsafePointer(p), j) }
+
+    @inline(__always)
+    func store(_ x: V, _ p: UnsafeMutablePointer<Double>, _ j: Int) {
+        if j + V.scalarCount <= count { return UnsafeMutableRawPointer(p + j).storeBytes(of: x, as: V.self) }
+        for l in 0..<(count - j) { p[j + l] = x[l] }
     }
 }

@@ -53,6 +53,13 @@ public enum BlackScholes {
             rho: -T * price)
     }
 
+    /// The inputs `validate` accepts, tested without throwing: the batch's fast first pass.
+    @inline(__always)
+    static func plainlyValid(S: Double, K: Double, T: Double, sigma: Double, r: Double, q: Double) -> Bool {
+        S > 0 && S < .infinity && K > 0 && K < .infinity && T > 0 && T < .infinity && sigma > 0 && sigma < .infinity
+            && r.isFinite && q.isFinite
+    }
+
     static func validate(S: Double, K: Double, T: Double, sigma: Double, r: Double, q: Double, spotName: String = "S") throws {
         try Validate.positive(S, spotName)
         try Validate.positive(K, "K")

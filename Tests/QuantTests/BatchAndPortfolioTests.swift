@@ -22,7 +22,10 @@ struct BatchAndPortfolioTests {
             let g = try options[i].blackScholes()
             let batchValues: [Double] = [out.price[i], out.delta[i], out.gamma[i], out.vega[i], out.theta[i], out.rho[i]]
             let single: [Double] = [g.price, g.delta, g.gamma, g.vega, g.theta, g.rho]
-            for (x, y) in zip(batchValues, single) { #expect(abs(x - y) <= 4 * Double.ulpOfOne * abs(y)) }
+            // The batch's exp, log and erfc are libmvec's (within 4 ulp, not libm's 1): the values
+            // agree to 1e-12 relative, the standard the issue sets against QuantLib, with an
+            // absolute floor far below a cent for values that are differences of larger terms.
+            for (x, y) in zip(batchValues, single) { #expect(abs(x - y) <= 1e-12 * abs(y) + 1e-15) }
         }
         let (ivs, errors) = BatchPricer.impliedVolatility(prices: out.price, batch)
         #expect(Set(errors.keys).isSuperset(of: [17, 42]))

@@ -19,10 +19,21 @@ struct E2EBench: AsyncParsableCommand {
     @Option(help: "Untimed rounds first, while the services warm up.") var warmup = 20
     @Option(help: "Directory of the service executables (default: bench's own).") var bin: String?
 
+    @Option(parsing: .upToNextOption, help: "Strategy worker counts, a stack each.") var strategies: [Int] = [1]
+    @Option(parsing: .upToNextOption, help: "Pricer worker counts, a stack each.") var pricers: [Int] = [1]
+
     func run() async throws {
         warnIfDebugBuild()
         let bin = self.bin ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
-        let stack = try await E2EStack(bin: bin)
+        let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
+        for p in pricers {
+            for s in strategies { try await measure(bin: bin, strategies: s, pricers: p, raw: raw) }
+        }
+    }
+
+    /// One stack of `strategies` and `pricers` workers, measured at every rate.
+    func measure(bin: String, strategies: Int, pricers: Int, raw: Percentiles) async throws {
+        let stack = try await E2EStack(bin: bin, strategies: strategies, pricers: pricers)
         defer { stack.stop() }
         let driver = try E2EDriver(stack: stack)
         do {
@@ -30,19 +41,20 @@ struct E2EBench: AsyncParsableCommand {
         } catch {
             throw BenchError("\(error)\(stack.casualty().map { "; \($0)" } ?? "") (logs in \(stack.logDirectory))")
         }
-        let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
         let hop = Percentiles(await driver.roundTrips(500))
         for rate in rates {
             let run = await driver.measure(rate: rate, samples: samples)
             let latencies = Percentiles(run.latencies)
             for (p, label, goal) in [(0.5, "p50", 1_000), (0.99, "p99", 3_000)] {
-                print(Result(name: "e2e_tick_to_order_\(label)_at_\(rate)", value: latencies.at(p), unit: "us",
+                let workers = strategies == 1 && pricers == 1 ? "" : "_s\(strategies)_p\(pricers)"
+                print(Result(name: "e2e_tick_to_order_\(label)_at_\(rate)\(workers)", value: latencies.at(p), unit: "us",
                              reference: 5 * raw.at(p), referenceName: "5 x raw libzmq REQ->ROUTER/DEALER queue->REP round trip",
                              extra: ["rate": "\(rate)", "achieved_rate": String(format: "%.0f", run.achievedRate),
+                                     "strategies": "\(strategies)", "pricers": "\(pricers)",
                                      "samples": "\(run.latencies.count)", "timeouts": "\(run.timeouts)",
                                      "max_us": String(format: "%.0f", latencies.sorted.last ?? 0), "goal_us": "\(goal)",
                                      "volta_rtt_us": String(format: "%.0f", hop.at(p))]
-                                .merging(run.stageMedians) { a, _ in a }).json)
+                                .merging(run.stageMedians) { a, _ in a }.merging(run.losses) { a, _ in a }).json)
             }
         }
     }
@@ -57,6 +69,9 @@ final class E2EDriver: Sendable {
     /// SPY's level in the background bursts: the baseline, or the crossing level mid-round.
     let level: Mutex<Double>
     let rounds = Atomic<Int>(0)
+    /// Frames refused at a publisher's high-water mark; messages missing from sequence numbers
+    /// at a subscriber (any high-water mark on the way).
+    static let lossCounters = ["bus_publish_dropped_total", "bus_missed_total"]
 
     init(stack: E2EStack) throws {
         self.stack = stack
@@ -72,6 +87,8 @@ final class E2EDriver: Sendable {
         var achievedRate = 0.0
         /// Microseconds from the crossing quote until the watcher heard each stage.
         var stages: [String: [Double]] = [:]
+        /// What the stack's processes dropped or found missing during the run, by counter.
+        var losses: [String: String] = [:]
 
         var stageMedians: [String: String] {
             stages.mapValues { String(format: "%.0f", Percentiles($0).at(0.5)) }
@@ -92,7 +109,9 @@ final class E2EDriver: Sendable {
     func measure(rate: Int, samples: Int) async -> Run {
         let background = startLoad(rate: rate)
         defer { background.task.cancel() }
-        try? await Task.sleep(for: .seconds(1))
+        // Counters arrive every second: these hold what earlier runs lost, not this one.
+        try? await Task.sleep(for: .milliseconds(1_200))
+        let lossesBefore = stack.metrics.totals(Self.lossCounters)
         var run = Run()
         let begin = monotonicSeconds(), sentBefore = background.sent.value.load(ordering: .relaxed)
         for _ in 0..<samples {
@@ -101,6 +120,9 @@ final class E2EDriver: Sendable {
             for (k, v) in sample.stages { run.stages["\(k)_us", default: []].append(v) }
         }
         run.achievedRate = Double(background.sent.value.load(ordering: .relaxed) - sentBefore) / (monotonicSeconds() - begin)
+        background.task.cancel()
+        try? await Task.sleep(for: .milliseconds(1_200))
+        run.losses = stack.metrics.totals(Self.lossCounters).reduce(into: [:]) { $0[$1.key] = "\($1.value - (lossesBefore[$1.key] ?? 0))" }
         return run
     }
 

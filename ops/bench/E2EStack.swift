@@ -22,9 +22,13 @@ final class E2EStack: Sendable {
     /// When the watcher first heard each stage of a round ("md:<price>", "stop:<cost>",
     /// "intent:<cost>", "exec:<cost>"), in monotonic seconds: where the latency goes.
     let stages = Mutex<[String: Double]>([:])
+    /// Every process's counters, to tell a rate the stack kept up with from one where it dropped.
+    let metrics: MetricsWatch
     let logDirectory: String
 
-    init(bin: String) async throws {
+    /// `strategies` workers share the stops (one owns SPY's); `pricers` workers share the
+    /// pricer's requests behind the bus's broker.
+    init(bin: String, strategies: Int = 1, pricers: Int = 1) async throws {
         let names = ["bus", "marketdata", "pricer", "risk", "execution", "strategy"]
         for n in names where !FileManager.default.isExecutableFile(atPath: "\(bin)/\(n)") {
             throw BenchError("\(bin)/\(n) is missing: build every product first (swift build -c release)")
@@ -33,24 +37,27 @@ final class E2EStack: Sendable {
         let env = ["VOLTA_BUS": endpoint]
         let dir = temporaryDirectory("volta-bench-e2e")
         logDirectory = dir
-        func start(_ name: String, _ args: [String] = []) throws -> ChildProcess {
-            try ChildProcess("\(bin)/\(name)", ["--instance", name] + args, name: name, environment: env, logDirectory: dir)
+        func start(_ name: String, _ args: [String] = [], instance: String? = nil) throws -> ChildProcess {
+            try ChildProcess("\(bin)/\(name)", ["--instance", instance ?? name, "--set", "metrics.interval_ms=1000"] + args,
+                             name: instance ?? name, environment: env, logDirectory: dir)
         }
+        func workers(_ count: Int) -> [String] { (1...max(1, count)).map { $0 == 1 ? "" : "-\($0)" } }
         var processes = [try start("bus")]
         try await Task.sleep(for: .milliseconds(300))
         let endpoints = try BusEndpoints.parse(endpoint)
         broker = try await E2EBroker()
         gatewayBus = try BenchBus.connect(endpoints, "gateway")
         watcher = try BenchBus.connect(endpoints, "watcher")
+        metrics = MetricsWatch(bus: watcher)
         let gateway = GatewayService(bus: gatewayBus, adapter: broker, logger: Logger(label: "bench.gateway"))
         processes += [
             try start("marketdata", ["--set", "marketdata.history_days=30", "--set", "marketdata.betas=SPY=1"]),
-            try start("pricer"),
             try start("risk"),
             // No reprice during a sample: orders fill as they arrive.
             try start("execution", ["--set", "execution.reprice_ms=60000"]),
-            try start("strategy", ["--set", "strategy.stops.min_trail=0.01"]),
         ]
+        processes += try workers(pricers).map { try start("pricer", instance: "pricer\($0)") }
+        processes += try workers(strategies).map { try start("strategy", ["--set", "strategy.stops.min_trail=0.01"], instance: "strategy\($0)") }
         self.processes = processes
         let running: [Task<Void, Never>] = [
             Task { do { try await gateway.run() } catch {} },
