@@ -16,6 +16,7 @@ __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_log(__m256d);
 __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_erfc(__m256d);
 __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_sin(__m256d);
 __attribute__((target("avx2,fma"))) __m256d _ZGVdN4v_cos(__m256d);
+__attribute__((target("avx2,fma"))) __m256d _ZGVdN4vv_atan2(__m256d, __m256d);
 
 /// 1 when the CPU and the OS give AVX2 and FMA (libmvec's "d" variants need both).
 static inline int volta_vm_has_avx2(void) {
@@ -41,6 +42,13 @@ VOLTA_VM_AVX2(volta_vm_erfc, _ZGVdN4v_erfc, erfc)
 VOLTA_VM_AVX2(volta_vm_sin, _ZGVdN4v_sin, sin)
 VOLTA_VM_AVX2(volta_vm_cos, _ZGVdN4v_cos, cos)
 #undef VOLTA_VM_AVX2
+
+/// atan2(y, x) elementwise.
+static inline __attribute__((target("avx2,fma"))) void volta_vm_atan2_avx2(const double *y, const double *x, double *z, long n) {
+    long i = 0;
+    for (; i + 4 <= n; i += 4) _mm256_storeu_pd(z + i, _ZGVdN4vv_atan2(_mm256_loadu_pd(y + i), _mm256_loadu_pd(x + i)));
+    for (; i < n; i++) z[i] = atan2(y[i], x[i]);
+}
 #else
 static inline int volta_vm_has_avx2(void) { return 0; }
 #endif
@@ -55,5 +63,9 @@ VOLTA_VM_SCALAR(volta_vm_erfc, erfc)
 VOLTA_VM_SCALAR(volta_vm_sin, sin)
 VOLTA_VM_SCALAR(volta_vm_cos, cos)
 #undef VOLTA_VM_SCALAR
+
+static inline void volta_vm_atan2_scalar(const double *y, const double *x, double *z, long n) {
+    for (long i = 0; i < n; i++) z[i] = atan2(y[i], x[i]);
+}
 
 #endif

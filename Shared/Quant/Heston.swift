@@ -52,33 +52,50 @@ public enum Heston {
             try Validate.positive(T, "T")
             try p.validate()
             time = T
-            // Panels sized to the spread of ln S_T, 16 Gauss-Legendre points each, until the
-            // integrand's envelope |φ|/(u² + ¼) is negligible.
-            // Panels start at width 1/2 to resolve the 1/(u² + ¼) peak at 0, then double up to a width
-            // set by the spread of ln S_T, over which φ decays by about e^{−1/2}.
+            // Gauss-Legendre panels of 16 points. They start at width 1/2 to resolve the
+            // 1/(u² + ¼) peak at 0 and double up to a width set by the spread of ln S_T, over which
+            // φ decays by about e^{−1/2}; further out φ decays exponentially, at the rate
+            // `(v0 + κθT)·√(1 − ρ²)/ξ` (Kahl and Jäckel 2005), and the panels keep doubling to
+            // a few e-folds of that decay (at most 12 wide, two periods of e^{iuk} for |k| ≤ 1).
+            // They end once the integrand's envelope |φ|/(u² + ¼) times the panel's width is below
+            // 1e-11: with √(FK)/π in front, a truncation below 1e-8 for strikes up to 1,000.
             let spread = ((0.5 * (p.v0 + p.theta)) * T).squareRoot()
             let widest = min(max(1 / spread, 0.5), 50)
+            let tailRate = (p.v0 + p.kappa * p.theta * T) * (1 - p.rho * p.rho).squareRoot() / p.xi
+            let tailWidest = max(widest, min(4 / tailRate, 12))
             var width = 0.5
             let rule = Heston.panelRule
             var nodes: [Double] = [], weights: [Double] = [], cs: [Complex<Double>] = [], ds: [Complex<Double>] = []
+            var phis: [Complex<Double>] = []
             nodes.reserveCapacity(256)
             var start = 0.0
             var quiet = 0
+            var u = [Double](repeating: 0, count: rule.nodes.count)
+            var panel = [Complex<Double>](repeating: .zero, count: 3 * rule.nodes.count)
             for _ in 0..<400 {
+                for (i, x) in rule.nodes.enumerated() { u[i] = start + 0.5 * width * (x + 1) }
+                let m = u.count
+                u.withUnsafeBufferPointer { u in
+                    panel.withUnsafeMutableBufferPointer { out in
+                        let o = out.baseAddress!
+                        Heston.exponents(u: u.baseAddress!, count: m, time: T, p, c: o, d: o + m, phi: o + 2 * m)
+                    }
+                }
+                nodes.append(contentsOf: u)
+                weights.append(contentsOf: rule.weights.map { 0.5 * width * $0 })
+                cs.append(contentsOf: panel[0..<m])
+                ds.append(contentsOf: panel[m..<(2 * m)])
+                phis.append(contentsOf: panel[(2 * m)...])
                 var envelope = 0.0
-                for (x, w) in zip(rule.nodes, rule.weights) {
-                    let u = start + 0.5 * width * (x + 1)
-                    let (c, d) = Heston.exponents(u: u, time: T, p)
-                    nodes.append(u)
-                    weights.append(0.5 * width * w)
-                    cs.append(c)
-                    ds.append(d)
-                    let phi = Complex.exp(c + d.multiplied(by: p.v0))
-                    envelope = max(envelope, phi.length / (u * u + 0.25))
+                var last = 0.0
+                for i in 0..<m {
+                    last = panel[2 * m + i].length / (u[i] * u[i] + 0.25)
+                    envelope = max(envelope, last)
                 }
                 start += width
-                width = min(2 * width, widest)
-                quiet = envelope * width < 1e-14 ? quiet + 1 : 0
+                let decaying = last < envelope
+                width = min(2 * width, start > 2 / spread && decaying ? tailWidest : widest)
+                quiet = envelope * width < 1e-11 ? quiet + 1 : 0
                 if quiet >= 2 { break }
             }
             self.nodes = nodes
@@ -86,19 +103,26 @@ public enum Heston {
             self.c = cs
             self.d = ds
             v0 = p.v0
-            phi = zip(cs, ds).map { Complex.exp($0 + $1.multiplied(by: p.v0)) }
+            phi = phis
         }
 
         /// ∫₀^∞ Re(e^{iuk} φ(u − i/2))/(u² + ¼) du for log-moneyness k = ln(F/K).
         func integral(k: Double, v0: Double) -> Double {
-            var sum = 0.0
-            for i in nodes.indices {
-                let u = nodes[i]
-                let phi = v0 == self.v0 ? self.phi[i] : Complex.exp(c[i] + d[i].multiplied(by: v0))
-                // Re(e^{iuk}·φ) without forming the product.
-                sum += weights[i] * (cos(u * k) * phi.real - sin(u * k) * phi.imaginary) / (u * u + 0.25)
+            let n = nodes.count
+            return withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { scratch in
+                let angle = scratch.baseAddress!, cosine = angle + n, sine = angle + 2 * n
+                for i in 0..<n { angle[i] = nodes[i] * k }
+                VectorMath.cos(angle, cosine, n)
+                VectorMath.sin(angle, sine, n)
+                var sum = 0.0
+                for i in 0..<n {
+                    let u = nodes[i]
+                    let phi = v0 == self.v0 ? self.phi[i] : Complex.exp(c[i] + d[i].multiplied(by: v0))
+                    // Re(e^{iuk}·φ) without forming the product.
+                    sum += weights[i] * (cosine[i] * phi.real - sine[i] * phi.imaginary) / (u * u + 0.25)
+                }
+                return sum
             }
-            return sum
         }
 
         /// Undiscounted call price on forward F at strike K.
@@ -118,25 +142,6 @@ public enum Heston {
     }
 
     static let panelRule = GaussLegendre(points: 16)
-
-    /// C(u − i/2) and D(u − i/2) of the little-trap characteristic function of ln(S_T/F).
-    static func exponents(u: Double, time T: Double, _ p: Parameters) -> (Complex<Double>, Complex<Double>) {
-        typealias C = Complex<Double>
-        let z = C(u, -0.5)
-        let iz = C(0.5, u)  // i·z
-        let beta: C = C(p.kappa) - iz.multiplied(by: p.rho * p.xi)
-        let xi2 = p.xi * p.xi
-        let inner: C = beta * beta + (iz + z * z).multiplied(by: xi2)
-        let d: C = C.sqrt(inner)
-        let minus: C = beta - d
-        let g: C = minus / (beta + d)
-        let e: C = C.exp(d.multiplied(by: -T))
-        let one = C(1)
-        let ratio: C = (one - g * e) / (one - g)
-        let c: C = (minus.multiplied(by: T) - C.log(ratio).multiplied(by: 2)).multiplied(by: p.kappa * p.theta / xi2)
-        let dd: C = minus.divided(by: xi2) * (one - e) / (one - g * e)
-        return (c, dd)
-    }
 
     public static func price(_ o: OptionInputs, parameters p: Parameters) throws -> Double {
         try Smile(time: o.time, parameters: p).price(o.kind, spot: o.spot, strike: o.strike, rate: o.rate, dividend: o.dividend, v0: p.v0)

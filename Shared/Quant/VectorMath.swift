@@ -49,4 +49,12 @@ enum VectorMath {
         #endif
         volta_vm_cos_scalar(x, y, n)
     }
+
+    @inline(__always)
+    static func atan2(_ y: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>, _ n: Int) {
+        #if arch(x86_64)
+        if avx2 { return volta_vm_atan2_avx2(y, x, z, n) }
+        #endif
+        volta_vm_atan2_scalar(y, x, z, n)
+    }
 }
