@@ -127,15 +127,40 @@ public enum BatchPricer {
     }
 
     /// Implied volatilities from prices (Black-Scholes-Merton); NaN and an error where none exists.
+    /// The forwards, discount factors and log-moneyness of a block come from vector math calls.
     public static func impliedVolatility(prices: [Double], _ b: OptionBatch) -> (volatility: [Double], errors: [Int: QuantError]) {
         var result = [Double](repeating: .nan, count: b.count)
         var errors: [Int: QuantError] = [:]
-        for i in 0..<b.count {
-            do {
-                result[i] = try ImpliedVolatility.bsm(b.sign[i] > 0 ? .call : .put, price: prices[i], spot: b.spot[i], strike: b.strike[i],
-                                                      time: b.time[i], rate: b.rate[i], dividend: b.dividend[i])
-            } catch {
-                errors[i] = error as? QuantError ?? .noConvergence("\(error)")
+        let m = VectorMath.block
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * m) { scratch in
+            let forward = scratch.baseAddress!, discount = forward + m, x = forward + 2 * m
+            var start = 0
+            while start < b.count {
+                let count = min(m, b.count - start)
+                for j in 0..<count {
+                    let i = start + j
+                    forward[j] = (b.rate[i] - b.dividend[i]) * b.time[i]
+                    discount[j] = -b.rate[i] * b.time[i]
+                }
+                VectorMath.exp(forward, forward, count)
+                VectorMath.exp(discount, discount, count)
+                for j in 0..<count {
+                    forward[j] *= b.spot[start + j]
+                    x[j] = forward[j] / b.strike[start + j]
+                }
+                VectorMath.log(x, x, count)
+                for j in 0..<count {
+                    let i = start + j
+                    do {
+                        try BlackScholes.validate(S: b.spot[i], K: b.strike[i], T: b.time[i], sigma: 1, r: b.rate[i], q: b.dividend[i])
+                        try Validate.finite(prices[i], "price")
+                        result[i] = try ImpliedVolatility.solve(sign: b.sign[i], price: prices[i], forward: forward[j], strike: b.strike[i],
+                                                                logMoneyness: x[j], time: b.time[i], discount: discount[j])
+                    } catch {
+                        errors[i] = error as? QuantError ?? .noConvergence("\(error)")
+                    }
+                }
+                start += count
             }
         }
         return (result, errors)

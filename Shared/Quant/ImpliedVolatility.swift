@@ -34,14 +34,18 @@ public enum ImpliedVolatility {
         try Validate.positive(T, "T")
         try Validate.finite(r, "r")
         try Validate.finite(price, "price")
-        let discount = exp(-r * T)
-        let w = kind.sign
+        return try solve(sign: kind.sign, price: price, forward: F, strike: K, logMoneyness: log(F / K), time: T, discount: exp(-r * T))
+    }
+
+    /// σ from checked inputs, with x = ln(F/K) and the discount factor given: the batch computes
+    /// those for a block at a time.
+    static func solve(sign w: Double, price: Double, forward F: Double, strike K: Double, logMoneyness x: Double,
+                      time T: Double, discount: Double) throws -> Double {
         let p = price / discount
         let intrinsic = max(w * (F - K), 0)
-        let bound = kind == .call ? F : K
+        let bound = w > 0 ? F : K
         guard p > intrinsic else { throw QuantError.priceBelowIntrinsic(price: price, intrinsic: intrinsic * discount) }
         guard p < bound else { throw QuantError.priceAboveBound(price: price, bound: bound * discount) }
-        let x = log(F / K)
         let timeValue = w * x > 0 ? p - w * (F - K) : p
         let beta = timeValue / (F.squareRoot() * K.squareRoot())
         // The out-of-the-money twin as a call (a put at x is a call at −x): x ≤ 0.
@@ -80,11 +84,12 @@ public enum ImpliedVolatility {
 
     static func initialGuess(beta: Double, x: Double, bMax: Double) -> Guess {
         let sc = (2 * abs(x)).squareRoot()
-        let bc = NormalizedBlack.call(x: x, s: sc)
-        let vc = NormalizedBlack.vega(x: x, s: sc)
+        let bc = NormalizedBlack.call(x: x, s: sc, bMax: bMax)
+        // At s_c = √(2|x|), h² + s²/4 = |x|: the vega is e^{x/2}/√(2π), no exponential needed.
+        let vc = Normal.oneOverSqrtTwoPi * bMax
         if beta < bc {
             let sl = sc - bc / vc
-            let bl = NormalizedBlack.call(x: x, s: sl)
+            let bl = NormalizedBlack.call(x: x, s: sl, bMax: bMax)
             if beta < bl {
                 let (f0, df, d2f) = LowerMap.valueAndDerivatives(x: x, s: sl)
                 let cubic = RationalCubic(xl: 0, xr: bl, yl: 0, yr: f0, dl: 1, dr: df,
@@ -102,7 +107,7 @@ public enum ImpliedVolatility {
             return Guess(s: cubic(beta), left: sl, right: sc, objective: .plain)
         }
         let sh = vc > .leastNormalMagnitude ? sc + (bMax - bc) / vc : sc
-        let bh = NormalizedBlack.call(x: x, s: sh)
+        let bh = NormalizedBlack.call(x: x, s: sh, bMax: bMax)
         if beta <= bh {
             let vh = NormalizedBlack.vega(x: x, s: sh)
             let cubic = RationalCubic(xl: bc, xr: bh, yl: sc, yr: sh, dl: 1 / vc, dr: 1 / vh,
@@ -132,7 +137,8 @@ public enum ImpliedVolatility {
         var ds = -Double.greatestFiniteMagnitude, previous = 0.0
         var reversals = 0
         var steps = 0
-        let logBeta = log(beta)
+        // Only the lower segment's objective needs ln β.
+        let logBeta = guess.objective == .lowerLog ? log(beta) : 0
         while steps < maxIterations && abs(ds) > Double.ulpOfOne * s {
             if ds * previous < 0 { reversals += 1 }
             if steps > 0 && (reversals == 3 || !(s > left && s < right)) {
@@ -142,7 +148,7 @@ public enum ImpliedVolatility {
                 ds = 0
             }
             previous = ds
-            let b = NormalizedBlack.call(x: x, s: s)
+            let b = NormalizedBlack.call(x: x, s: s, bMax: bMax)
             let bp = NormalizedBlack.vega(x: x, s: s)
             if b > beta && s < right { right = s } else if b < beta && s > left { left = s }
             // b″/b′ and b‴/b′ of the normalized Black function in s.

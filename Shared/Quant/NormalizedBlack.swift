@@ -15,19 +15,23 @@ enum NormalizedBlack {
     static let smallT = 2 * pow(Double.ulpOfOne, 1.0 / 16)
 
     /// b(x, s) for any x: in the money it is the intrinsic value plus the out-of-the-money twin.
-    static func call(x: Double, s: Double) -> Double {
+    /// `bMax` is e^{x/2} when the caller has it (implied volatility evaluates b many times at one x).
+    static func call(x: Double, s: Double, bMax knownBMax: Double? = nil) -> Double {
         if x > 0 { return intrinsic(x) + call(x: -x, s: s) }
         if s <= -x * .leastNormalMagnitude { return 0 }
         let h = x / s, t = 0.5 * s
         if h < asymptoticThreshold && h + t < asymptoticThreshold + smallT { return asymptotic(h: h, t: t) }
         if t < smallT { return smallTExpansion(h: h, t: t) }
-        if h + t > 0.85 {
-            // Dominated by the first term: no cancellation worth avoiding.
-            let bMax = exp(0.5 * x)
-            return max(Normal.cdf(h + t) * bMax - Normal.cdf(h - t) / bMax, 0)
-        }
         let c = Normal.oneOverSqrtTwo
-        return max(0.5 * exp(-0.5 * (h * h + t * t)) * (Normal.erfcx(-c * (h + t)) - Normal.erfcx(-c * (h - t))), 0)
+        let y1 = -c * (h + t), y2 = -c * (h - t)
+        // Since h·t = x/2, e^{−(h²+t²)/2}·erfcx(y) = erfc(y)·e^{±x/2}: where neither erfc
+        // underflows (y < 26) nor e^{x/2} does, b = (erfc(y1)·e^{x/2} − erfc(y2)·e^{−x/2})/2 costs
+        // two erfc and no exponential, and is as accurate as the scaled form.
+        if y2 < 26 && x > -700 {
+            let bMax = knownBMax ?? exp(0.5 * x)
+            return max(0.5 * (erfc(y1) * bMax - erfc(y2) / bMax), 0)
+        }
+        return max(0.5 * exp(-0.5 * (h * h + t * t)) * (Normal.erfcx(y1) - Normal.erfcx(y2)), 0)
     }
 
     /// ∂b/∂s.

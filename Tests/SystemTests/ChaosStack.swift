@@ -39,8 +39,10 @@ final class ChaosStack: @unchecked Sendable {
             "gateway": ["adapter": "ibkr", "reconnect_max_ms": 1000,
                         "ibkr": ["port": twsPort, "symbols": "SPY", "strikes": 11, "expiries": 2, "max_lines": 95, "flush_ms": 20]],
             "marketdata": ["history_days": 30, "betas": "SPY=1"],
-            // The test's own order flow is a steady 80 a minute, far above a trader's limit.
-            "risk": ["max_orders_per_minute": 1_000, "max_order_quantity": 10],
+            // The test's own order flow is a steady 80 a minute, far above a trader's limit, and
+            // pays the spread on every round trip: over a 30-minute soak that is past any daily
+            // loss limit a trader would set (the soak's first run was stopped by it after 469 fills).
+            "risk": ["max_orders_per_minute": 1_000, "max_order_quantity": 10, "max_daily_loss": 1_000_000_000],
             "dashboard": ["port": freeBasePort(), "token": "chaos-\(UUID().uuidString)"],
         ]
         try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: "\(run)/volta.json"))

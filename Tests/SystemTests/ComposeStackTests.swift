@@ -3,7 +3,8 @@ import TestSupport
 import Testing
 
 /// The compose stack on a real docker engine: up on a locked bus, the stops scenario traded
-/// through it while the strategy workers scale from 1 to 3 and back to 1, then down.
+/// through it while the strategy workers scale from 1 to 3 and back to 1 (pricer and risk from 1
+/// to 2 and back with them), then down.
 @Suite("The compose stack on dockerd", .serialized)
 struct ComposeStackTests {
     /// Skipped loudly, with the reason, where no docker engine or image is available.
@@ -31,14 +32,18 @@ struct ComposeStackTests {
         }
         try await stack.openPositions()
 
-        // Scale up while the positions are managed: three workers share the underlyings.
-        try stack.compose(["up", "-d", "--no-recreate", "--scale", "strategy=3"])
+        // Scale up while the positions are managed: three strategy workers share the underlyings,
+        // two pricers and two risk workers share their requests behind the bus's broker.
+        try stack.compose(["up", "-d", "--no-recreate", "--scale", "strategy=3", "--scale", "pricer=2", "--scale", "risk=2"])
         try await until(timeout: .seconds(90)) {
-            let health = (try? stack.health()) ?? [:]
-            return health.filter { $0.key.contains("strategy") && $0.value == "healthy running" }.count == 3
+            let healthy = ((try? stack.health()) ?? [:]).filter { $0.value == "healthy running" }.keys
+            return [("strategy", 3), ("pricer", 2), ("risk", 2)].allSatisfy { service, count in
+                healthy.filter { $0.contains(service) }.count == count
+            }
         }
         let first = Set(try stack.containers("strategy"))
         #expect(first.count == 3)
+        #expect(try stack.containers("pricer").count == 2 && stack.containers("risk").count == 2)
         // And back down: the remaining worker owns every stop again, from the states it holds.
         try stack.compose(["up", "-d", "--no-recreate", "--scale", "strategy=1"])
         let remaining = try stack.containers("strategy")
