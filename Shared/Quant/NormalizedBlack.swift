@@ -76,7 +76,8 @@ enum NormalizedBlack {
     }
 
     /// t < τ: `Y(h+t) − Y(h−t) = 2 Σ Y^{(2k+1)}(h)·t^{2k+1}/(2k+1)!`. From `Y′ = 1 + hY` every odd
-    /// derivative is a polynomial in h² and `a = 1 + hY(h)` (a from erfcx, accurate for h ≤ 0);
+    /// derivative is a polynomial in h² and `a = 1 + hY(h)` (a from erfcx, accurate for h ≤ 0;
+    /// near h = −10 a is a cancellation, so erfcx's argument and its exponential must match);
     /// the p's below are that recurrence worked out to order 13.
     static func smallTExpansion(h: Double, t: Double) -> Double {
         let a = 1 + h * (0.5 * Normal.sqrtTwoPi) * Normal.erfcx(-Normal.oneOverSqrtTwo * h)
@@ -89,8 +90,15 @@ enum NormalizedBlack {
             - (6555 + H * (4680 + H * (840 + H * (52 + H))))
         let p13 = (135_135 + H * (270_270 + H * (135_135 + H * (25740 + H * (2145 + H * (78 + H)))))) * a
             - (89055 + H * (82845 + H * (20370 + H * (1926 + H * (75 + H)))))
-        let sum = a + w * (p3 / 6 + w * (p5 / 120 + w * (p7 / 5040 + w * (p9 / 362_880
-            + w * (p11 / 39_916_800 + w * p13 / 6_227_020_800)))))
+        // 1/(2k+1)!, folded by the compiler: multiplications, not a chain of divisions.
+        let f3: Double = 1.0 / 6, f5: Double = 1.0 / 120, f7: Double = 1.0 / 5040
+        let f9: Double = 1.0 / 362_880, f11: Double = 1.0 / 39_916_800, f13: Double = 1.0 / 6_227_020_800
+        var sum: Double = p11 * f11 + w * (p13 * f13)
+        sum = p9 * f9 + w * sum
+        sum = p7 * f7 + w * sum
+        sum = p5 * f5 + w * sum
+        sum = p3 * f3 + w * sum
+        sum = a + w * sum
         return max(Normal.oneOverSqrtTwoPi * exp(-0.5 * (H + w)) * 2 * t * sum, 0)
     }
 }
