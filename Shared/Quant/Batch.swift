@@ -79,7 +79,7 @@ public enum BatchPricer {
             var start = 0
             while start < n {
                 let count = min(m, n - start)
-                let lanes = Lanes(start: start, count: count)
+                let lanes = Lanes(count: count)
                 let (w, S, K, T, r, q, v) = (w.baseAddress! + start, S.baseAddress! + start, K.baseAddress! + start, T.baseAddress! + start,
                                              r.baseAddress! + start, q.baseAddress! + start, v.baseAddress! + start)
                 lanes.forEach { j in
@@ -152,8 +152,9 @@ public enum BatchPricer {
                 for j in 0..<count {
                     let i = start + j
                     do {
-                        try BlackScholes.validate(S: b.spot[i], K: b.strike[i], T: b.time[i], sigma: 1, r: b.rate[i], q: b.dividend[i])
-                        try Validate.finite(prices[i], "price")
+                        // The checks `ImpliedVolatility.bsm` makes, in its order, on this block's forward.
+                        try ImpliedVolatility.validateSpot(b.spot[i], dividend: b.dividend[i])
+                        try ImpliedVolatility.validate(price: prices[i], forward: forward[j], strike: b.strike[i], time: b.time[i], rate: b.rate[i])
                         result[i] = try ImpliedVolatility.solve(sign: b.sign[i], price: prices[i], forward: forward[j], strike: b.strike[i],
                                                                 logMoneyness: x[j], time: b.time[i], discount: discount[j])
                     } catch {
@@ -172,7 +173,6 @@ public enum BatchPricer {
 /// the last item and are never stored.
 struct Lanes {
     typealias V = SIMD4<Double>
-    let start: Int
     let count: Int
 
     @inline(__always)

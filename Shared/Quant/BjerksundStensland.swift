@@ -99,13 +99,14 @@ public enum BjerksundStensland {
     /// (the coefficient in front of them), every product formed in logs: at low volatility β and
     /// κ run into the hundreds and the factors alone over- and underflow.
     struct Model {
-        let S, r, b, v, t1, T: Double
+        let r, b, v, t1, T: Double
+        /// ln S: the spot enters every formula through logs of ratios.
         let lnS: Double
         /// ψ's bivariate normals, at ±√(t1/T) of the 2002 version (ψ is not in the 1993 one).
         let positive, negative: BivariateNormal.FixedCorrelation
 
         init(S: Double, r: Double, b: Double, v: Double, t1: Double, T: Double) {
-            (self.S, self.r, self.b, self.v, self.t1, self.T) = (S, r, b, v, t1, T)
+            (self.r, self.b, self.v, self.t1, self.T) = (r, b, v, t1, T)
             lnS = log(S)
             (positive, negative) = BjerksundStensland.correlations
         }

@@ -19,9 +19,14 @@ public enum ImpliedVolatility {
     /// σ from a Black-Scholes-Merton price.
     public static func bsm(_ kind: OptionKind, price: Double, spot S: Double, strike K: Double, time T: Double,
                            rate r: Double, dividend q: Double) throws -> Double {
+        try validateSpot(S, dividend: q)
+        return try black76(kind, price: price, forward: S * exp((r - q) * T), strike: K, time: T, rate: r)
+    }
+
+    /// What a BSM price adds to a Black-76 one, checked before its forward is formed.
+    static func validateSpot(_ S: Double, dividend q: Double) throws {
         try Validate.positive(S, "S")
         try Validate.finite(q, "q")
-        return try black76(kind, price: price, forward: S * exp((r - q) * T), strike: K, time: T, rate: r)
     }
 
     /// σ from a Black-76 price on forward `F`.
@@ -29,12 +34,16 @@ public enum ImpliedVolatility {
     ///   ``QuantError/priceAboveBound(price:bound:)`` for prices no volatility produces.
     public static func black76(_ kind: OptionKind, price: Double, forward F: Double, strike K: Double, time T: Double,
                                rate r: Double) throws -> Double {
+        try validate(price: price, forward: F, strike: K, time: T, rate: r)
+        return try solve(sign: kind.sign, price: price, forward: F, strike: K, logMoneyness: log(F / K), time: T, discount: exp(-r * T))
+    }
+
+    static func validate(price: Double, forward F: Double, strike K: Double, time T: Double, rate r: Double) throws {
         try Validate.positive(F, "S (forward)")
         try Validate.positive(K, "K")
         try Validate.positive(T, "T")
         try Validate.finite(r, "r")
         try Validate.finite(price, "price")
-        return try solve(sign: kind.sign, price: price, forward: F, strike: K, logMoneyness: log(F / K), time: T, discount: exp(-r * T))
     }
 
     /// σ from checked inputs, with x = ln(F/K) and the discount factor given: the batch computes
