@@ -150,7 +150,8 @@ final class E2EDriver: Sendable {
         try? await Task.sleep(for: .milliseconds(50))
         let crossing = armed.stopLevel * 0.998
         level.withLock { $0 = crossing }
-        stack.stages.withLock { _ = $0.removeValue(forKey: "md:\(crossing)") }
+        stack.stages.withLock { _ = $0.removeValue(forKey: "md:\(crossing)"); _ = $0.removeValue(forKey: "gw:\(crossing)") }
+        stack.sent.withLock { _ = $0.removeValue(forKey: "md:\(crossing)"); _ = $0.removeValue(forKey: "gw:\(crossing)") }
         let t0 = broker.sendTimed(load.underlying(at: crossing, time: SimAdapter.wallClock()))
         guard let t1 = await stack.wait(.seconds(5), { broker.placedAt(intentContaining: "-c\(cost)-q1-") }) else {
             await flatten(cost)
@@ -160,8 +161,9 @@ final class E2EDriver: Sendable {
         _ = await stack.wait(.seconds(5)) { stack.stop(topic).flatMap { $0.avgCostMicros == cost && $0.status == "closed" ? true : nil } }
         // What the watcher heard on the way: marketdata's quote, the triggered stop, the
         // strategy's intent (after its price-at), execution's first report.
-        let keys = ["md": "md:\(crossing)", "stop": "stop:\(cost)", "intent": "intent:\(cost)", "exec": "exec:\(cost)"]
-        let stages = keys.compactMapValues { stack.heardAt($0).map { ($0 - t0) * 1e6 } }
+        let keys = ["gw": "gw:\(crossing)", "md": "md:\(crossing)", "stop": "stop:\(cost)", "intent": "intent:\(cost)", "exec": "exec:\(cost)"]
+        var stages = keys.compactMapValues { stack.heardAt($0).map { ($0 - t0) * 1e6 } }
+        for (k, v) in keys { stages["\(k)_sent"] = stack.sentAt(v).map { ($0 - t0) * 1e6 } }
         return Sample(total: (t1 - t0) * 1e6, stages: stages)
     }
 

@@ -22,6 +22,9 @@ final class E2EStack: Sendable {
     /// When the watcher first heard each stage of a round ("md:<price>", "stop:<cost>",
     /// "intent:<cost>", "exec:<cost>"), in monotonic seconds: where the latency goes.
     let stages = Mutex<[String: Double]>([:])
+    /// When each stage's message was put on the wire, by its envelope's send time, in the same
+    /// monotonic seconds: the watcher's own hop left out.
+    let sent = Mutex<[String: Double]>([:])
     /// Every process's counters, to tell a rate the stack kept up with from one where it dropped.
     let metrics: MetricsWatch
     let logDirectory: String
@@ -64,17 +67,22 @@ final class E2EStack: Sendable {
             Task { [self] in
                 for await s in watcher.subscribe(Volta_V1_StopState.self, prefix: "strategy.stop.") {
                     stops.withLock { $0[s.message.topic] = s.message }
-                    if s.message.status == "triggered" { heard("stop:\(s.message.avgCostMicros)") }
+                    if s.message.status == "triggered" { heard("stop:\(s.message.avgCostMicros)", s.envelope) }
                 }
             },
             Task { [self] in
-                for await q in watcher.subscribe(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.SPY") { heard("md:\(q.message.last)") }
+                for await b in watcher.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.SPY") {
+                    for q in b.message.underlyings { heard("gw:\(q.last)", b.envelope) }
+                }
             },
             Task { [self] in
-                for await i in watcher.subscribe(Volta_V1_OrderIntent.self, prefix: "strategy.intent.") { heard("intent:\(Self.cost(i.message.intentID))") }
+                for await q in watcher.subscribe(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.SPY") { heard("md:\(q.message.last)", q.envelope) }
             },
             Task { [self] in
-                for await e in watcher.subscribe(Volta_V1_IntentExecution.self, prefix: "exec.intent.") { heard("exec:\(Self.cost(e.message.intentID))") }
+                for await i in watcher.subscribe(Volta_V1_OrderIntent.self, prefix: "strategy.intent.") { heard("intent:\(Self.cost(i.message.intentID))", i.envelope) }
+            },
+            Task { [self] in
+                for await e in watcher.subscribe(Volta_V1_IntentExecution.self, prefix: "exec.intent.") { heard("exec:\(Self.cost(e.message.intentID))", e.envelope) }
             },
         ]
         tasks.withLock { $0 = running }
@@ -89,12 +97,17 @@ final class E2EStack: Sendable {
 
     func stop(_ topic: String) -> Volta_V1_StopState? { stops.withLock { $0[topic] } }
 
-    func heard(_ stage: String) {
+    func heard(_ stage: String, _ envelope: Volta_V1_Envelope) {
         let now = monotonicSeconds()
+        var real = timespec()
+        clock_gettime(CLOCK_REALTIME, &real)
+        let onWire = now - (Double(real.tv_sec) + Double(real.tv_nsec) / 1e9 - Double(envelope.sendTimeNs) / 1e9)
         stages.withLock { if $0[stage] == nil { $0[stage] = now } }
+        sent.withLock { if $0[stage] == nil { $0[stage] = onWire } }
     }
 
     func heardAt(_ stage: String) -> Double? { stages.withLock { $0[stage] } }
+    func sentAt(_ stage: String) -> Double? { sent.withLock { $0[stage] } }
 
     /// The position's average cost in a stop intent id (`…-c<micros>-q…`).
     static func cost(_ intentID: String) -> String {

@@ -8,10 +8,14 @@ extension ExecutionService {
     func work(_ id: String) async {
         // The contract's tick is read while risk checks the intent, not after: one round trip
         // off the path from intent to order.
-        let first = records.withLock { $0[id]?.intent?.legs.first?.instrument }
+        let intent = records.withLock { $0[id]?.intent }
+        let first = intent?.legs.first?.instrument
         async let tick: Int64? = if let first { await tickMicros(first) } else { nil }
+        // A held contract is followed already; an entry's quote and theo arrive meanwhile.
+        async let feeds: Void = follow(Self.contracts(of: intent))
         let approved = await clearRisk(id)
         _ = await tick
+        await feeds
         guard approved else { return }
         guard await place(id) else { return }
         while !Task.isCancelled {

@@ -19,7 +19,12 @@ public final class ExecutionService: Service, Sendable {
     let policy: ExecutionPolicy
     let logger: Logger
     let records = Mutex<[String: ExecutionRecord]>([:])
-    let market = Mutex(MarketState())
+    let market = Locked(MarketState())
+    /// Quotes and theos of the contracts in ``interest()`` only (see ExecutionService+Feeds).
+    let quoteFeed: ContractFeed<Volta_V1_OptionQuote>
+    let theoFeed: ContractFeed<Volta_V1_OptionAnalytics>
+    /// Option contracts of open positions, by position topic.
+    let held = Mutex<[String: Volta_V1_OptionContract]>([:])
     /// Minimum ticks by instrument, with when they were read: one gateway round trip serves the
     /// placement it was fetched for (asked while risk checks the intent) and reprices soon after.
     let ticks = Mutex<[String: (tick: Int64, readNs: Int64)]>([:])
@@ -35,14 +40,20 @@ public final class ExecutionService: Service, Sendable {
         self.bus = bus
         self.policy = policy
         self.logger = logger
+        quoteFeed = ContractFeed(bus: bus, stream: Topics.Service.marketdata, topic: Topics.optionQuote, logger: logger) { [market] q in
+            market.withLock { $0.apply(q) }
+        }
+        theoFeed = ContractFeed(bus: bus, stream: Topics.Service.pricer, topic: Topics.optionAnalytics, logger: logger) { [market] a in
+            market.withLock { $0.apply(a) }
+        }
     }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.follow(Volta_V1_OptionQuote.self, "md.option.") { $0.apply($1) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { $0.apply($1) } }
-                group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { $0.apply($1) } }
+                group.addTask { await self.followPositions() }
+                group.addTask { await self.pruneFeeds() }
                 group.addTask { await self.followOrders() }
                 group.addTask {
                     await self.reconcile()

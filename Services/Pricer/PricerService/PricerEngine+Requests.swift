@@ -146,7 +146,7 @@ extension PricerEngine {
         guard let book = books[contract.underlying], book.spot > 0 else { throw BadRequest("no market for '\(contract.underlying)'") }
         guard let T = calendar.years(to: contract.expiry, from: now) else { throw BadRequest("expiry '\(contract.expiry)' is not YYYY-MM-DD") }
         guard T > 0 else { throw BadRequest("\(contract.underlying) \(contract.expiry) has expired") }
-        return (book, book.options[Topics.optionAnalytics(contract)] ?? fresh, T)
+        return (book, book.option(contract) ?? fresh, T)
     }
 
     /// The underlying level a request names, or the current one.

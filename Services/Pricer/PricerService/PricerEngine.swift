@@ -54,7 +54,7 @@ public struct PricerEngine: Sendable {
 
     /// The current analytics of every option of `symbol` (after a refresh): a snapshot.
     public func analytics(of symbol: String) -> [Volta_V1_OptionAnalytics] {
-        books[symbol]?.options.values.compactMap(\.analytics).sorted { $0.topic < $1.topic } ?? []
+        books[symbol]?.options.compactMap(\.analytics).sorted { $0.topic < $1.topic } ?? []
     }
 
     public func surface(of symbol: String) -> Volta_V1_VolSurface? {

@@ -157,7 +157,12 @@ public final class PricerService: Service, Sendable {
     func serveSnapshots() async {
         await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.pricer), Volta_V1_SnapshotRequest.self) { request, _ in
             let now = self.bus.clock.now()
-            let symbols = self.engine.withLock { $0.underlyings }
+            // Only the books the prefix can name: a service following one contract must not
+            // cost a pass over every chain.
+            let p = request.prefix
+            let symbols = self.engine.withLock { $0.underlyings }.filter { s in
+                [Topics.optionAnalytics(underlying: s), Topics.volSurface(s)].contains { $0.hasPrefix(p) || p.hasPrefix($0) }
+            }
             self.refresh(symbols, now: now)
             var snapshot = Volta_V1_Snapshot()
             let messages: [any BusMessage] = self.engine.withLock { e in

@@ -18,37 +18,40 @@ extension UnderlyingBook {
     mutating func refresh(_ market: ChainMarket, calendar: inout ExpiryCalendar, refitIntervalNs: Int64) -> Refresh {
         var result = Refresh()
         guard spot > 0 else { return result }  // marks stay until the underlying has a price
-        let touched = allDirty ? Array(options.keys) : Array(dirty)
+        let expired = expiries.keys.filter { (calendar.years(to: $0, from: market.nowNs) ?? 0) <= 0 }
+        if !expired.isEmpty { remove(expiries: Set(expired)) }
+        let touched = allDirty ? Array(options.indices) : dirty
+        for i in dirty { isDirty[i] = false }
         (dirty, allDirty) = ([], false)
-        var theos = Set<String>()
-        for key in touched {
-            guard let option = options[key] else { continue }
-            guard let T = calendar.years(to: option.contract.expiry, from: market.nowNs), T > 0 else {
-                remove(expiry: option.contract.expiry)
-                continue
-            }
-            options[key]!.computeVolatilities(market.inputs(option, time: T), model: market.model)
+        // Years to each expiry, once per refresh rather than once per option.
+        var years: [String: Double] = [:]
+        for e in expiries.keys { years[e] = calendar.years(to: e, from: market.nowNs) }
+        var theos = [Bool](repeating: false, count: options.count)
+        for i in touched {
+            let option = options[i]
+            guard let T = years[option.contract.expiry] else { continue }
+            options[i].computeVolatilities(market.inputs(option, time: T), model: market.model)
             result.volatilitiesComputed += 1
             unfitted.insert(option.contract.expiry)
-            theos.insert(key)
+            theos[i] = true
         }
         var refitted = false
         for expiry in unfitted.sorted() {
             if let last = lastFitNs[expiry], market.nowNs - last < refitIntervalNs { continue }
-            guard let T = calendar.years(to: expiry, from: market.nowNs), T > 0 else { continue }
+            guard let T = years[expiry] else { continue }
             unfitted.remove(expiry)
             lastFitNs[expiry] = market.nowNs
-            let chain = expiries[expiry, default: []].compactMap { options[$0] }
-            slices[expiry] = try? SurfaceFit.fit(chain, expiry: expiry, forward: market.forward(time: T), time: T,
+            let members = expiries[expiry, default: []]
+            slices[expiry] = try? SurfaceFit.fit(members.map { options[$0] }, expiry: expiry, forward: market.forward(time: T), time: T,
                                                  start: slices[expiry]?.slice)
-            theos.formUnion(expiries[expiry, default: []])
+            for i in members { theos[i] = true }
             refitted = true
         }
         if refitted { result.surface = SurfaceFit.message(underlying: symbol, spot: spot, slices: Array(slices.values)) }
-        for key in theos.sorted() {
-            guard let option = options[key], let T = calendar.years(to: option.contract.expiry, from: market.nowNs), T > 0 else { continue }
-            let analytics = analytics(of: option, market: market, time: T)
-            options[key]!.analytics = analytics
+        for i in options.indices where theos[i] {
+            guard let T = years[options[i].contract.expiry] else { continue }
+            let analytics = analytics(of: options[i], market: market, time: T)
+            options[i].analytics = analytics
             result.analytics.append(analytics)
         }
         return result
@@ -97,12 +100,23 @@ extension UnderlyingBook {
         return a
     }
 
-    mutating func remove(expiry: String) {
-        for key in expiries[expiry, default: []] { options[key] = nil; dirty.remove(key) }
-        expiries[expiry] = nil
-        slices[expiry] = nil
-        lastFitNs[expiry] = nil
-        unfitted.remove(expiry)
+    /// Drops expired expiries and renumbers what stays (once a day at most).
+    mutating func remove(expiries gone: Set<String>) {
+        let kept = options.indices.filter { !gone.contains(options[$0].contract.expiry) }
+        let wasDirty = Set(dirty)
+        options = kept.map { options[$0] }
+        (index, expiries, dirty, isDirty) = ([:], [:], [], [])
+        for (i, old) in kept.enumerated() {
+            index[OptionKey(options[i].contract)] = i
+            expiries[options[i].contract.expiry, default: []].append(i)
+            isDirty.append(wasDirty.contains(old))
+            if wasDirty.contains(old) { dirty.append(i) }
+        }
+        for expiry in gone {
+            slices[expiry] = nil
+            lastFitNs[expiry] = nil
+            unfitted.remove(expiry)
+        }
     }
 }
 

@@ -8,13 +8,15 @@ import Synchronization
 import Trading
 
 /// The pre-trade check on every intent (`risk`), the kill switch and the operating mode.
-/// Follows positions, net liquidation, prices, the pricer's greeks and marketdata's statistics;
+/// Follows positions, net liquidation, prices, marketdata's statistics and the pricer's greeks of
+/// the contracts held or asked about (not of every option: see ``ContractFeed``);
 /// publishes each decision (`risk.decision.<intent>`) and, periodically, portfolio greeks and
 /// limit usage (`risk.state`). Several risk workers may serve: each follows the same streams,
 /// though kill switch commands reach only the worker that answers them.
 public final class RiskService: Service, Sendable {
     let bus: Bus
-    let book: Mutex<RiskBook>
+    let book: Locked<RiskBook>
+    let greeks: ContractFeed<Volta_V1_OptionAnalytics>
     let logger: Logger
     let statePeriod: Duration
     let approved = Counter(label: "risk_approved")
@@ -27,7 +29,11 @@ public final class RiskService: Service, Sendable {
 
     public init(bus: Bus, book: RiskBook, logger: Logger, statePeriod: Duration = .seconds(1)) {
         self.bus = bus
-        self.book = Mutex(book)
+        let locked = Locked(book)
+        self.book = locked
+        greeks = ContractFeed(bus: bus, stream: Topics.Service.pricer, topic: Topics.optionAnalytics, logger: logger) { a in
+            locked.withLock { $0.apply(a) }
+        }
         self.logger = logger
         self.statePeriod = statePeriod
     }
@@ -35,17 +41,29 @@ public final class RiskService: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.follow(Volta_V1_Position.self, "acct.position.") { b, p, _ in b.apply(p) } }
+                group.addTask { await self.followPositions() }
                 group.addTask { await self.follow(Volta_V1_AccountValue.self, "acct.value.") { b, v, now in b.apply(v, now: now) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { b, q, _ in
                     b.price(q.symbol, q.referencePrice)
                 } }
-                group.addTask { await self.follow(Volta_V1_OptionAnalytics.self, "px.greeks.") { b, a, _ in b.apply(a) } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }
                 group.addTask { await self.loadAccount() }
                 group.addTask { await self.publishState() }
                 group.addTask { await self.serve() }
             }
+        }
+    }
+
+    /// Positions, and the greeks of the contracts they hold (the portfolio's greeks and
+    /// exposure), followed as they change and dropped once flat.
+    func followPositions() async {
+        for await m in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") {
+            let held = book.withLock { b in
+                b.apply(m.message)
+                return b.positions.values.map(\.instrument).filter(\.hasOption).map(\.option)
+            }
+            await greeks.follow(held)
+            greeks.keep(only: held)
         }
     }
 
@@ -94,6 +112,9 @@ public final class RiskService: Service, Sendable {
         var reply = Volta_V1_RiskReply()
         switch request.op {
         case .check(let intent):
+            // An exit's contract is held, hence followed; an entry's greeks are fetched first,
+            // so its exposure uses its delta rather than the conservative 1.
+            await greeks.follow(intent.legs.map(\.instrument).filter(\.hasOption).map(\.option))
             guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
             let d = book.withLock { $0.check(intent, now: now) }
             (d.verdict == .riskRejected ? rejected : approved).increment()

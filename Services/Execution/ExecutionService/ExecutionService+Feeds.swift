@@ -1,0 +1,51 @@
+import Bus
+import ServiceKit
+import Messages
+
+/// Execution follows the quotes and theos of what it may have to work, not of every option:
+/// the contracts of open positions (exits are known before they are needed) and of live
+/// intents (an entry's contract is followed when the intent arrives, while risk checks it).
+extension ExecutionService {
+    /// Keeps the held contracts followed as the gateway's positions change.
+    func followPositions() async {
+        for await m in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") {
+            let p = m.message
+            let changed = held.withLock { h -> Bool in
+                let before = h.count
+                if p.quantity != 0 && p.instrument.hasOption { h[m.topic] = p.instrument.option } else { h[m.topic] = nil }
+                return h.count != before
+            }
+            if changed { await follow(interest()) }
+        }
+    }
+
+    /// Drops the contracts nothing refers to any more, every few seconds.
+    func pruneFeeds() async {
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
+            let wanted = interest()
+            quoteFeed.keep(only: wanted)
+            theoFeed.keep(only: wanted)
+        }
+    }
+
+    /// Follows `contracts` on both feeds, returning once each has its latest quote and theo.
+    func follow(_ contracts: [Volta_V1_OptionContract]) async {
+        async let quotes: Void = quoteFeed.follow(contracts)
+        await theoFeed.follow(contracts)
+        await quotes
+    }
+
+    /// The contracts of open positions and of intents not yet ended.
+    func interest() -> [Volta_V1_OptionContract] {
+        let positions = held.withLock { Array($0.values) }
+        let working = records.withLock { r in
+            r.values.filter { !$0.isDone }.flatMap { $0.intent?.legs ?? [] }.map(\.instrument).filter(\.hasOption).map(\.option)
+        }
+        return positions + working
+    }
+
+    static func contracts(of intent: Volta_V1_OrderIntent?) -> [Volta_V1_OptionContract] {
+        (intent?.legs ?? []).map(\.instrument).filter(\.hasOption).map(\.option)
+    }
+}
