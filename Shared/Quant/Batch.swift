@@ -132,6 +132,7 @@ public enum BatchPricer {
         var result = [Double](repeating: .nan, count: b.count)
         var errors: [Int: QuantError] = [:]
         let m = VectorMath.block
+        var block = ImpliedVolatilityBlock(capacity: m)
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * m) { scratch in
             let forward = scratch.baseAddress!, discount = forward + m, x = forward + 2 * m
             var start = 0
@@ -155,12 +156,14 @@ public enum BatchPricer {
                         // The checks `ImpliedVolatility.bsm` makes, in its order, on this block's forward.
                         try ImpliedVolatility.validateSpot(b.spot[i], dividend: b.dividend[i])
                         try ImpliedVolatility.validate(price: prices[i], forward: forward[j], strike: b.strike[i], time: b.time[i], rate: b.rate[i])
-                        result[i] = try ImpliedVolatility.solve(sign: b.sign[i], price: prices[i], forward: forward[j], strike: b.strike[i],
-                                                                logMoneyness: x[j], time: b.time[i], discount: discount[j])
+                        let (beta, otm) = try ImpliedVolatility.normalized(sign: b.sign[i], price: prices[i], forward: forward[j],
+                                                                            strike: b.strike[i], logMoneyness: x[j], discount: discount[j])
+                        block.add(item: i, beta: beta, x: otm)
                     } catch {
                         errors[i] = error as? QuantError ?? .noConvergence("\(error)")
                     }
                 }
+                block.solve({ item, s in result[item] = s / b.time[item].squareRoot() }, failed: { item, error in errors[item] = error })
                 start += count
             }
         }

@@ -50,6 +50,14 @@ public enum ImpliedVolatility {
     /// those for a block at a time.
     static func solve(sign w: Double, price: Double, forward F: Double, strike K: Double, logMoneyness x: Double,
                       time T: Double, discount: Double) throws -> Double {
+        let (beta, otm) = try normalized(sign: w, price: price, forward: F, strike: K, logMoneyness: x, discount: discount)
+        return try normalizedVolatility(beta: beta, x: otm).s / T.squareRoot()
+    }
+
+    /// The problem in normalized terms: β and the out-of-the-money call's x = −|ln(F/K)|.
+    /// - Throws: for a price below intrinsic or above the upper bound.
+    static func normalized(sign w: Double, price: Double, forward F: Double, strike K: Double, logMoneyness x: Double,
+                           discount: Double) throws -> (beta: Double, x: Double) {
         let p = price / discount
         let intrinsic = max(w * (F - K), 0)
         let bound = w > 0 ? F : K
@@ -58,20 +66,25 @@ public enum ImpliedVolatility {
         let timeValue = w * x > 0 ? p - w * (F - K) : p
         let beta = timeValue / (F.squareRoot() * K.squareRoot())
         // The out-of-the-money twin as a call (a put at x is a call at −x): x ≤ 0.
-        return try normalizedVolatility(beta: beta, x: -abs(x)).s / T.squareRoot()
+        return (beta, -abs(x))
     }
 
     /// s = σ√T with b(x, s) = β, for an out-of-the-money call (x ≤ 0, 0 < β < e^{x/2}), and the
     /// number of Householder steps it took.
     static func normalizedVolatility(beta: Double, x: Double, maxIterations: Int = iterations) throws -> (s: Double, steps: Int) {
         let bMax = exp(0.5 * x)
+        try check(beta: beta, bMax: bMax)
+        var guess = initialGuess(beta: beta, x: x, bMax: bMax)
+        let steps = refine(&guess, beta: beta, x: x, bMax: bMax, maxIterations: maxIterations)
+        return (guess.s, steps)
+    }
+
+    /// A β that some volatility produces: positive, normal, below e^{x/2}.
+    static func check(beta: Double, bMax: Double) throws {
         guard beta > 0, beta.isNormal else {
             throw QuantError.noConvergence("the time value (\(beta) normalized) is too small to carry a volatility")
         }
         guard beta < bMax else { throw QuantError.priceAboveBound(price: beta, bound: bMax) }
-        var guess = initialGuess(beta: beta, x: x, bMax: bMax)
-        let steps = refine(&guess, beta: beta, x: x, bMax: bMax, maxIterations: maxIterations)
-        return (guess.s, steps)
     }
 
     /// The objective whose root is the volatility, per segment: nearly linear in s there.
@@ -94,11 +107,25 @@ public enum ImpliedVolatility {
     static func initialGuess(beta: Double, x: Double, bMax: Double) -> Guess {
         let sc = (2 * abs(x)).squareRoot()
         let bc = NormalizedBlack.call(x: x, s: sc, bMax: bMax)
+        let s2 = secondPoint(beta: beta, bc: bc, sc: sc, bMax: bMax)
+        return initialGuess(beta: beta, x: x, bMax: bMax, sc: sc, bc: bc, s2: s2, b2: NormalizedBlack.call(x: x, s: s2, bMax: bMax), v2: nil)
+    }
+
+    /// Besides s_c, where the guess needs b: s_l when β is below b(s_c), s_h when above. The
+    /// batch evaluates b at s_c, then here, for a whole block at a time.
+    static func secondPoint(beta: Double, bc: Double, sc: Double, bMax: Double) -> Double {
         // At s_c = √(2|x|), h² + s²/4 = |x|: the vega is e^{x/2}/√(2π), no exponential needed.
         let vc = Normal.oneOverSqrtTwoPi * bMax
+        if beta < bc { return sc - bc / vc }
+        return vc > .leastNormalMagnitude ? sc + (bMax - bc) / vc : sc
+    }
+
+    /// The guess from b at s_c and at the second point s2 (with the vega there when the caller
+    /// has it; computed if needed otherwise).
+    static func initialGuess(beta: Double, x: Double, bMax: Double, sc: Double, bc: Double, s2: Double, b2: Double, v2: Double?) -> Guess {
+        let vc = Normal.oneOverSqrtTwoPi * bMax
         if beta < bc {
-            let sl = sc - bc / vc
-            let bl = NormalizedBlack.call(x: x, s: sl, bMax: bMax)
+            let (sl, bl) = (s2, b2)
             if beta < bl {
                 let (f0, df, d2f) = LowerMap.valueAndDerivatives(x: x, s: sl)
                 let cubic = RationalCubic(xl: 0, xr: bl, yl: 0, yr: f0, dl: 1, dr: df,
@@ -110,15 +137,14 @@ public enum ImpliedVolatility {
                 }
                 return Guess(s: LowerMap.inverse(x: x, f: f), left: .leastNormalMagnitude, right: sl, objective: .lowerLog)
             }
-            let vl = NormalizedBlack.vega(x: x, s: sl)
+            let vl = v2 ?? NormalizedBlack.vega(x: x, s: sl)
             let cubic = RationalCubic(xl: bl, xr: bc, yl: sl, yr: sc, dl: 1 / vl, dr: 1 / vc,
                                       secondDerivative: 0, atLeft: false, preferShape: false)
             return Guess(s: cubic(beta), left: sl, right: sc, objective: .plain)
         }
-        let sh = vc > .leastNormalMagnitude ? sc + (bMax - bc) / vc : sc
-        let bh = NormalizedBlack.call(x: x, s: sh, bMax: bMax)
+        let (sh, bh) = (s2, b2)
         if beta <= bh {
-            let vh = NormalizedBlack.vega(x: x, s: sh)
+            let vh = v2 ?? NormalizedBlack.vega(x: x, s: sh)
             let cubic = RationalCubic(xl: bc, xr: bh, yl: sc, yr: sh, dl: 1 / vc, dr: 1 / vh,
                                       secondDerivative: 0, atLeft: true, preferShape: false)
             return Guess(s: cubic(beta), left: sc, right: sh, objective: .plain)
@@ -139,60 +165,92 @@ public enum ImpliedVolatility {
                      objective: beta > 0.5 * bMax ? .upperLog : .plain)
     }
 
-    /// Householder(3) steps, `s += ν·(1 + ην/2)/(1 + ν(η + χν/6))` with ν = −g/g′, η = g″/g′ and
-    /// χ = g‴/g′, kept inside the bracket (bisection if a step would leave it, or if it oscillates).
+    /// Householder(3) steps from the guess; the number taken.
     static func refine(_ guess: inout Guess, beta: Double, x: Double, bMax: Double, maxIterations: Int) -> Int {
-        var s = guess.s, left = guess.left, right = guess.right
-        var ds = -Double.greatestFiniteMagnitude, previous = 0.0
-        var reversals = 0
-        var steps = 0
-        // Only the lower segment's objective needs ln β.
-        let logBeta = guess.objective == .lowerLog ? log(beta) : 0
-        while steps < maxIterations && abs(ds) > Double.ulpOfOne * s {
-            if ds * previous < 0 { reversals += 1 }
-            if steps > 0 && (reversals == 3 || !(s > left && s < right)) {
-                s = 0.5 * (left + right)
-                if right - left <= Double.ulpOfOne * s { break }
-                reversals = 0
-                ds = 0
-            }
-            previous = ds
-            let b = NormalizedBlack.call(x: x, s: s, bMax: bMax)
-            let bp = NormalizedBlack.vega(x: x, s: s)
-            if b > beta && s < right { right = s } else if b < beta && s > left { left = s }
-            // b″/b′ and b‴/b′ of the normalized Black function in s.
-            let h = x / s
-            let halleyB = h * h / s - s / 4
-            let hh3B = halleyB * halleyB - 3 * (h / s) * (h / s) - 0.25
-            let newton, halley, hh3: Double
-            switch guess.objective {
-            case .lowerLog where !(b > 0 && bp > 0), .upperLog where !(b < bMax && bp > Double.leastNormalMagnitude):
-                // Under- or overflow: bisect for this step.
-                newton = 0.5 * (left + right) - s
-                halley = 0
-                hh3 = 0
-            case .lowerLog:
-                let lnB = log(b), ratio = bp / b
-                newton = (logBeta - lnB) * lnB / logBeta / ratio
-                halley = halleyB - ratio * (1 + 2 / lnB)
-                hh3 = hh3B + 2 * ratio * ratio * (1 + 3 / lnB * (1 + 1 / lnB)) - 3 * halleyB * ratio * (1 + 2 / lnB)
-            case .upperLog:
-                let gap = bMax - b
-                let gp = bp / gap
-                newton = -log((bMax - beta) / gap) / gp
-                halley = halleyB + gp
-                hh3 = hh3B + gp * (2 * gp + 3 * halleyB)
-            case .plain:
-                newton = (beta - b) / bp
-                halley = halleyB
-                hh3 = hh3B
-            }
-            ds = max(-0.5 * s, newton * (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton / 6)))
-            s += ds
-            steps += 1
+        var h = Householder(guess, beta: beta, maxIterations: maxIterations)
+        while let s = h.next() {
+            h.step(b: NormalizedBlack.call(x: x, s: s, bMax: bMax), vega: NormalizedBlack.vega(x: x, s: s), x: x, bMax: bMax)
         }
-        guess.s = s
-        return steps
+        guess.s = h.s
+        return h.steps
+    }
+}
+
+/// Householder(3) steps, `s += ν·(1 + ην/2)/(1 + ν(η + χν/6))` with ν = −g/g′, η = g″/g′ and
+/// χ = g‴/g′, kept inside the bracket (bisection if a step would leave it, or if it oscillates).
+///
+/// A state machine rather than a loop, so that the batch can evaluate b and b′ for a whole
+/// block between steps: ``next()`` says where they are needed, ``step(b:vega:x:bMax:)`` moves.
+struct Householder {
+    private(set) var s: Double
+    private var left: Double
+    private var right: Double
+    private let objective: ImpliedVolatility.Objective
+    private let beta: Double
+    /// Only the lower segment's objective needs ln β.
+    private let logBeta: Double
+    private let maxIterations: Int
+    private var ds = -Double.greatestFiniteMagnitude
+    private var previous = 0.0
+    private var reversals = 0
+    private(set) var steps = 0
+    /// The bracket shrank to an ulp: nothing left to refine.
+    private var bracketClosed = false
+
+    init(_ guess: ImpliedVolatility.Guess, beta: Double, maxIterations: Int) {
+        (s, left, right, objective) = (guess.s, guess.left, guess.right, guess.objective)
+        self.beta = beta
+        self.maxIterations = maxIterations
+        logBeta = guess.objective == .lowerLog ? log(beta) : 0
+    }
+
+    /// The s at which the next step needs b and b′, or nil when converged or out of steps.
+    mutating func next() -> Double? {
+        guard !bracketClosed && steps < maxIterations && abs(ds) > Double.ulpOfOne * s else { return nil }
+        if ds * previous < 0 { reversals += 1 }
+        if steps > 0 && (reversals == 3 || !(s > left && s < right)) {
+            s = 0.5 * (left + right)
+            if right - left <= Double.ulpOfOne * s { bracketClosed = true; return nil }
+            reversals = 0
+            ds = 0
+        }
+        previous = ds
+        return s
+    }
+
+    /// One step, given b and b′ at the s ``next()`` returned.
+    mutating func step(b: Double, vega bp: Double, x: Double, bMax: Double) {
+        if b > beta && s < right { right = s } else if b < beta && s > left { left = s }
+        // b″/b′ and b‴/b′ of the normalized Black function in s.
+        let h = x / s
+        let halleyB = h * h / s - s / 4
+        let hh3B = halleyB * halleyB - 3 * (h / s) * (h / s) - 0.25
+        let newton, halley, hh3: Double
+        switch objective {
+        case .lowerLog where !(b > 0 && bp > 0), .upperLog where !(b < bMax && bp > Double.leastNormalMagnitude):
+            // Under- or overflow: bisect for this step.
+            newton = 0.5 * (left + right) - s
+            halley = 0
+            hh3 = 0
+        case .lowerLog:
+            let lnB = log(b), ratio = bp / b
+            newton = (logBeta - lnB) * lnB / logBeta / ratio
+            halley = halleyB - ratio * (1 + 2 / lnB)
+            hh3 = hh3B + 2 * ratio * ratio * (1 + 3 / lnB * (1 + 1 / lnB)) - 3 * halleyB * ratio * (1 + 2 / lnB)
+        case .upperLog:
+            let gap = bMax - b
+            let gp = bp / gap
+            newton = -log((bMax - beta) / gap) / gp
+            halley = halleyB + gp
+            hh3 = hh3B + gp * (2 * gp + 3 * halleyB)
+        case .plain:
+            newton = (beta - b) / bp
+            halley = halleyB
+            hh3 = hh3B
+        }
+        ds = max(-0.5 * s, newton * (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton / 6)))
+        s += ds
+        steps += 1
     }
 }
 

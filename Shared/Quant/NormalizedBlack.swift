@@ -81,6 +81,12 @@ enum NormalizedBlack {
     /// the p's below are that recurrence worked out to order 13.
     static func smallTExpansion(h: Double, t: Double) -> Double {
         let a = 1 + h * (0.5 * Normal.sqrtTwoPi) * Normal.erfcx(-Normal.oneOverSqrtTwo * h)
+        return max(Normal.oneOverSqrtTwoPi * exp(-0.5 * (h * h + t * t)) * smallTSeries(h: h, t: t, a: a), 0)
+    }
+
+    /// `Y(h+t) − Y(h−t)` from `a = 1 + hY(h)`: b is this times e^{−(h²+t²)/2}/√(2π).
+    @inline(__always)
+    static func smallTSeries(h: Double, t: Double, a: Double) -> Double {
         let w = t * t, H = h * h
         let p3 = (3 + H) * a - 1
         let p5 = (15 + H * (10 + H)) * a - (7 + H)
@@ -99,6 +105,6 @@ enum NormalizedBlack {
         sum = p5 * f5 + w * sum
         sum = p3 * f3 + w * sum
         sum = a + w * sum
-        return max(Normal.oneOverSqrtTwoPi * exp(-0.5 * (H + w)) * 2 * t * sum, 0)
+        return 2 * t * sum
     }
 }

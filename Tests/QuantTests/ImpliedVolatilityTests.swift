@@ -45,6 +45,41 @@ struct ImpliedVolatilityTests {
         }
         #expect(worst < 1e-14, "worst relative error \(worst)")
     }
+
+    /// The batch solves a block at a time with vector math (libmvec's few-ulp functions, not
+    /// libm's one): it must give the scalar solver's answer to within what the problem's own
+    /// conditioning allows, and the same errors, across every segment and region of b.
+    @Test func batchAgreesWithTheScalarSolverEverywhere() {
+        var generator = SystemRandomNumberGenerator()
+        var options: [OptionInputs] = [], prices: [Double] = []
+        for _ in 0..<4_000 {
+            let x = (Bool.random(using: &generator) ? 1.0 : -1) * exp(Double.random(in: log(1e-6)...log(60), using: &generator))
+            let s = exp(Double.random(in: log(1e-4)...log(20), using: &generator))
+            let kind: OptionKind = Bool.random(using: &generator) ? .call : .put
+            let K = exp(-x)  // F = 1, T = 1, r = q = 0: σ is s itself
+            prices.append(NormalizedBlack.call(x: kind == .call ? x : -x, s: s) * K.squareRoot())
+            options.append(OptionInputs(kind, spot: 1, strike: K, time: 1, rate: 0, dividend: 0, volatility: s))
+        }
+        let (batch, errors) = BatchPricer.impliedVolatility(prices: prices, OptionBatch(options))
+        var worst = 0.0, solved = 0
+        for (i, o) in options.enumerated() {
+            let scalar = try? ImpliedVolatility.bsm(o.kind, price: prices[i], spot: 1, strike: o.strike, time: 1, rate: 0, dividend: 0)
+            guard let scalar else {
+                #expect(errors[i] != nil, "the scalar solver refused item \(i); the batch gave \(batch[i])")
+                continue
+            }
+            guard errors[i] == nil else {
+                Issue.record("the batch refused item \(i) (x \(log(1 / o.strike)), s \(o.volatility)): \(errors[i]!)")
+                continue
+            }
+            let x = -abs(log(1 / o.strike))
+            let conditioning = NormalizedBlack.call(x: x, s: scalar) / (scalar * NormalizedBlack.vega(x: x, s: scalar))
+            worst = max(worst, abs(batch[i] - scalar) / scalar / max(1, conditioning))
+            solved += 1
+        }
+        #expect(solved > 3_000)
+        #expect(worst < 2e-14, "worst relative difference, scaled by conditioning: \(worst)")
+    }
 }
 
 @Suite("Special functions behind implied volatility")
