@@ -132,7 +132,7 @@ public enum BatchPricer {
         var result = [Double](repeating: .nan, count: b.count)
         var errors: [Int: QuantError] = [:]
         let m = VectorMath.block
-        var block = ImpliedVolatilityBlock(capacity: m)
+        let block = ImpliedVolatilityBlock(capacity: m)
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * m) { scratch in
             let forward = scratch.baseAddress!, discount = forward + m, x = forward + 2 * m
             var start = 0
@@ -168,6 +168,18 @@ public enum BatchPricer {
             }
         }
         return (result, errors)
+    }
+}
+
+extension BatchPricer {
+    /// k = ln(K/F) per option, F = S·e^{(r−q)T}: the abscissa of a volatility smile, which a
+    /// surface fit needs for every strike on every tick. One vector log per block.
+    public static func logMoneyness(_ b: OptionBatch) -> [Double] {
+        var k = [Double](repeating: 0, count: b.count)
+        for i in 0..<b.count { k[i] = b.strike[i] / b.spot[i] }
+        k.withUnsafeMutableBufferPointer { VectorMath.log($0.baseAddress!, $0.baseAddress!, $0.count) }
+        for i in 0..<b.count { k[i] -= (b.rate[i] - b.dividend[i]) * b.time[i] }
+        return k
     }
 }
 

@@ -7,99 +7,98 @@ import Glibc
 /// evaluation of b and b′ (at s_c, at the guess's second point, at each Householder step) is made
 /// for the whole block through ``NormalizedBlack/callAndVega(x:s:bMax:b:vega:count:)``.
 /// Those evaluations were most of an implied volatility's cost.
-struct ImpliedVolatilityBlock {
+///
+/// Columns in buffers allocated once per batch, not arrays: copying and reallocating arrays
+/// between the rounds had cost as much as the vector math.
+final class ImpliedVolatilityBlock {
+    let capacity: Int
+    private var count = 0
     // Per problem, in the order added.
-    private var items: [Int] = []
-    private var beta: [Double] = []
-    private var x: [Double] = []
-    /// e^{x/2}, once per problem.
-    private var bMax: [Double] = []
-    // Scratch for one evaluation round, kept across blocks.
-    private var at: [Int] = []
-    private var xs: [Double] = [], ss: [Double] = [], ms: [Double] = [], bs: [Double] = [], vs: [Double] = []
+    private let items: UnsafeMutablePointer<Int>
+    private let beta: UnsafeMutablePointer<Double>, x: UnsafeMutablePointer<Double>, bMax: UnsafeMutablePointer<Double>
+    // Per problem that passed the checks (`live` names it): b at s_c.
+    private let live: UnsafeMutablePointer<Int>
+    private let sc: UnsafeMutablePointer<Double>, bc: UnsafeMutablePointer<Double>
+    // One evaluation round: which live problem each lane is, and x, s, e^{x/2}, b, b′.
+    private let lane: UnsafeMutablePointer<Int>
+    private let ex: UnsafeMutablePointer<Double>, es: UnsafeMutablePointer<Double>, em: UnsafeMutablePointer<Double>
+    private let eb: UnsafeMutablePointer<Double>, ev: UnsafeMutablePointer<Double>
+    private var steps: [Householder] = []
 
     init(capacity: Int) {
-        for k in [\Self.beta, \.x, \.bMax, \.xs, \.ss, \.ms, \.bs, \.vs] as [WritableKeyPath<Self, [Double]>] { self[keyPath: k].reserveCapacity(capacity) }
-        items.reserveCapacity(capacity)
-        at.reserveCapacity(capacity)
+        self.capacity = capacity
+        func doubles() -> UnsafeMutablePointer<Double> { .allocate(capacity: capacity) }
+        (items, live, lane) = (.allocate(capacity: capacity), .allocate(capacity: capacity), .allocate(capacity: capacity))
+        (beta, x, bMax, sc, bc) = (doubles(), doubles(), doubles(), doubles(), doubles())
+        (ex, es, em, eb, ev) = (doubles(), doubles(), doubles(), doubles(), doubles())
+        steps.reserveCapacity(capacity)
+    }
+
+    deinit {
+        for p in [items, live, lane] { p.deallocate() }
+        for p in [beta, x, bMax, sc, bc, ex, es, em, eb, ev] { p.deallocate() }
     }
 
     /// A problem: β and x = −|ln(F/K)| (the out-of-the-money call), for the caller's `item`.
-    mutating func add(item: Int, beta: Double, x: Double) {
-        items.append(item)
-        self.beta.append(beta)
-        self.x.append(x)
+    func add(item: Int, beta: Double, x: Double) {
+        precondition(count < capacity, "more problems than the block holds")
+        (items[count], self.beta[count], self.x[count]) = (item, beta, x)
+        count += 1
     }
 
     /// Solves the problems added since the last call: `solved(item, s)` with s = σ√T, or
     /// `failed(item, error)` where no volatility produces β.
-    mutating func solve(_ solved: (Int, Double) -> Void, failed: (Int, QuantError) -> Void) {
-        defer { items.removeAll(keepingCapacity: true); beta.removeAll(keepingCapacity: true); x.removeAll(keepingCapacity: true) }
-        guard !items.isEmpty else { return }
+    func solve(_ solved: (Int, Double) -> Void, failed: (Int, QuantError) -> Void) {
+        defer { count = 0 }
         // e^{x/2} by libm, as the scalar solver has it: it decides which prices are above the
         // bound, and a few ulps must not decide differently. Then the checks; what fails leaves.
-        at.removeAll(keepingCapacity: true)
-        bMax = x.map { exp(0.5 * $0) }
-        for k in items.indices {
+        var m = 0
+        for k in 0..<count {
+            bMax[k] = exp(0.5 * x[k])
             do {
                 try ImpliedVolatility.check(beta: beta[k], bMax: bMax[k])
-                at.append(k)
+                live[m] = k
+                m += 1
             } catch {
                 failed(items[k], error as? QuantError ?? .noConvergence("\(error)"))
             }
         }
-        let live = at
-        let sc = live.map { (2 * abs(x[$0])).squareRoot() }
-        evaluate(live, sc)
-        let bc = bs
-        evaluate(live, live.indices.map { j in
-            ImpliedVolatility.secondPoint(beta: beta[live[j]], bc: bc[j], sc: sc[j], bMax: bMax[live[j]])
-        })
-        var steps = live.indices.map { j in
+        guard m > 0 else { return }
+        for j in 0..<m {
+            let k = live[j]
+            (ex[j], em[j]) = (x[k], bMax[k])
+            sc[j] = (2 * abs(x[k])).squareRoot()
+            es[j] = sc[j]
+        }
+        NormalizedBlack.callAndVega(x: ex, s: es, bMax: em, b: eb, vega: ev, count: m)
+        for j in 0..<m {
+            bc[j] = eb[j]
+            es[j] = ImpliedVolatility.secondPoint(beta: beta[live[j]], bc: bc[j], sc: sc[j], bMax: em[j])
+        }
+        NormalizedBlack.callAndVega(x: ex, s: es, bMax: em, b: eb, vega: ev, count: m)
+        steps.removeAll(keepingCapacity: true)
+        for j in 0..<m {
             let k = live[j]
             let guess = ImpliedVolatility.initialGuess(beta: beta[k], x: x[k], bMax: bMax[k], sc: sc[j], bc: bc[j],
-                                                       s2: ss[j], b2: bs[j], v2: vs[j])
-            return Householder(guess, beta: beta[k], maxIterations: ImpliedVolatility.iterations)
+                                                       s2: es[j], b2: eb[j], v2: ev[j])
+            steps.append(Householder(guess, beta: beta[k], maxIterations: ImpliedVolatility.iterations))
+            lane[j] = j
         }
         // Householder rounds: each evaluates b and b′ where the unfinished problems need them.
-        var pending = Array(live.indices)
-        var next: [Double] = []
-        while !pending.isEmpty {
-            var waiting: [Int] = []
-            next.removeAll(keepingCapacity: true)
-            for j in pending {
+        var pending = m
+        while pending > 0 {
+            var w = 0
+            for p in 0..<pending {
+                let j = lane[p]
                 guard let s = steps[j].next() else { continue }
-                waiting.append(j)
-                next.append(s)
+                let k = live[j]
+                (lane[w], ex[w], es[w], em[w]) = (j, x[k], s, bMax[k])
+                w += 1
             }
-            evaluate(waiting.map { live[$0] }, next)
-            for (r, j) in waiting.enumerated() { steps[j].step(b: bs[r], vega: vs[r], x: x[live[j]], bMax: bMax[live[j]]) }
-            pending = waiting
+            NormalizedBlack.callAndVega(x: ex, s: es, bMax: em, b: eb, vega: ev, count: w)
+            for q in 0..<w { steps[lane[q]].step(b: eb[q], vega: ev[q], x: ex[q], bMax: em[q]) }
+            pending = w
         }
-        for (j, k) in live.enumerated() { solved(items[k], steps[j].s) }
-    }
-
-    /// b and b′ into `bs` and `vs` for problems `ks` at `s` (and `ss` keeps `s`).
-    private mutating func evaluate(_ ks: [Int], _ s: [Double]) {
-        let n = ks.count
-        xs.removeAll(keepingCapacity: true)
-        ms.removeAll(keepingCapacity: true)
-        for k in ks { xs.append(x[k]); ms.append(bMax[k]) }
-        ss = s
-        bs = [Double](repeating: 0, count: n)
-        vs = bs
-        guard n > 0 else { return }
-        xs.withUnsafeBufferPointer { x in
-            ss.withUnsafeBufferPointer { s in
-                ms.withUnsafeBufferPointer { bMax in
-                    bs.withUnsafeMutableBufferPointer { b in
-                        vs.withUnsafeMutableBufferPointer { vega in
-                            NormalizedBlack.callAndVega(x: x.baseAddress!, s: s.baseAddress!, bMax: bMax.baseAddress!,
-                                                        b: b.baseAddress!, vega: vega.baseAddress!, count: n)
-                        }
-                    }
-                }
-            }
-        }
+        for j in 0..<m { solved(items[live[j]], steps[j].s) }
     }
 }

@@ -27,6 +27,23 @@ struct SVIFit {
         self.weight.append(weight)
     }
 
+    /// The quotes in groups of four, the last padded with weight-0 strikes (which add nothing:
+    /// r = 0 and g = 0), so that ``evaluate(_:_:normal:)`` loads whole SIMD4s.
+    struct Groups {
+        let k: [SIMD4<Double>], vol: [SIMD4<Double>], weight: [SIMD4<Double>]
+
+        init(_ fit: SVIFit) {
+            func grouped(_ a: [Double]) -> [SIMD4<Double>] {
+                stride(from: 0, to: a.count, by: 4).map { i in
+                    var v = SIMD4<Double>.zero
+                    for l in 0..<min(4, a.count - i) { v[l] = a[i + l] }
+                    return v
+                }
+            }
+            (k, vol, weight) = (grouped(fit.k), grouped(fit.vol), grouped(fit.weight))
+        }
+    }
+
     static func slice(_ x: SIMD8<Double>, time: Double) -> SVISlice {
         SVISlice(a: x[0], b: exp(x[1]), rho: tanh(x[2]) * rhoScale, m: x[3], sigma: exp(x[4]), time: time)
     }
@@ -72,7 +89,7 @@ struct SVIFit {
     /// Four strikes at a time: each of the five gradient components is a SIMD4 across strikes, and
     /// JᵀJ's fifteen distinct entries are SIMD4 sums, reduced once at the end (a strike at a time,
     /// the rank-one update cost five 8-wide FMAs for 25 useful products).
-    func evaluate(_ x: SIMD8<Double>, normal: inout NormalEquations?) -> Double {
+    func evaluate(_ x: SIMD8<Double>, _ groups: Groups, normal: inout NormalEquations?) -> Double {
         typealias V = SIMD4<Double>
         let a = x[0], b = exp(x[1]), t = tanh(x[2]), rho = t * Self.rhoScale, m = x[3], sigma = exp(x[4])
         let dRho = (1 - t * t) * Self.rhoScale
@@ -82,22 +99,27 @@ struct SVIFit {
         // JᵀJ's lower triangle by rows: (0,0), (1,0), (1,1), (2,0), … (4,4).
         var jtj = (V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero, V.zero)
         let sigma2 = sigma * sigma, twoT = 2 * time, inverseT = 1 / time
-        var i = 0
-        while i < k.count {
-            // A partial last group repeats nothing: its missing lanes have weight 0, hence r = 0 and g = 0.
-            var k4 = V.zero, vol4 = V.zero, weight4 = V.zero
-            for l in 0..<min(4, k.count - i) { (k4[l], vol4[l], weight4[l]) = (k[i + l], vol[i + l], weight[i + l]) }
-            i += 4
+        for group in groups.k.indices {
+            let k4 = groups.k[group], vol4 = groups.vol[group], weight4 = groups.weight[group]
             let d = k4 - m
             let root = (d * d + sigma2).squareRoot()
             let w = a + b * (rho * d + root)
-            let positive = w .> 0
-            let v = V.zero.replacing(with: (w * inverseT).squareRoot(), where: positive)
+            // ∂r/∂w = weight / (2 v T); then the chain rule through each unknown. A lane with w ≤ 0
+            // (a trial slice with negative variance there) has v = 0 and adds no gradient; such
+            // groups are rare and take lane by lane, so the common one has no per-lane select.
+            var v = V.zero, dw = V.zero
+            if w.min() > 0 {
+                v = (w * inverseT).squareRoot()
+                dw = weight4 / (twoT * v)
+            } else {
+                for l in 0..<4 where w[l] > 0 {
+                    v[l] = (w[l] * inverseT).squareRoot()
+                    dw[l] = weight4[l] / (twoT * v[l])
+                }
+            }
             let r = (v - vol4) * weight4
             cost4 += r * r
             guard wantsNormal else { continue }
-            // ∂r/∂w = weight / (2 v T); then the chain rule through each unknown. Lanes with w ≤ 0 add nothing.
-            let dw = V.zero.replacing(with: weight4 / (twoT * v), where: positive)
             let bdw = b * dw
             let g0 = dw, g1 = bdw * (rho * d + root), g2 = bdw * d * dRho, g3 = bdw * (-rho - d / root), g4 = bdw * sigma2 / root
             jtr.0 += g0 * r; jtr.1 += g1 * r; jtr.2 += g2 * r; jtr.3 += g3 * r; jtr.4 += g4 * r
@@ -142,7 +164,8 @@ struct SVIFit {
         var x = start.map(Self.unknowns) ?? startingPoint()
         var equations: NormalEquations? = NormalEquations()
         var none: NormalEquations?
-        var cost = evaluate(x, normal: &equations)
+        let groups = Groups(self)
+        var cost = evaluate(x, groups, normal: &equations)
         let enough = 1e-10 * Double(count)
         var mu = 1e-3
         var steps = 0
@@ -151,13 +174,13 @@ struct SVIFit {
             for _ in 0..<30 {
                 guard let step = Self.dampedStep(equations!, mu) else { mu *= 10; continue }
                 let candidate = x + step
-                let trial = evaluate(candidate, normal: &none)
+                let trial = evaluate(candidate, groups, normal: &none)
                 if trial.isFinite && trial < cost {
                     let gain = cost - trial
                     x = candidate
                     mu = max(mu / 3, 1e-12)
                     if gain <= 1e-10 * trial { break iterations }
-                    cost = evaluate(x, normal: &equations)
+                    cost = evaluate(x, groups, normal: &equations)
                     continue iterations
                 }
                 mu *= 4

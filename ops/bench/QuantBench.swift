@@ -40,6 +40,21 @@ struct QuantBench: ParsableCommand {
                          "greeks_ms": String(format: "%.3f", greeks), "svi_ms": String(format: "%.3f", svi)])
         }
         if wants("engine") { try pricerEngine() }
+        if wants("sviprobe") { sviProbe() }
+    }
+
+    func sviProbe() {
+        let T = 0.5
+        let truth = SVISlice(a: 0.01 * T, b: 0.1 * T.squareRoot(), rho: -0.5, m: 0, sigma: 0.2, time: T)
+        var quotes: [SVI.Quote] = []
+        for i in 0..<200 {
+            let K = 60 + Double(i) * 0.4
+            let k = log(K / (100 * exp(0.02 * T)))
+            let v = truth.impliedVolatility(k)
+            quotes.append(SVI.Quote(logMoneyness: k, bid: v - 0.002, ask: v + 0.002))
+        }
+        let fit = best(of: 20) { _ = try? SVI.fit(quotes, time: T) }
+        print("svi fit us", fit * 1e6)
     }
 
     func impliedVolatility(_ options: [OptionInputs], prices: [Double], reference: [String: Double]) {
@@ -174,11 +189,12 @@ struct ChainInputs {
     }
 
     func fits(_ ivs: [Double]) throws {
+        let k = BatchPricer.logMoneyness(batch)
         for (e, T) in Self.expiries.enumerated() {
             let quotes = (0..<200).compactMap { i -> SVI.Quote? in
                 let v = ivs[e * 200 + i]
                 guard v.isFinite else { return nil }
-                return SVI.Quote(logMoneyness: log(options[e * 200 + i].strike / options[e * 200 + i].forward), bid: v - 0.002, ask: v + 0.002)
+                return SVI.Quote(logMoneyness: k[e * 200 + i], bid: v - 0.002, ask: v + 0.002)
             }
             _ = try SVI.fit(quotes, time: T)
         }
