@@ -20,24 +20,33 @@ extension NormalizedBlack {
         withUnsafeTemporaryAllocation(of: Double.self, capacity: 6 * n) { buffer in
             let hs = buffer.baseAddress!, gauss = hs + n
             let y1 = hs + 2 * n, y2 = hs + 3 * n, z = hs + 4 * n, z2 = hs + 5 * n
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * n) { lanes in
-                let plainItems = lanes.baseAddress!, seriesItems = plainItems + n
-                var plain = 0, series = 0
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * n) { lanes in
+                let plainItems = lanes.baseAddress!, seriesItems = plainItems + n, scalarItems = plainItems + 2 * n
+                var plain = 0, series = 0, scalar = 0
                 for i in 0..<n {
                     let h = x[i] / s[i], t = 0.5 * s[i]
                     hs[i] = h
                     gauss[i] = -0.5 * (h * h + t * t)
                     if s[i] <= -x[i] * .leastNormalMagnitude || (h < asymptoticThreshold && h + t < asymptoticThreshold + smallT) {
-                        continue
+                        scalarItems[scalar] = i
+                        scalar += 1
                     } else if t < smallT {
-                        guard h >= vectorSmallTLimit else { continue }
+                        guard h >= vectorSmallTLimit else {
+                            scalarItems[scalar] = i
+                            scalar += 1
+                            continue
+                        }
                         z[series] = -Normal.oneOverSqrtTwo * h
                         z2[series] = z[series] * z[series]
                         seriesItems[series] = i
                         series += 1
                     } else {
                         let a = -Normal.oneOverSqrtTwo * (h + t), c = -Normal.oneOverSqrtTwo * (h - t)
-                        guard c < 26 && x[i] > -700 else { continue }
+                        guard c < 26 && x[i] > -700 else {
+                            scalarItems[scalar] = i
+                            scalar += 1
+                            continue
+                        }
                         (y1[plain], y2[plain]) = (a, c)
                         plainItems[plain] = i
                         plain += 1
@@ -48,26 +57,23 @@ extension NormalizedBlack {
                 VectorMath.erfc(z, z, series)
                 VectorMath.exp(z2, z2, series)
                 VectorMath.exp(gauss, gauss, n)
-                for i in 0..<n {
-                    vega[i] = s[i] <= abs(x[i]) * Double.leastNormalMagnitude.squareRoot() && x[i] != 0 ? 0 : Normal.oneOverSqrtTwoPi * gauss[i]
-                }
                 for l in 0..<plain {
                     let i = plainItems[l]
                     b[i] = max(0.5 * (y1[l] * bMax[i] - y2[l] / bMax[i]), 0)
+                    vega[i] = Normal.oneOverSqrtTwoPi * gauss[i]
                 }
                 for l in 0..<series {
                     // erfcx(z) = erfc(z)·e^{z²}, with z² corrected for its rounding as Normal.erfcx does.
                     let i = seriesItems[l], h = hs[i]
+                    vega[i] = Normal.oneOverSqrtTwoPi * gauss[i]
                     let zl = -Normal.oneOverSqrtTwo * h, square = zl * zl
                     let erfcx = z[l] * z2[l] * (1 + fma(zl, zl, -square))
                     let a = 1 + h * (0.5 * Normal.sqrtTwoPi) * erfcx
                     b[i] = max(vega[i] * smallTSeries(h: h, t: 0.5 * s[i], a: a), 0)
                 }
                 // The rest: the asymptotic series, underflow, the scaled form, the series far out.
-                var p = 0, q = 0
-                for i in 0..<n {
-                    if p < plain && plainItems[p] == i { p += 1; continue }
-                    if q < series && seriesItems[q] == i { q += 1; continue }
+                for l in 0..<scalar {
+                    let i = scalarItems[l]
                     b[i] = call(x: x[i], s: s[i], bMax: bMax[i])
                     vega[i] = NormalizedBlack.vega(x: x[i], s: s[i])
                 }
