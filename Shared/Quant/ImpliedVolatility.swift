@@ -222,9 +222,11 @@ struct Householder {
     mutating func step(b: Double, vega bp: Double, x: Double, bMax: Double) {
         if b > beta && s < right { right = s } else if b < beta && s > left { left = s }
         // b″/b′ and b‴/b′ of the normalized Black function in s.
-        let h = x / s
-        let halleyB = h * h / s - s / 4
-        let hh3B = halleyB * halleyB - 3 * (h / s) * (h / s) - 0.25
+        // One division: these only steer the step; b and b′ carry the digits.
+        let inverseS = 1 / s
+        let h = x * inverseS, hOverS = h * inverseS
+        let halleyB = h * hOverS - 0.25 * s
+        let hh3B = halleyB * halleyB - 3 * hOverS * hOverS - 0.25
         let newton, halley, hh3: Double
         switch objective {
         case .lowerLog where !(b > 0 && bp > 0), .upperLog where !(b < bMax && bp > Double.leastNormalMagnitude):

@@ -50,11 +50,14 @@ final class ImpliedVolatilityBlock {
     /// `failed(item, error)` where no volatility produces β.
     func solve(_ solved: (Int, Double) -> Void, failed: (Int, QuantError) -> Void) {
         defer { count = 0 }
-        // e^{x/2} by libm, as the scalar solver has it: it decides which prices are above the
-        // bound, and a few ulps must not decide differently. Then the checks; what fails leaves.
+        // e^{x/2} by vector math; where β is within a hair of it, by libm as the scalar solver
+        // has it: that decides which prices are above the bound, and a few ulps must not decide
+        // differently. Then the checks; what fails leaves the block.
+        for k in 0..<count { bMax[k] = 0.5 * x[k] }
+        VectorMath.exp(bMax, bMax, count)
         var m = 0
         for k in 0..<count {
-            bMax[k] = exp(0.5 * x[k])
+            if beta[k] > bMax[k] * (1 - 1e-12) { bMax[k] = exp(0.5 * x[k]) }
             do {
                 try ImpliedVolatility.check(beta: beta[k], bMax: bMax[k])
                 live[m] = k
@@ -68,11 +71,9 @@ final class ImpliedVolatilityBlock {
             let k = live[j]
             (ex[j], em[j]) = (x[k], bMax[k])
             sc[j] = (2 * abs(x[k])).squareRoot()
-            es[j] = sc[j]
         }
-        NormalizedBlack.callAndVega(x: ex, s: es, bMax: em, b: eb, vega: ev, count: m)
+        NormalizedBlack.callAtCentre(x: ex, bMax: em, b: bc, count: m)
         for j in 0..<m {
-            bc[j] = eb[j]
             es[j] = ImpliedVolatility.secondPoint(beta: beta[live[j]], bc: bc[j], sc: sc[j], bMax: em[j])
         }
         NormalizedBlack.callAndVega(x: ex, s: es, bMax: em, b: eb, vega: ev, count: m)

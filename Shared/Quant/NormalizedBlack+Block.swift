@@ -7,6 +7,56 @@ extension NormalizedBlack {
     /// like 1/h², which would magnify the vector functions' few-ulp errors (libm's are 1 ulp).
     static let vectorSmallTLimit = -4.0
 
+    /// b at s_c = √(2|x|) for `n` items, where the guess starts. There h = −t = −√(|x|/2), so the
+    /// erfc form's first erfc is erfc(0) = 1 and its second erfc(√|x|), and the series'
+    /// exponential e^{−(h²+t²)/2} is e^{x/2} itself: one vector call where ``callAndVega`` makes
+    /// three (the vega at s_c needs none: it is e^{x/2}/√(2π)).
+    static func callAtCentre(x: UnsafePointer<Double>, bMax: UnsafePointer<Double>, b: UnsafeMutablePointer<Double>, count n: Int) {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n) { buffer in
+            let y2 = buffer.baseAddress!, z = y2 + n, z2 = y2 + 2 * n
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * n) { lanes in
+                let plainItems = lanes.baseAddress!, seriesItems = plainItems + n, scalarItems = plainItems + 2 * n
+                var plain = 0, series = 0, scalar = 0
+                for i in 0..<n {
+                    let t = (0.5 * abs(x[i])).squareRoot()
+                    if x[i] == 0 {
+                        b[i] = 0  // s_c = 0
+                    } else if t < smallT {
+                        z[series] = Normal.oneOverSqrtTwo * t
+                        z2[series] = z[series] * z[series]
+                        seriesItems[series] = i
+                        series += 1
+                    } else if abs(x[i]) < 676 {  // √|x| < 26, and x > −700
+                        y2[plain] = abs(x[i]).squareRoot()
+                        plainItems[plain] = i
+                        plain += 1
+                    } else {
+                        scalarItems[scalar] = i
+                        scalar += 1
+                    }
+                }
+                VectorMath.erfc(y2, y2, plain)
+                VectorMath.erfc(z, z, series)
+                VectorMath.exp(z2, z2, series)
+                for l in 0..<plain {
+                    let i = plainItems[l]
+                    b[i] = max(0.5 * (bMax[i] - y2[l] / bMax[i]), 0)
+                }
+                for l in 0..<series {
+                    let i = seriesItems[l], t = (0.5 * abs(x[i])).squareRoot()
+                    let zl = Normal.oneOverSqrtTwo * t, square = zl * zl
+                    let erfcx = z[l] * z2[l] * (1 + fma(zl, zl, -square))
+                    let a = 1 - t * (0.5 * Normal.sqrtTwoPi) * erfcx
+                    b[i] = max(Normal.oneOverSqrtTwoPi * bMax[i] * smallTSeries(h: -t, t: t, a: a), 0)
+                }
+                for l in 0..<scalar {
+                    let i = scalarItems[l]
+                    b[i] = call(x: x[i], s: (2 * abs(x[i])).squareRoot(), bMax: bMax[i])
+                }
+            }
+        }
+    }
+
     /// b(x, s) and ∂b/∂s for `n` items (x ≤ 0, `bMax` = e^{x/2}), their transcendentals through
     /// vector math: five calls over compacted runs instead of two or three libm calls per item.
     ///
