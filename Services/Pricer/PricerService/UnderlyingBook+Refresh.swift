@@ -27,12 +27,17 @@ extension UnderlyingBook {
         var years: [String: Double] = [:]
         for e in expiries.keys { years[e] = calendar.years(to: e, from: market.nowNs) }
         var theos = [Bool](repeating: false, count: options.count)
-        for i in touched {
-            let option = options[i]
-            guard let T = years[option.contract.expiry] else { continue }
-            options[i].computeVolatilities(market.inputs(option, time: T), model: market.model)
+        let computed = touched.filter { years[options[$0].contract.expiry] != nil }
+        if market.model == .bs {
+            computeVolatilitiesInBatch(computed, market: market, years: years)
+        } else {
+            for i in computed {
+                options[i].computeVolatilities(market.inputs(options[i], time: years[options[i].contract.expiry]!), model: market.model)
+            }
+        }
+        for i in computed {
             result.volatilitiesComputed += 1
-            unfitted.insert(option.contract.expiry)
+            unfitted.insert(options[i].contract.expiry)
             theos[i] = true
         }
         var refitted = false
@@ -55,6 +60,30 @@ extension UnderlyingBook {
             result.analytics.append(analytics)
         }
         return result
+    }
+
+    /// Black-Scholes IVs of every side of `indices`' quotes in one batch (a tick that moves the
+    /// underlying reprices the whole chain): the same IVs and notes as one by one, at the batch's
+    /// speed.
+    mutating func computeVolatilitiesInBatch(_ indices: [Int], market: ChainMarket, years: [String: Double]) {
+        var inputs: [OptionInputs] = [], prices: [Double] = []
+        var sides: [(option: Int, requests: [(side: QuoteSide, request: Int?)])] = []
+        for i in indices {
+            guard let quoted = options[i].volatilitySides() else { continue }
+            let T = years[options[i].contract.expiry]!
+            sides.append((i, quoted.map { quote in
+                guard quote.price > 0 else { return (quote.side, nil) }
+                inputs.append(market.inputs(options[i], time: T))
+                prices.append(quote.price)
+                return (quote.side, prices.count - 1)
+            }))
+        }
+        let (ivs, errors) = BatchPricer.impliedVolatility(prices: prices, OptionBatch(inputs))
+        for (i, requests) in sides {
+            options[i].setVolatilities(requests.map { side, request in
+                (side, request.map { r in errors[r].map { .failure($0) } ?? .success(ivs[r]) })
+            })
+        }
     }
 
     /// The expiry's fitted slice at the option's log-moneyness in `market` (its spot may be a
