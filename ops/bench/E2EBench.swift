@@ -137,6 +137,12 @@ final class E2EDriver: Sendable {
         let n = rounds.add(1, ordering: .relaxed).newValue
         let cost = 5_000_000 + Int64(n) * 10_000
         let broker = stack.broker
+        // Back at the baseline before the position opens: a stop arms at the price it sees, and
+        // one armed at the last round's crossing would ratchet SPY down round after round (after
+        // some 600 rounds SPY was at $20 and its chain had no quotes left to price).
+        level.withLock { $0 = load.baseline }
+        broker.send(load.underlying(at: load.baseline, time: SimAdapter.wallClock()))
+        try? await Task.sleep(for: .milliseconds(20))
         broker.setPosition(instrument, quantity: 1, avgCostMicros: cost)
         defer { level.withLock { $0 = load.baseline } }
         guard let armed = await stack.wait(armTimeout, {
