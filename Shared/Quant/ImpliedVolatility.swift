@@ -250,7 +250,7 @@ struct Householder {
             halley = halleyB
             hh3 = hh3B
         }
-        ds = max(-0.5 * s, newton * (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton / 6)))
+        ds = max(-0.5 * s, newton * (1 + 0.5 * halley * newton) / (1 + newton * (halley + hh3 * newton * (1.0 / 6))))
         s += ds
         steps += 1
     }

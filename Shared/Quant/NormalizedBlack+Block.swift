@@ -73,10 +73,14 @@ extension NormalizedBlack {
             withUnsafeTemporaryAllocation(of: Int.self, capacity: 3 * n) { lanes in
                 let plainItems = lanes.baseAddress!, seriesItems = plainItems + n, scalarItems = plainItems + 2 * n
                 var plain = 0, series = 0, scalar = 0
+                // Branch-free first, so the divisions pipeline; then the regions.
                 for i in 0..<n {
                     let h = x[i] / s[i], t = 0.5 * s[i]
                     hs[i] = h
                     gauss[i] = -0.5 * (h * h + t * t)
+                }
+                for i in 0..<n {
+                    let h = hs[i], t = 0.5 * s[i]
                     if s[i] <= -x[i] * .leastNormalMagnitude || (h < asymptoticThreshold && h + t < asymptoticThreshold + smallT) {
                         scalarItems[scalar] = i
                         scalar += 1
