@@ -153,7 +153,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "BusZeroMQTests", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "CZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/BusZeroMQTests", swiftSettings: strict),
-        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics],
+        .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics, log],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
         .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],

@@ -12,8 +12,8 @@ import Synchronization
 /// the bus daemon filters by topic and the service wakes only for its own contracts.
 ///
 /// A contract is followed from its current state: the stream's snapshot (the Clone pattern)
-/// first, then live updates on its exact topic. ``follow(_:)`` returns once the snapshot is
-/// applied, so a caller that follows before it prices sees the latest value.
+/// first, then live updates on its exact topic. ``follow(_:)`` returns a task that ends once the
+/// snapshots are applied: a caller about to price awaits it; a follower of positions need not.
 public final class ContractFeed<Message: BusMessage>: Sendable {
     let bus: Bus
     let stream: String
@@ -45,9 +45,10 @@ public final class ContractFeed<Message: BusMessage>: Sendable {
     /// The topics followed now.
     public var topics: Set<String> { followed.withLock { Set($0.keys) } }
 
-    /// Follows each contract not followed yet, and returns once every one has its snapshot
+    /// Follows each contract not followed yet. The task ends once every one has its snapshot
     /// applied (or the snapshot failed: live updates still come).
-    public func follow(_ contracts: [Volta_V1_OptionContract]) async {
+    @discardableResult
+    public func follow(_ contracts: [Volta_V1_OptionContract]) -> Task<Void, Never> {
         var waits: [Task<Void, Never>] = []
         for c in contracts {
             let t = topic(c)
@@ -70,7 +71,7 @@ public final class ContractFeed<Message: BusMessage>: Sendable {
                 return ready
             })
         }
-        for w in waits { await w.value }
+        return Task { for w in waits { await w.value } }
     }
 
     /// Stops following every contract not in `contracts`.

@@ -15,7 +15,8 @@ extension ExecutionService {
                 if p.quantity != 0 && p.instrument.hasOption { h[m.topic] = p.instrument.option } else { h[m.topic] = nil }
                 return h.count != before
             }
-            if changed { await follow(interest()) }
+            // Not awaited: positions must not wait on the snapshots.
+            if changed { follow(interest()) }
         }
     }
 
@@ -29,11 +30,14 @@ extension ExecutionService {
         }
     }
 
-    /// Follows `contracts` on both feeds, returning once each has its latest quote and theo.
-    func follow(_ contracts: [Volta_V1_OptionContract]) async {
-        async let quotes: Void = quoteFeed.follow(contracts)
-        await theoFeed.follow(contracts)
-        await quotes
+    /// Follows `contracts` on both feeds; the task ends once each has its latest quote and theo.
+    @discardableResult
+    func follow(_ contracts: [Volta_V1_OptionContract]) -> Task<Void, Never> {
+        let (quotes, theos) = (quoteFeed.follow(contracts), theoFeed.follow(contracts))
+        return Task {
+            await quotes.value
+            await theos.value
+        }
     }
 
     /// The contracts of open positions and of intents not yet ended.

@@ -12,10 +12,10 @@ extension ExecutionService {
         let first = intent?.legs.first?.instrument
         async let tick: Int64? = if let first { await tickMicros(first) } else { nil }
         // A held contract is followed already; an entry's quote and theo arrive meanwhile.
-        async let feeds: Void = follow(Self.contracts(of: intent))
+        let feeds = follow(Self.contracts(of: intent))
         let approved = await clearRisk(id)
         _ = await tick
-        await feeds
+        await feeds.value
         guard approved else { return }
         guard await place(id) else { return }
         while !Task.isCancelled {
