@@ -64,6 +64,11 @@ struct ImpliedVolatilityTests {
         var worst = 0.0, solved = 0
         for (i, o) in options.enumerated() {
             let scalar = try? ImpliedVolatility.bsm(o.kind, price: prices[i], spot: 1, strike: o.strike, time: 1, rate: 0, dividend: 0)
+            // A price within 1e-12 of its upper bound tells σ nothing (any σ beyond some level
+            // prices within an ulp of it): whether it is "above the bound" is then the rounding
+            // of ln(F/K), libm's or libmvec's, and either answer is right.
+            let bound = o.kind == .call ? 1.0 : o.strike
+            if prices[i] >= bound * (1 - 1e-12) && (scalar == nil) != (errors[i] != nil) { continue }
             guard let scalar else {
                 #expect(errors[i] != nil, "the scalar solver refused item \(i); the batch gave \(batch[i])")
                 continue
