@@ -13,3 +13,8 @@ extension Volta_V1_Instrument {
         return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(strike)"
     }
 }
+
+extension Sequence where Element == Volta_V1_Instrument {
+    /// The option contracts among these instruments (what a quote or greeks feed follows).
+    public var optionContracts: [Volta_V1_OptionContract] { filter(\.hasOption).map(\.option) }
+}

@@ -61,8 +61,7 @@ public enum Normal {
     /// beyond, where `erfc` underflows, the asymptotic series `1/(y√π)·Σ (−1)ᵏ(2k−1)!!/(2y²)ᵏ`.
     public static func erfcx(_ y: Double) -> Double {
         if y < 26 {
-            let square = y * y
-            return erfc(y) * exp(square) * (1 + fma(y, y, -square))
+            return erfcx(y, erfc: erfc(y), expSquare: exp(y * y))
         }
         let inverse = 1 / (2 * y * y)
         var term = 1.0, sum = 1.0
@@ -71,6 +70,13 @@ public enum Normal {
             sum += term
         }
         return sum / (y * 1.772_453_850_905_516_027_3)
+    }
+
+    /// erfcx(y) from erfc(y) and e^{y²} already computed (the batch computes them a block at a
+    /// time): their product, with y² corrected for its rounding, since e^{y²} magnifies it.
+    @inline(__always)
+    static func erfcx(_ y: Double, erfc erfcY: Double, expSquare: Double) -> Double {
+        erfcY * expSquare * (1 + fma(y, y, -(y * y)))
     }
 }
 

@@ -44,8 +44,7 @@ extension NormalizedBlack {
                 }
                 for l in 0..<series {
                     let i = seriesItems[l], t = (0.5 * abs(x[i])).squareRoot()
-                    let zl = Normal.oneOverSqrtTwo * t, square = zl * zl
-                    let erfcx = z[l] * z2[l] * (1 + fma(zl, zl, -square))
+                    let erfcx = Normal.erfcx(Normal.oneOverSqrtTwo * t, erfc: z[l], expSquare: z2[l])
                     let a = 1 - t * (0.5 * Normal.sqrtTwoPi) * erfcx
                     b[i] = max(Normal.oneOverSqrtTwoPi * bMax[i] * smallTSeries(h: -t, t: t, a: a), 0)
                 }
@@ -117,11 +116,9 @@ extension NormalizedBlack {
                     vega[i] = Normal.oneOverSqrtTwoPi * gauss[i]
                 }
                 for l in 0..<series {
-                    // erfcx(z) = erfc(z)·e^{z²}, with z² corrected for its rounding as Normal.erfcx does.
                     let i = seriesItems[l], h = hs[i]
                     vega[i] = Normal.oneOverSqrtTwoPi * gauss[i]
-                    let zl = -Normal.oneOverSqrtTwo * h, square = zl * zl
-                    let erfcx = z[l] * z2[l] * (1 + fma(zl, zl, -square))
+                    let erfcx = Normal.erfcx(-Normal.oneOverSqrtTwo * h, erfc: z[l], expSquare: z2[l])
                     let a = 1 + h * (0.5 * Normal.sqrtTwoPi) * erfcx
                     b[i] = max(vega[i] * smallTSeries(h: h, t: 0.5 * s[i], a: a), 0)
                 }

@@ -44,12 +44,12 @@ extension ExecutionService {
     func interest() -> [Volta_V1_OptionContract] {
         let positions = held.withLock { Array($0.values) }
         let working = records.withLock { r in
-            r.values.filter { !$0.isDone }.flatMap { $0.intent?.legs ?? [] }.map(\.instrument).filter(\.hasOption).map(\.option)
+            r.values.filter { !$0.isDone }.flatMap { Self.contracts(of: $0.intent) }
         }
         return positions + working
     }
 
     static func contracts(of intent: Volta_V1_OrderIntent?) -> [Volta_V1_OptionContract] {
-        (intent?.legs ?? []).map(\.instrument).filter(\.hasOption).map(\.option)
+        (intent?.legs ?? []).map(\.instrument).optionContracts
     }
 }

@@ -60,7 +60,7 @@ public final class RiskService: Service, Sendable {
         for await m in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") {
             let held = book.withLock { b in
                 b.apply(m.message)
-                return b.positions.values.map(\.instrument).filter(\.hasOption).map(\.option)
+                return b.positions.values.map(\.instrument).optionContracts
             }
             // Not awaited: positions must not wait on the pricer's snapshots.
             greeks.follow(held)
@@ -115,7 +115,7 @@ public final class RiskService: Service, Sendable {
         case .check(let intent):
             // An exit's contract is held, hence followed; an entry's greeks are fetched first,
             // so its exposure uses its delta rather than the conservative 1.
-            await greeks.follow(intent.legs.map(\.instrument).filter(\.hasOption).map(\.option)).value
+            await greeks.follow(intent.legs.map(\.instrument).optionContracts).value
             guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
             let d = book.withLock { $0.check(intent, now: now) }
             (d.verdict == .riskRejected ? rejected : approved).increment()
