@@ -43,6 +43,8 @@ public struct ServiceRouter<Job> {
         var service: String
         var expiresAt: Int64
         var waiting: Bool
+        /// How long this worker may stay silent, when it said so (nil: the configuration's).
+        var expiry: Int64?
     }
 
     struct Queued {
@@ -76,9 +78,12 @@ public struct ServiceRouter<Job> {
     public var workerIDs: [Worker] { Array(workers.keys) }
 
     /// A worker is free (it said READY, or sent a reply): it takes a queued request if one is
-    /// meant for it, or joins the waiting list.
-    public mutating func ready(_ worker: Worker, service: String, idempotent: Bool, now: Int64) -> (Worker, Job)? {
-        attach(worker, service: service, idempotent: idempotent, now: now)
+    /// meant for it, or joins the waiting list. `expiry` is how long the worker says it may be
+    /// silent (its own heartbeat period times its liveness), which wins over the configuration's:
+    /// a worker heartbeating slower than the broker expects would otherwise flap dead and alive.
+    public mutating func ready(_ worker: Worker, service: String, idempotent: Bool, expiry: Duration? = nil,
+                               now: Int64) -> (Worker, Job)? {
+        attach(worker, service: service, idempotent: idempotent, expiry: expiry, now: now)
         workers[worker]?.waiting = true
         let holding = !idempotent && now - startedAt < configuration.startupGrace.nanoseconds
         if !holding, let job = takeQueued(for: worker, service: service) {
@@ -91,16 +96,18 @@ public struct ServiceRouter<Job> {
 
     /// Any sign of life. An unknown worker (the broker restarted) is registered: busy if it
     /// says so, otherwise as a waiting worker that may take a queued request.
-    public mutating func heartbeat(_ worker: Worker, service: String, idempotent: Bool, busy: Bool, now: Int64) -> (Worker, Job)? {
+    public mutating func heartbeat(_ worker: Worker, service: String, idempotent: Bool, busy: Bool, expiry: Duration? = nil,
+                                   now: Int64) -> (Worker, Job)? {
         if workers[worker] != nil {
-            workers[worker]?.expiresAt = now + configuration.workerExpiry.nanoseconds
+            if let expiry { workers[worker]?.expiry = expiry.nanoseconds }
+            refresh(worker, now: now)
             return nil
         }
         if busy {
-            attach(worker, service: service, idempotent: idempotent, now: now)
+            attach(worker, service: service, idempotent: idempotent, expiry: expiry, now: now)
             return nil
         }
-        return ready(worker, service: service, idempotent: idempotent, now: now)
+        return ready(worker, service: service, idempotent: idempotent, expiry: expiry, now: now)
     }
 
     /// Routes a request. `key` is its request id: it decides the worker of a non-idempotent
@@ -175,15 +182,21 @@ public struct ServiceRouter<Job> {
         return (dead, expired, orphaned, dispatch)
     }
 
-    private mutating func attach(_ worker: Worker, service: String, idempotent: Bool, now: Int64) {
+    private mutating func attach(_ worker: Worker, service: String, idempotent: Bool, expiry: Duration?, now: Int64) {
         if let existing = workers[worker], existing.service != service { remove(worker) }
         if workers[worker] == nil {
             workers[worker] = WorkerState(service: service, expiresAt: 0, waiting: false)
         }
-        workers[worker]?.expiresAt = now + configuration.workerExpiry.nanoseconds
+        if let expiry { workers[worker]?.expiry = expiry.nanoseconds }
+        refresh(worker, now: now)
         services[service, default: ServiceState()].idempotent = idempotent
         services[service]?.members.insert(worker)
         services[service]?.waiting.removeAll { $0 == worker }
+    }
+
+    private mutating func refresh(_ worker: Worker, now: Int64) {
+        let expiry = workers[worker]?.expiry ?? configuration.workerExpiry.nanoseconds
+        workers[worker]?.expiresAt = now + expiry
     }
 
     private mutating func enqueue(service: String, key: String, job: Job, now: Int64) -> Decision {

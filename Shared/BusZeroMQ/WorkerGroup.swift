@@ -64,6 +64,10 @@ struct WorkerGroup {
     }
 
     private func send(_ command: BrokerProtocol.Command, index: Int, extra: [[UInt8]] = []) {
+        var extra = extra
+        if command == .ready || command == .heartbeat {
+            extra = [BrokerProtocol.expiryFrame(milliseconds: Int64(socketOptions.brokerHeartbeatMilliseconds) * Int64(socketOptions.brokerLiveness))]
+        }
         workers[index].socket.send([[], BrokerProtocol.worker, [command.rawValue], Array(service.utf8), flags(index)] + extra)
     }
 

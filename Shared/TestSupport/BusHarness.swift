@@ -88,12 +88,14 @@ public final class ZeroMQHarness: BusHarness {
         try connect(instance, service: service, security: nil)
     }
 
-    /// A client with CURVE keys (or none), for a locked bus.
-    public func connect(_ instance: String, service: String, security: BusSecurity?) throws -> Bus {
+    /// A client with CURVE keys (or none), for a locked bus; with its own heartbeat period, for
+    /// a process configured apart from the daemon.
+    public func connect(_ instance: String, service: String, security: BusSecurity?, heartbeatMilliseconds: Int32? = nil) throws -> Bus {
         let statistics = BusStatistics()
         let logger = Logger(label: "test.\(instance)")
         var options = options
         options.security = security
+        if let heartbeatMilliseconds { options.brokerHeartbeatMilliseconds = heartbeatMilliseconds }
         let transport = try ZeroMQTransport(endpoints: endpoints, instance: instance, options: options, context: context,
                                             statistics: statistics, logger: logger)
         return Bus(identity: ServiceIdentity(service: service, instance: instance, epoch: UInt64(WallClock().now())),

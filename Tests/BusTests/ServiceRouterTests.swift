@@ -75,6 +75,20 @@ struct ServiceRouterTests {
         #expect(worker == w2)
     }
 
+    /// A worker configured with a slower heartbeat than the broker's says how long it may be
+    /// silent; without that it flapped dead between beats and its service vanished meanwhile.
+    @Test func aWorkersOwnExpiryWinsOverTheBrokers() {
+        var r = router()  // 3 s
+        _ = r.ready(w1, service: "s", idempotent: true, expiry: .seconds(10), now: 0)
+        _ = r.ready(w2, service: "s", idempotent: true, now: 0)
+        #expect(r.expire(now: 4 * second).dead == [w2])
+        _ = r.heartbeat(w1, service: "s", idempotent: true, busy: false, now: 9 * second)  // no expiry frame: keeps its own
+        #expect(r.expire(now: 18 * second).dead.isEmpty)
+        #expect(r.expire(now: 19 * second).dead == [w1])
+        _ = r.heartbeat(w3, service: "s", idempotent: true, busy: true, expiry: .milliseconds(500), now: 20 * second)
+        #expect(r.expire(now: 20 * second + second / 2).dead == [w3])
+    }
+
     @Test func queuedRequestsOfAServiceThatLostEveryWorkerAreAnsweredAsOrphans() {
         var r = router()
         _ = r.ready(w1, service: "s", idempotent: true, now: 0)

@@ -59,6 +59,27 @@ struct BrokerTests {
         client.shutdown()
     }
 
+    @Test("a worker heartbeating slower than the daemon stays registered between beats")
+    func slowHeartbeatWorkerStays() async throws {
+        let harness = try ZeroMQHarness(heartbeatMilliseconds: 100)  // the daemon expires silent workers after 300 ms
+        defer { harness.shutdown() }
+        let slow = try harness.connect("slow", service: "probe", security: nil, heartbeatMilliseconds: 1_000)
+        let serving = serveCounter(slow)
+        let client = try harness.connect("client")
+        try await Task.sleep(for: .milliseconds(300))
+        // Requests 700 ms apart leave the worker silent longer than the daemon's 300 ms: before
+        // workers said how long they may be silent, it was declared dead between beats and its
+        // service answered "no such service" meanwhile.
+        for n in 1...6 {
+            try await Task.sleep(for: .milliseconds(700))
+            #expect(try await increment(client, UInt64(n), retries: 0).value == UInt64(n))
+        }
+        #expect(harness.daemon.brokerStatistics.deadWorkers.load(ordering: .relaxed) == 0)
+        serving.cancel()
+        slow.shutdown()
+        client.shutdown()
+    }
+
     @Test("clients and workers carry on across a restart of the bus daemon")
     func daemonRestart() async throws {
         var options = BusSocketOptions.testing(heartbeatMilliseconds: 100)

@@ -116,14 +116,16 @@ public final class Broker: @unchecked Sendable {
         let now = clock.now()
         switch BrokerProtocol.Command(rawValue: command) {
         case .ready?:
-            if let (w, job) = routes.ready(worker, service: name, idempotent: idempotent, now: now) { dispatch(job, to: w) }
+            if let (w, job) = routes.ready(worker, service: name, idempotent: idempotent, expiry: BrokerProtocol.expiry(rest.first),
+                                           now: now) { dispatch(job, to: w) }
         case .reply? where rest.count == 3:
             let parts = Array(rest)
             statistics.replies.bump()
             send([parts[0], [], BrokerProtocol.client, service, parts[1], parts[2]])
             if let (w, job) = routes.ready(worker, service: name, idempotent: idempotent, now: now) { dispatch(job, to: w) }
         case .heartbeat?:
-            if let (w, job) = routes.heartbeat(worker, service: name, idempotent: idempotent, busy: flags.contains(.busy), now: now) {
+            if let (w, job) = routes.heartbeat(worker, service: name, idempotent: idempotent, busy: flags.contains(.busy),
+                                               expiry: BrokerProtocol.expiry(rest.first), now: now) {
                 dispatch(job, to: w)
             }
         case .disconnect?:
