@@ -150,6 +150,25 @@ import TWS
         #expect(s.adapter.connections.load(ordering: .relaxed) == 1)     // the socket stayed up
     }
 
+    /// A restarted gateway can reach TWS before TWS has seen its predecessor's session end: TWS
+    /// refuses the client id (326) and closes. The connect fails at once, naming why, instead of
+    /// waiting out the handshake's 10 s; the gateway's backoff retries.
+    @Test func aClientIdStillInUseFailsTheConnectAtOnceWithTheReason() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (_, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        let second = IBKRAdapter(config: s.adapter.config, logger: Logger(label: "ibkr-2"))
+        let started = ContinuousClock.now
+        do {
+            _ = try await second.connect()
+            Issue.record("a second connection with the same client id was accepted")
+        } catch {
+            #expect("\(error)".contains("326"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+
     @Test func pacingKeepsAnyOneSecondUnderTheRate() {
         let pacer = RequestPacer(rate: 45)
         let start = ContinuousClock.now

@@ -43,7 +43,7 @@ extension TWSimServer {
         }
         if taken {
             session.send(TWSError(reqId: -1, code: 326, message: "Unable to connect as the client id is already in use. Retry with a unique client id."))
-            session.close()
+            session.closeAfterSending()
             return
         }
         update(session) { $0.clientId = clientId }

@@ -24,6 +24,7 @@ final class TWSimSession: Sendable {
                     return
                 }
             }
+            connection.close()
         }
     }
 
@@ -35,9 +36,16 @@ final class TWSimSession: Sendable {
         for m in messages { send(m) }
     }
 
+    /// Drops the connection now, whatever is still queued (a network failure).
     func close() {
         outbox.finish()
         connection.close()
+    }
+
+    /// Closes once what was queued is sent: a refused client reads the error (326) it is
+    /// refused with, as from TWS, instead of a bare end of stream.
+    func closeAfterSending() {
+        outbox.finish()
     }
 }
 

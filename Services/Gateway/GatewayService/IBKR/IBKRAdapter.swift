@@ -55,12 +55,21 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             b.accounts = []
             b.positionsComplete = false
             b.executionsComplete = false
+            b.lastConnectionError = nil
         }
         quotes.withLock { $0.dropLines() }
         connection.withLock { $0 = c }
         let reader = Task { await self.read(c, into: out) }
         do {
-            try await waitFor(.seconds(10), "nextValidId and managedAccounts") { self.book.withLock(\.isReady) }
+            // TWS closes a connection it refuses (326: the client id is still in use by a session
+            // it has not yet seen end): fail now, and let the gateway's backoff retry.
+            try await waitFor(.seconds(10), "nextValidId and managedAccounts") {
+                let (ready, refusal) = self.book.withLock { ($0.isReady, $0.lastConnectionError) }
+                if !ready, self.connection.withLock({ $0 !== c }) {
+                    throw BrokerError.unavailable("TWS closed the connection during the handshake (\(refusal ?? c.endReason ?? "no reason given"))")
+                }
+                return ready
+            }
             let account = try config.account(among: book.withLock(\.accounts))
             book.withLock { $0.account = account }
         } catch {
@@ -157,9 +166,9 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         }
     }
 
-    func waitFor(_ limit: Duration, _ what: String, _ condition: @Sendable () -> Bool) async throws {
+    func waitFor(_ limit: Duration, _ what: String, _ condition: @Sendable () throws -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
-        while !condition() {
+        while try !condition() {
             guard ContinuousClock.now < deadline else { throw BrokerError.unavailable("TWS sent no \(what) within \(limit)") }
             try await Task.sleep(for: .milliseconds(10))
         }

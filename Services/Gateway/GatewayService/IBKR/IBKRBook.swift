@@ -27,6 +27,9 @@ struct IBKRBook: Sendable {
     var values: [String: Volta_V1_AccountValue] = [:]
     /// Errors by code, informational ones included.
     var errors: [Int: Int] = [:]
+    /// The last error about the connection itself (no request id), such as 326, the client id
+    /// in use: why a handshake that ends early ended.
+    var lastConnectionError: String?
 
     /// The account values the gateway publishes, as TWS names them.
     static let valueKeys: Set<String> = ["NetLiquidation", "TotalCashValue", "MaintMarginReq", "InitMarginReq", "ExcessLiquidity",
@@ -124,6 +127,7 @@ struct IBKRBook: Sendable {
 
     mutating func error(_ m: TWSError) -> [BrokerEvent] {
         errors[m.code, default: 0] += 1
+        if m.reqId == -1 && !m.isInformational { lastConnectionError = "\(m.code): \(m.message)" }
         guard !m.isInformational, let id = voltaIdOf[m.reqId] else { return [] }
         switch m.code {
         case 202: return status(id, twsId: m.reqId) { $0.state = .cancelled; $0.reason = m.message }
