@@ -43,7 +43,10 @@ public struct SimBroker: Sendable {
     }
 
     public func status(of orderID: String) -> SimOrderStatus? { orders[orderID]?.status }
-    public var openOrders: [SimOrderStatus] { sequence.compactMap { orders[$0] }.filter { !$0.state.isDone }.map(\.status) }
+    public var openOrders: [SimOrderStatus] { orders(done: false) }
+    public var doneOrders: [SimOrderStatus] { orders(done: true) }
+
+    func orders(done: Bool) -> [SimOrderStatus] { sequence.compactMap { orders[$0] }.filter { $0.state.isDone == done }.map(\.status) }
     public func request(of orderID: String) -> SimOrderRequest? { orders[orderID]?.request }
 
     // MARK: Placing

@@ -63,6 +63,18 @@ public struct OrderProgress: Sendable, Equatable {
         }
     }
 
+    /// The same progress for an order whose side and multiplier are now known: an order adopted
+    /// from the broker after a restart is booked before its intent is resubmitted.
+    public func with(buy: Bool, multiplier: Int64) -> OrderProgress {
+        var p = OrderProgress(quantity: quantity, buy: buy, multiplier: multiplier)
+        p.state = state
+        p.filled = filled
+        p.notionalMicros = notionalMicros
+        p.fillIDs = fillIDs
+        p.reason = reason
+        return p
+    }
+
     /// Slippage per unit against the expected price, positive when worse for us: selling under
     /// or buying over what the strategy expected.
     public func slippageMicros(expectedMicros: Int64) -> Int64 {

@@ -132,6 +132,23 @@ import TWS
         let atBroker = s.server.book.withLock { $0.orders.values.filter { $0.placed.order.orderRef == "buy-1" }.count }
         #expect(atBroker == 1)
         #expect(s.adapter.connections.load(ordering: .relaxed) == 2)
+
+        // A restarted gateway (a fresh adapter) lists the filled order among the ended ones, from
+        // TWS's executions, for a restarted execution service to adopt. (A cancelled order with
+        // no fill is not among them: TWS lists neither it in open orders nor an execution.)
+        following.cancel()
+        await following.value
+        let restarted = IBKRAdapter(config: s.adapter.config, logger: Logger(label: "ibkr-restarted"))
+        var stream: AsyncStream<BrokerEvent>?
+        for _ in 0..<20 where stream == nil {  // until twsim has seen the old session end (326 meanwhile)
+            stream = try? await restarted.connect()
+            if stream == nil { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let (_, rejoined) = follow(try #require(stream))
+        defer { rejoined.cancel() }
+        let done = try await restarted.accountSnapshot().doneOrders
+        #expect(done.map(\.orderID) == ["buy-1"])
+        #expect(done.first?.state == .filled && done.first?.filledQuantity == 10)
     }
 
     @Test func afterIBsConnectivityReturnsWithDataLostTheLinesAreSubscribedAgain() async throws {

@@ -40,6 +40,13 @@ public struct ExecutionRecord: Sendable {
         return Int64(max(leg.instrument.option.multiplier, 1))
     }
 
+    /// The intent of an order adopted from the broker, resubmitted by its strategy: its side and
+    /// multiplier now apply to what was booked.
+    public mutating func adopt(_ intent: Volta_V1_OrderIntent) {
+        self.intent = intent
+        progress = progress?.with(buy: !isSell, multiplier: multiplier)
+    }
+
     /// Folds a broker status in; a terminal one ends the intent.
     public mutating func apply(_ s: Volta_V1_OrderStatus, quantity: Int64) {
         if progress == nil { progress = OrderProgress(quantity: quantity, buy: !isSell, multiplier: multiplier) }

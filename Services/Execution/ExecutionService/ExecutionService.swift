@@ -101,14 +101,16 @@ public final class ExecutionService: Service, Sendable {
 
     // MARK: Restart
 
-    /// Adopts the working orders the gateway reports before serving anything: an intent
-    /// resubmitted after a restart then continues its order instead of placing a second one.
+    /// Adopts the orders the gateway reports, working and ended, before serving anything: an
+    /// intent resubmitted after a restart then continues its order, or is answered with how it
+    /// ended, instead of being checked by risk again (which may now refuse what already traded)
+    /// and placed a second time.
     func reconcile() async {
         while !Task.isCancelled {
             do {
                 let reply = try await gateway(retries: 1) { $0.accountSnapshot = true }
                 let adopted = records.withLock { r -> [String] in
-                    reply.account.openOrders.compactMap { s in
+                    (reply.account.openOrders + reply.account.doneOrders).compactMap { s in
                         guard let id = ExecutionRecord.intentID(ofOrder: s.orderID), r[id] == nil else { return nil }
                         var rec = ExecutionRecord(intentID: id, intent: nil)
                         rec.apply(s, quantity: s.filledQuantity + s.remainingQuantity)
@@ -116,7 +118,7 @@ public final class ExecutionService: Service, Sendable {
                         return id
                     }
                 }
-                logger.info("reconciled with the gateway", metadata: ["working_orders_adopted": "\(adopted.count)"])
+                logger.info("reconciled with the gateway", metadata: ["orders_adopted": "\(adopted.count)"])
                 ready.store(true, ordering: .sequentiallyConsistent)
                 return
             } catch {
@@ -157,21 +159,19 @@ public final class ExecutionService: Service, Sendable {
     func submit(_ intent: Volta_V1_OrderIntent, now: Int64) throws -> Volta_V1_IntentExecution {
         guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
         guard !intent.legs.isEmpty, intent.quantity > 0 else { throw BadRequest("intent \(intent.intentID) has no legs or no quantity") }
-        let (report, start) = records.withLock { r -> (Volta_V1_IntentExecution, Bool) in
+        let (report, changed, start) = records.withLock { r -> (Volta_V1_IntentExecution, Bool, Bool) in
             if var rec = r[intent.intentID] {
-                guard rec.intent == nil else { return (rec.report(now: now), false) }
-                rec.intent = intent // adopted after a restart: its order continues
+                guard rec.intent == nil else { return (rec.report(now: now), false, false) }
+                rec.adopt(intent) // found at the broker after a restart: its order continues, or stands ended
                 r[intent.intentID] = rec
-                return (rec.report(now: now), true)
+                return (rec.report(now: now), true, !rec.isDone)
             }
             let rec = ExecutionRecord(intentID: intent.intentID, intent: intent)
             r[intent.intentID] = rec
-            return (rec.report(now: now), true)
+            return (rec.report(now: now), true, true)
         }
-        if start {
-            bus.publish(report)
-            Task { await self.work(intent.intentID) }
-        }
+        if changed { bus.publish(report) }
+        if start { Task { await self.work(intent.intentID) } }
         return report
     }
 }

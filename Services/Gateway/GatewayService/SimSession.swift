@@ -101,6 +101,7 @@ struct SimSession: Sendable {
         s.positions = broker.account.holdings.keys.sorted().map(position)
         s.values = values()
         s.openOrders = broker.openOrders.map(SimConversions.status)
+        s.doneOrders = broker.doneOrders.map(SimConversions.status)
         return s
     }
 

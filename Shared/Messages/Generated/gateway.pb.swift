@@ -262,6 +262,11 @@ public nonisolated struct Volta_V1_AccountSnapshot: Sendable {
   /// counts (re)connects of the gateway to its broker
   public var connection: Int64 = 0
 
+  /// Orders that ended (filled, cancelled, rejected, expired) as far as the broker has told this
+  /// gateway: what a restarted execution service adopts, so that an intent resubmitted after its
+  /// order ended is answered where it stands instead of being checked and placed afresh.
+  public var doneOrders: [Volta_V1_OrderStatus] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -833,7 +838,7 @@ nonisolated extension Volta_V1_OptionChainDefinition: SwiftProtobuf.Message, Swi
 
 nonisolated extension Volta_V1_AccountSnapshot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".AccountSnapshot"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}positions\0\u{1}values\0\u{3}open_orders\0\u{1}connection\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}account\0\u{1}positions\0\u{1}values\0\u{3}open_orders\0\u{1}connection\0\u{3}done_orders\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -846,6 +851,7 @@ nonisolated extension Volta_V1_AccountSnapshot: SwiftProtobuf.Message, SwiftProt
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.values) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.openOrders) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.connection) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.doneOrders) }()
       default: break
       }
     }
@@ -867,6 +873,9 @@ nonisolated extension Volta_V1_AccountSnapshot: SwiftProtobuf.Message, SwiftProt
     if self.connection != 0 {
       try visitor.visitSingularInt64Field(value: self.connection, fieldNumber: 5)
     }
+    if !self.doneOrders.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.doneOrders, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -876,6 +885,7 @@ nonisolated extension Volta_V1_AccountSnapshot: SwiftProtobuf.Message, SwiftProt
     if lhs.values != rhs.values {return false}
     if lhs.openOrders != rhs.openOrders {return false}
     if lhs.connection != rhs.connection {return false}
+    if lhs.doneOrders != rhs.doneOrders {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

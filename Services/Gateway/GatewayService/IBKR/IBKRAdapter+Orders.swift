@@ -63,12 +63,18 @@ extension IBKRAdapter {
     }
 
     public func accountSnapshot() async throws -> Volta_V1_AccountSnapshot {
-        book.withLock { b in
+        // Orders this client placed in an earlier run are known once this session's executions
+        // are read: a snapshot before that would miss the ones that ended.
+        if connection.withLock({ $0 }) != nil {
+            try await waitFor(.seconds(10), "executions") { self.book.withLock(\.executionsComplete) }
+        }
+        return book.withLock { b in
             var s = Volta_V1_AccountSnapshot()
             s.account = b.account
             s.positions = b.positions.values.filter { $0.quantity != 0 }.sorted { $0.instrument.displayName < $1.instrument.displayName }
             s.values = b.values.values.sorted { $0.key < $1.key }
             s.openOrders = b.openOrders
+            s.doneOrders = b.doneOrders
             s.connection = Int64(connections.load(ordering: .relaxed))
             return s
         }

@@ -189,7 +189,10 @@ struct IBKRBook: Sendable {
         return p
     }
 
-    var openOrders: [Volta_V1_OrderStatus] {
-        statuses.values.filter { ![.filled, .cancelled, .rejected, .expired].contains($0.state) }.sorted { $0.orderID < $1.orderID }
+    var openOrders: [Volta_V1_OrderStatus] { orders(done: false) }
+    var doneOrders: [Volta_V1_OrderStatus] { orders(done: true) }
+
+    func orders(done: Bool) -> [Volta_V1_OrderStatus] {
+        statuses.values.filter { [.filled, .cancelled, .rejected, .expired].contains($0.state) == done }.sorted { $0.orderID < $1.orderID }
     }
 }
