@@ -6,17 +6,21 @@ public struct IntentFacts: Sendable, Equatable {
     public var underlying: String
     /// The instrument's key in the portfolio ("SPY 2026-12-18 P 550" or "SPY").
     public var instrument: String
-    /// Delta-adjusted exposure one unit of the order adds: |Δ| × multiplier × underlying price.
+    /// Delta-adjusted exposure one unit of the order adds at most: |Δ| × multiplier × underlying price.
     public var exposurePerUnit: Double
+    /// The signed delta dollars one unit moves the underlying's net by (a sold call, a bought
+    /// put: negative); nil when a leg's delta is unknown, and then the order counts at its most.
+    public var deltaDollarsPerUnit: Double?
     public var hasPrice: Bool
 
     public init(purpose: Purpose, quantity: Int64, underlying: String, instrument: String, exposurePerUnit: Double,
-                hasPrice: Bool = true) {
+                deltaDollarsPerUnit: Double? = nil, hasPrice: Bool = true) {
         self.purpose = purpose
         self.quantity = quantity
         self.underlying = underlying
         self.instrument = instrument
         self.exposurePerUnit = exposurePerUnit
+        self.deltaDollarsPerUnit = deltaDollarsPerUnit
         self.hasPrice = hasPrice
     }
 }
@@ -25,17 +29,21 @@ public struct IntentFacts: Sendable, Equatable {
 public struct PortfolioFacts: Sendable, Equatable {
     public var netLiquidation: Double
     public var dayStartNetLiquidation: Double
-    /// Delta-adjusted exposure per underlying, gross (absolute) values.
+    /// Delta-adjusted exposure per underlying: |net delta dollars|.
     public var exposureByUnderlying: [String: Double]
+    /// Net delta dollars per underlying, signed; where one is missing, exposure only grows.
+    public var deltaDollarsByUnderlying: [String: Double]
     public var openInstruments: Set<String>
     public var vix: Double?
     public var ordersLastMinute: Int
 
     public init(netLiquidation: Double, dayStartNetLiquidation: Double, exposureByUnderlying: [String: Double] = [:],
+                deltaDollarsByUnderlying: [String: Double] = [:],
                 openInstruments: Set<String> = [], vix: Double? = nil, ordersLastMinute: Int = 0) {
         self.netLiquidation = netLiquidation
         self.dayStartNetLiquidation = dayStartNetLiquidation
         self.exposureByUnderlying = exposureByUnderlying
+        self.deltaDollarsByUnderlying = deltaDollarsByUnderlying
         self.openInstruments = openInstruments
         self.vix = vix
         self.ordersLastMinute = ordersLastMinute
@@ -43,6 +51,16 @@ public struct PortfolioFacts: Sendable, Equatable {
 
     public var grossExposure: Double { exposureByUnderlying.values.reduce(0, +) }
     public var dayPnL: Double { netLiquidation - dayStartNetLiquidation }
+
+    /// The underlying's exposure after the order: its net delta moved by the order's signed
+    /// delta when both are known, else the order's whole exposure added (the cautious side).
+    public func exposure(after intent: IntentFacts) -> Double {
+        let q = Double(intent.quantity)
+        if let net = deltaDollarsByUnderlying[intent.underlying], let perUnit = intent.deltaDollarsPerUnit {
+            return abs(net + q * perUnit)
+        }
+        return (exposureByUnderlying[intent.underlying] ?? 0) + q * intent.exposurePerUnit
+    }
 }
 
 public struct RiskRejection: Error, Sendable, Equatable {
@@ -54,7 +72,9 @@ public struct RiskRejection: Error, Sendable, Equatable {
 ///
 /// Closing orders pass everything but a malformed intent: exits must get out in a halt, a loss
 /// limit, a VIX spike or a burst of orders, because those are exactly when they matter. New risk
-/// (OPEN) and adjustments meet every limit; REDUCING still lets adjustments through.
+/// (OPEN) and adjustments meet every limit; REDUCING still lets adjustments through. The exposure
+/// limits stop an order only if it grows the exposure they measure: an order that nets a
+/// position down passes them even in a book already over them, since it is the way back under.
 public enum PreTradeCheck {
     public static func evaluate(_ intent: IntentFacts, portfolio p: PortfolioFacts, limits: RiskLimits,
                                 killSwitch: KillSwitch) -> RiskRejection? {
@@ -90,17 +110,23 @@ public enum PreTradeCheck {
            p.openInstruments.count >= limits.maxOpenPositions {
             return reject(.maxOpenPositions, "\(p.openInstruments.count) positions open, limit \(limits.maxOpenPositions)")
         }
-        let added = Double(intent.quantity) * intent.exposurePerUnit
-        let underlyingAfter = (p.exposureByUnderlying[intent.underlying] ?? 0) + added
+        return exposureRejection(intent, portfolio: p, limits: limits)
+    }
+
+    /// The exposure limits, for an order that grows its underlying's exposure.
+    static func exposureRejection(_ intent: IntentFacts, portfolio p: PortfolioFacts, limits: RiskLimits) -> RiskRejection? {
+        let underlyingBefore = p.exposureByUnderlying[intent.underlying] ?? 0
+        let underlyingAfter = p.exposure(after: intent)
+        guard underlyingAfter > underlyingBefore else { return nil }
         if limits.maxPositionShare > 0, p.netLiquidation > 0, underlyingAfter / p.netLiquidation > limits.maxPositionShare {
-            return reject(.maxPositionShare, "\(intent.underlying) exposure \(money(underlyingAfter)) is \(percent(underlyingAfter / p.netLiquidation)) of net liquidation, limit \(percent(limits.maxPositionShare))")
+            return RiskRejection(reason: .maxPositionShare, detail: "\(intent.underlying) exposure \(money(underlyingAfter)) is \(percent(underlyingAfter / p.netLiquidation)) of net liquidation, limit \(percent(limits.maxPositionShare))")
         }
-        let grossAfter = p.grossExposure + added
+        let grossAfter = p.grossExposure - underlyingBefore + underlyingAfter
         if limits.maxGrossExposure > 0, grossAfter > limits.capital * limits.maxGrossExposure {
-            return reject(.maxGrossExposure, "gross exposure \(money(grossAfter)) over \(limits.maxGrossExposure) × capital \(money(limits.capital))")
+            return RiskRejection(reason: .maxGrossExposure, detail: "gross exposure \(money(grossAfter)) over \(limits.maxGrossExposure) × capital \(money(limits.capital))")
         }
         if limits.maxLeverage > 0, p.netLiquidation > 0, grossAfter / p.netLiquidation > limits.maxLeverage {
-            return reject(.maxLeverage, "leverage \(grossAfter / p.netLiquidation) over \(limits.maxLeverage)")
+            return RiskRejection(reason: .maxLeverage, detail: "leverage \(grossAfter / p.netLiquidation) over \(limits.maxLeverage)")
         }
         return nil
     }

@@ -67,6 +67,27 @@ struct RiskBookTests {
         #expect(check4)
     }
 
+    /// Short 3 SPY puts at Δ −0.2: +$36,000 of delta, 36% of net liquidation, over the 25% share.
+    /// Buying one back (an OPEN intent, as a strategy rolling may send) nets it to $24,000 and
+    /// passes; selling another grows it and is refused. Before, both counted as added exposure.
+    @Test("an order that nets the underlying's delta down passes the exposure limits of a book over them")
+    func nettingDownPasses() {
+        var b = book()
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = intent("x").legs[0].instrument.option
+        a.own.delta = -0.2
+        a.underlyingPrice = 600
+        b.apply(a)
+        var p = Volta_V1_Position()
+        p.instrument = intent("x").legs[0].instrument
+        p.quantity = -3
+        b.apply(p)
+        var buyBack = intent("buy-back")
+        buyBack.legs[0].side = .buy
+        #expect(b.check(buyBack, now: Self.now).verdict == .riskApproved)
+        #expect(b.check(intent("sell-more"), now: Self.now).reasonCode == "MAX_POSITION_SHARE")
+    }
+
     @Test("confirm mode waits for the operator; a confirmed intent is approved at its next check")
     func confirm() {
         var b = book(.confirm)

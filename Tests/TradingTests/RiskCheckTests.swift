@@ -67,6 +67,40 @@ struct RiskCheckTests {
         #expect(check(nil, nil, limits: limits) == .maxLeverage)
     }
 
+    /// Long 5 SPY calls at Δ 0.6 with SPY at 600: $180,000 of delta, over the 2 × $80,000 gross
+    /// limit. Selling one nets the position down and passes; buying one more, or selling a put
+    /// (positive delta too), grows it and is refused. Without a known delta, an order counts at
+    /// its whole exposure, the cautious side.
+    @Test("the exposure limits stop only an order that grows exposure; one that nets it down passes")
+    func reducingOrdersPass() {
+        var limits = RiskLimits()
+        limits.capital = 80_000
+        limits.maxPositionShare = 0
+        limits.maxLeverage = 0
+        let p = PortfolioFacts(netLiquidation: 100_000, dayStartNetLiquidation: 100_000, exposureByUnderlying: ["SPY": 180_000],
+                               deltaDollarsByUnderlying: ["SPY": 180_000])
+        var sellCall = IntentFacts(purpose: .open, quantity: 1, underlying: "SPY", instrument: "SPY 2026-12-18 C 600",
+                                   exposurePerUnit: 36_000, deltaDollarsPerUnit: -36_000)
+        #expect(check(sellCall, p, limits: limits) == nil)
+        sellCall.quantity = 11  // through flat to short 6: $216,000 the other way, more than before
+        #expect(check(sellCall, p, limits: limits) == .maxGrossExposure)
+        var buyCall = sellCall
+        buyCall.quantity = 1
+        buyCall.deltaDollarsPerUnit = 36_000
+        #expect(check(buyCall, p, limits: limits) == .maxGrossExposure)
+        let sellPut = IntentFacts(purpose: .open, quantity: 1, underlying: "SPY", instrument: "SPY 2026-12-18 P 600",
+                                  exposurePerUnit: 24_000, deltaDollarsPerUnit: 24_000)
+        #expect(check(sellPut, p, limits: limits) == .maxGrossExposure)
+        var unknownDelta = sellCall
+        unknownDelta.quantity = 1
+        unknownDelta.deltaDollarsPerUnit = nil
+        #expect(check(unknownDelta, p, limits: limits) == .maxGrossExposure)
+        var unknownBook = p
+        unknownBook.deltaDollarsByUnderlying = [:]
+        #expect(check(IntentFacts(purpose: .open, quantity: 1, underlying: "SPY", instrument: "SPY 2026-12-18 C 600",
+                                  exposurePerUnit: 36_000, deltaDollarsPerUnit: -36_000), unknownBook, limits: limits) == .maxGrossExposure)
+    }
+
     @Test("a zero limit is off")
     func zeroIsOff() {
         var limits = RiskLimits()

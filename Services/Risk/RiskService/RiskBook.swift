@@ -79,6 +79,24 @@ public struct RiskBook: Sendable {
         return delta * Double(max(i.option.multiplier, 1)) * s
     }
 
+    /// The signed delta dollars of one unit bought (a put's are negative); nil without an
+    /// underlying price or, for an option, before the pricer has valued it.
+    func deltaDollarsPerUnit(_ i: Volta_V1_Instrument) -> Double? {
+        let underlying = i.hasOption ? i.option.underlying : i.symbol
+        guard let s = prices[underlying] else { return nil }
+        guard i.hasOption else { return s }
+        guard let g = greeks[Topics.optionAnalytics(i.option)] else { return nil }
+        return g.delta * Double(max(i.option.multiplier, 1)) * s
+    }
+
+    /// Whether every option position on the underlying has greeks: otherwise its net delta
+    /// is not known, and an order on it is counted at its whole exposure.
+    func isDeltaKnown(of underlying: String) -> Bool {
+        positions.values.allSatisfy { p in
+            !(p.instrument.hasOption && p.instrument.option.underlying == underlying) || greeks[Topics.optionAnalytics(p.instrument.option)] != nil
+        }
+    }
+
     public func underlyingGreeks() -> [Volta_V1_UnderlyingGreeks] {
         var by: [String: Volta_V1_UnderlyingGreeks] = [:]
         for p in positions.values {
@@ -111,11 +129,14 @@ public struct RiskBook: Sendable {
     }
 
     public func portfolio(now: Int64) -> PortfolioFacts {
-        var exposure: [String: Double] = [:]
-        for g in underlyingGreeks() { exposure[g.underlying] = abs(g.delta) * (prices[g.underlying] ?? 0) }
+        var exposure: [String: Double] = [:], deltaDollars: [String: Double] = [:]
+        for g in underlyingGreeks() {
+            exposure[g.underlying] = abs(g.delta) * (prices[g.underlying] ?? 0)
+            if let s = prices[g.underlying], isDeltaKnown(of: g.underlying) { deltaDollars[g.underlying] = g.delta * s }
+        }
         let nl = netLiquidation ?? 0
         return PortfolioFacts(netLiquidation: nl, dayStartNetLiquidation: dayStart?.value ?? nl,
-                              exposureByUnderlying: exposure, openInstruments: Set(positions.values.map { $0.instrument.displayName }),
+                              exposureByUnderlying: exposure, deltaDollarsByUnderlying: deltaDollars, openInstruments: Set(positions.values.map { $0.instrument.displayName }),
                               vix: vix, ordersLastMinute: approvals.filter { now - $0 < 60_000_000_000 }.count)
     }
 
@@ -171,12 +192,19 @@ public struct RiskBook: Sendable {
     func facts(_ intent: Volta_V1_OrderIntent) -> IntentFacts {
         let purpose: IntentFacts.Purpose = switch intent.purpose { case .close: .close; case .adjust: .adjust; default: .open }
         let legs = intent.legs.map(\.instrument)
-        let exposures = legs.map(exposurePerUnit)
+        let exposures = intent.legs.map { leg in exposurePerUnit(leg.instrument).map { $0 * Double(max(leg.ratio, 1)) } }
         let first = legs.first ?? Volta_V1_Instrument()
+        let underlying = first.hasOption ? first.option.underlying : first.symbol
+        // Signed only when every leg is on the one underlying and has a delta.
+        let signed = intent.legs.map { leg -> Double? in
+            let i = leg.instrument
+            guard (i.hasOption ? i.option.underlying : i.symbol) == underlying, let d = deltaDollarsPerUnit(i) else { return nil }
+            return (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * d
+        }
         return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,
-                           underlying: first.hasOption ? first.option.underlying : first.symbol,
-                           instrument: first.displayName,
+                           underlying: underlying, instrument: first.displayName,
                            exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
+                           deltaDollarsPerUnit: signed.contains { $0 == nil } || signed.isEmpty ? nil : signed.reduce(0) { $0 + $1! },
                            hasPrice: !exposures.contains { $0 == nil })
     }
 
