@@ -158,5 +158,6 @@ extension TWSMessageTable {
         TWSAccountDownloadEnd.self, TWSExecutionsEnd.self, TWSTickSnapshotEnd.self, TWSMarketDataType.self,
         TWSCommissionReport.self, TWSPosition.self, TWSPositionEnd.self, TWSAccountUpdateMulti.self,
         TWSAccountUpdateMultiEnd.self, TWSOptionParameters.self, TWSOptionParametersEnd.self, TWSCompletedOrdersEnd.self,
+        TWSCompletedOrder.self,
     ])
 }

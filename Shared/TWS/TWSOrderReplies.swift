@@ -156,7 +156,7 @@ public struct TWSCommissionReport: TWSMessage {
     }
 }
 
-/// completedOrdersEnd (102): twsim answers reqCompletedOrders with this alone.
+/// completedOrdersEnd (102): the last answer to reqCompletedOrders.
 public struct TWSCompletedOrdersEnd: TWSMessage {
     public static let id = 102
     public init() {}

@@ -133,9 +133,9 @@ import TWS
         #expect(atBroker == 1)
         #expect(s.adapter.connections.load(ordering: .relaxed) == 2)
 
-        // A restarted gateway (a fresh adapter) lists the filled order among the ended ones, from
-        // TWS's executions, for a restarted execution service to adopt. (A cancelled order with
-        // no fill is not among them: TWS lists neither it in open orders nor an execution.)
+        // A restarted gateway (a fresh adapter) lists both orders among the ended ones, for a
+        // restarted execution service to adopt: the filled one from TWS's executions, the one
+        // cancelled with no fill from its completed orders. Placing either again sends nothing.
         following.cancel()
         await following.value
         let restarted = IBKRAdapter(config: s.adapter.config, logger: Logger(label: "ibkr-restarted"))
@@ -147,8 +147,12 @@ import TWS
         let (_, rejoined) = follow(try #require(stream))
         defer { rejoined.cancel() }
         let done = try await restarted.accountSnapshot().doneOrders
-        #expect(done.map(\.orderID) == ["buy-1"])
+        #expect(done.map(\.orderID) == ["buy-1", "rest-1"])
         #expect(done.first?.state == .filled && done.first?.filledQuantity == 10)
+        #expect(done.last?.state == .cancelled && done.last?.remainingQuantity == 3)
+        let cancelledAgain = try await restarted.place(Self.order("rest-1", .limit, quantity: 3, limit: 1.00))
+        #expect(cancelledAgain.state == .cancelled)
+        #expect(s.server.book.withLock { $0.orders.values.filter { $0.placed.order.orderRef == "rest-1" }.count } == 1)
     }
 
     @Test func afterIBsConnectivityReturnsWithDataLostTheLinesAreSubscribedAgain() async throws {

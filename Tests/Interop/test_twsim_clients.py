@@ -74,6 +74,7 @@ async def with_ib_async(port):
     price = underlying.ask
     bracket = ib.bracketOrder("BUY", 10, limitPrice=round(price + 1, 2), takeProfitPrice=round(price + 40, 2),
                               stopLossPrice=round(price - 40, 2))
+    bracket.parent.orderRef = "volta-parent"
     trades = [ib.placeOrder(spy, o) for o in bracket]
     for _ in range(100):
         await asyncio.sleep(0.05)
@@ -102,6 +103,14 @@ async def with_ib_async(port):
         if loss.orderStatus.status == "Cancelled":
             break
     check("ib_async: cancel", loss.orderStatus.status == "Cancelled", loss.orderStatus)
+
+    # completedOrder (101) as ib_async decodes it: how a restarted gateway learns of an order
+    # that ended with no execution. The filled parent and the cancelled stop; the target works on.
+    completed = await ib.reqCompletedOrdersAsync(apiOnly=True)
+    seen = sorted((t.order.action, t.order.orderType, t.order.totalQuantity, t.orderStatus.status, t.order.orderRef,
+                   t.order.permId in (parent.order.permId, loss.order.permId), float(t.order.filledQuantity)) for t in completed)
+    check("ib_async: completed orders", seen == [("BUY", "LMT", 10.0, "Filled", "volta-parent", True, 10.0),
+                                                ("SELL", "STP", 10.0, "Cancelled", "", True, 0.0)], seen)
 
     twin = IB()
     refused = False

@@ -183,6 +183,23 @@ extension TWSimServer {
         session.send(TWSOpenOrderEnd())
     }
 
+    /// Every order of the account that ended, as TWS lists them for any client: all of twsim's
+    /// orders come through the API, so `apiOnly` changes nothing.
+    func sendCompletedOrders(_ session: TWSimSession, apiOnly: Bool) {
+        let done = book.withLock { b in b.orders.values.filter { Self.isDone($0.status.state) }.sorted { $0.permId < $1.permId } }
+        for r in done {
+            var m = TWSCompletedOrder()
+            m.contract = r.placed.contract
+            m.order = r.placed.order
+            m.order.permId = r.permId
+            m.status = TWSConversions.twsStatus(r.status.state)
+            m.filledQuantity = Double(r.status.filledQuantity)
+            m.completedStatus = r.status.reason.isEmpty ? m.status : r.status.reason
+            session.send(m)
+        }
+        session.send(TWSCompletedOrdersEnd())
+    }
+
     func sendExecutions(_ m: TWSRequestExecutions, _ session: TWSimSession) {
         let matching = book.withLock { b in
             b.executions.filter { r in

@@ -7,8 +7,9 @@ import TWS
 extension IBKRAdapter {
     public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
         guard connection.withLock({ $0 }) != nil else { throw BrokerError.notConnected }
-        // Until this session's executions are read, an order placed by an earlier run is unknown.
-        try await waitFor(.seconds(10), "executions") { self.book.withLock(\.executionsComplete) }
+        // Until this session's executions and completed orders are read, an order placed by an
+        // earlier run is unknown.
+        try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
         if let known = book.withLock({ $0.statuses[order.orderID] }) { return known }
         return try await transmit(order, isNew: true)
     }
@@ -64,9 +65,9 @@ extension IBKRAdapter {
 
     public func accountSnapshot() async throws -> Volta_V1_AccountSnapshot {
         // Orders this client placed in an earlier run are known once this session's executions
-        // are read: a snapshot before that would miss the ones that ended.
+        // and completed orders are read: a snapshot before that would miss the ones that ended.
         if connection.withLock({ $0 }) != nil {
-            try await waitFor(.seconds(10), "executions") { self.book.withLock(\.executionsComplete) }
+            try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
         }
         return book.withLock { b in
             var s = Volta_V1_AccountSnapshot()

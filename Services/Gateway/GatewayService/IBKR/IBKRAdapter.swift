@@ -55,6 +55,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             b.accounts = []
             b.positionsComplete = false
             b.executionsComplete = false
+            b.completedOrdersComplete = false
             b.lastConnectionError = nil
         }
         quotes.withLock { $0.dropLines() }
@@ -112,6 +113,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         if let error = message as? TWSError { note(error) }
         if message is TWSPositionEnd { book.withLock { $0.positionsComplete = true } }
         if message is TWSExecutionsEnd { book.withLock { $0.executionsComplete = true } }
+        if message is TWSCompletedOrdersEnd { book.withLock { $0.completedOrdersComplete = true } }
         let events = book.withLock { $0.apply(message, now: .now) }
         for case .position(let p) in events where p.quantity != 0 && !quotes.withLock({ $0.isSubscribed(p.instrument) }) {
             Task { try? await self.subscribe(p.instrument) }
@@ -155,6 +157,9 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         var executions = TWSRequestExecutions(reqId: nextRequestId())
         executions.clientId = config.clientId
         try await send(executions)
+        var completed = TWSRequestCompletedOrders()
+        completed.apiOnly = true
+        try await send(completed)
     }
 
     func flushPeriodically(into out: AsyncStream<BrokerEvent>.Continuation) async {

@@ -17,6 +17,10 @@ struct IBKRBook: Sendable {
     /// This connection's executions have been read: every order this client id placed before
     /// (in an earlier run of the gateway too) is known, so a repeated order id is recognised.
     var executionsComplete = false
+    /// Today's completed orders have been read: those that ended with no execution too.
+    var completedOrdersComplete = false
+    /// Both: every order of today is known, ended or working.
+    var ordersKnown: Bool { executionsComplete && completedOrdersComplete }
     var twsIdOf: [String: Int] = [:]
     var voltaIdOf: [Int: String] = [:]
     var statuses: [String: Volta_V1_OrderStatus] = [:]
@@ -68,6 +72,7 @@ struct IBKRBook: Sendable {
                 if m.permId != 0 { s.brokerOrderID = Int64(m.permId) }
             }
         case let m as TWSOpenOrder: return openOrder(m)
+        case let m as TWSCompletedOrder: return completedOrder(m)
         case let m as TWSError: return error(m)
         case let m as TWSExecution: return execution(m, now: now)
         case let m as TWSCommissionReport:
@@ -141,6 +146,24 @@ struct IBKRBook: Sendable {
         }
     }
 
+    /// A completed order names its Volta id in orderRef. An order that ended while the gateway was
+    /// away with no execution (a cancel) is known again this way, so placing its id again sends
+    /// nothing; one already known ended stays as it is.
+    mutating func completedOrder(_ m: TWSCompletedOrder) -> [BrokerEvent] {
+        let id = m.order.orderRef
+        guard !id.isEmpty, !(statuses[id].map { Self.ended.contains($0.state) } ?? false) else { return [] }
+        let state = TWSConversions.voltaState(m.status, filled: m.filledQuantity)
+        guard Self.ended.contains(state) else { return [] }
+        return status(id, twsId: twsIdOf[id] ?? 0) { s in
+            s.state = state
+            s.filledQuantity = TWSConversions.count(m.filledQuantity)
+            s.remainingQuantity = max(0, TWSConversions.count(m.order.totalQuantity) - s.filledQuantity)
+            if m.order.permId != 0 { s.brokerOrderID = Int64(m.order.permId) }
+        }
+    }
+
+    static let ended: Set<Volta_V1_OrderState> = [.filled, .cancelled, .rejected, .expired]
+
     /// An execution becomes a fill once its commission arrives (or `flushStaleFills` gives up
     /// waiting). It also moves its order's status: after a reconnect, executions are how an order
     /// that filled meanwhile is known to be filled, since reqOpenOrders no longer lists it.
@@ -193,6 +216,6 @@ struct IBKRBook: Sendable {
     var doneOrders: [Volta_V1_OrderStatus] { orders(done: true) }
 
     func orders(done: Bool) -> [Volta_V1_OrderStatus] {
-        statuses.values.filter { [.filled, .cancelled, .rejected, .expired].contains($0.state) == done }.sorted { $0.orderID < $1.orderID }
+        statuses.values.filter { Self.ended.contains($0.state) == done }.sorted { $0.orderID < $1.orderID }
     }
 }
