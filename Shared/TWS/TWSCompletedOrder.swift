@@ -23,16 +23,8 @@ public struct TWSCompletedOrder: TWSMessage {
         try c.fixed("0")                        // hidden
         try c.fixed("0.0")                      // discretionaryAmt
         try c.fixed("")                         // goodAfterTime
-        for _ in 0..<3 { try c.fixed("") }      // faGroup, faMethod, faPercentage
-        if c.version < 177 { try c.fixed("") }  // faProfile
-        try c.fixed("")                         // modelCode
-        try c.string(&order.goodTillDate)
-        try c.fixed("")                         // rule80A
-        try c.fixed("")                         // percentOffset
-        try c.fixed("")                         // settlingFirm
-        try c.fixed("0")                        // shortSaleSlot
-        try c.fixed("")                         // designatedLocation
-        try c.fixed("-1")                       // exemptCode
+        try Self.codeAllocation(&c)
+        try Self.codeGoodTillThroughExemptCode(&c, &order)
         for _ in 0..<5 { try c.fixed("") }      // startingPrice … stockRangeUpper
         try c.int(&order.displaySize)
         try c.fixed("0")                        // sweepToFill
@@ -47,18 +39,8 @@ public struct TWSCompletedOrder: TWSMessage {
         try c.fixed("")                         // referencePriceType
         try c.double(&order.trailStopPrice)
         try c.double(&order.trailingPercent)
-        try c.fixed("")                         // comboLegsDescrip
-        try c.list(&contract.comboLegs, make: TWSComboLeg.init) { c, leg in try leg.code(&c) }
-        try c.list(&order.comboLegPrices, make: { nil }) { c, price in try c.double(&price) }
-        try c.tagValues(&order.smartComboRoutingParams)
-        try Self.codeScale(&c)
-        try Self.codeHedge(&c)
-        try c.fixed("")                         // clearingAccount
-        try c.fixed("")                         // clearingIntent
-        try c.fixed("0")                        // notHeld
-        try Self.codeDeltaNeutralContract(&c)
-        try c.string(&order.algoStrategy)
-        if !order.algoStrategy.isEmpty { try c.tagValues(&order.algoParams) }
+        try Self.codeCombosThroughHedge(&c, &contract, &order)
+        try Self.codeClearingThroughAlgo(&c, &order)
         try c.fixed("0")                        // solicited
         try c.string(&status)
         try c.fixed("0")                        // randomizeSize

@@ -24,16 +24,8 @@ public struct TWSOpenOrder: TWSMessage {
         try c.fixed("0.0")                      // discretionaryAmt
         try c.fixed("")                         // goodAfterTime
         try c.fixed("")                         // sharesAllocation
-        for _ in 0..<3 { try c.fixed("") }      // faGroup, faMethod, faPercentage
-        if c.version < 177 { try c.fixed("") }  // faProfile
-        try c.fixed("")                         // modelCode
-        try c.string(&order.goodTillDate)
-        try c.fixed("")                         // rule80A
-        try c.fixed("")                         // percentOffset
-        try c.fixed("")                         // settlingFirm
-        try c.fixed("0")                        // shortSaleSlot
-        try c.fixed("")                         // designatedLocation
-        try c.fixed("-1")                       // exemptCode
+        try Self.codeAllocation(&c)
+        try Self.codeGoodTillThroughExemptCode(&c, &order)
         try c.fixed("0")                        // auctionStrategy
         for _ in 0..<5 { try c.fixed("") }      // startingPrice … stockRangeUpper
         try c.int(&order.displaySize)
@@ -56,19 +48,9 @@ public struct TWSOpenOrder: TWSMessage {
         try c.double(&order.trailingPercent)
         try c.fixed("")                         // basisPoints
         try c.fixed("")                         // basisPointsType
-        try c.fixed("")                         // comboLegsDescrip
-        try c.list(&contract.comboLegs, make: TWSComboLeg.init) { c, leg in try leg.code(&c) }
-        try c.list(&order.comboLegPrices, make: { nil }) { c, price in try c.double(&price) }
-        try c.tagValues(&order.smartComboRoutingParams)
-        try Self.codeScale(&c)
-        try Self.codeHedge(&c)
+        try Self.codeCombosThroughHedge(&c, &contract, &order)
         try c.fixed("0")                        // optOutSmartRouting
-        try c.fixed("")                         // clearingAccount
-        try c.fixed("")                         // clearingIntent
-        try c.fixed("0")                        // notHeld
-        try Self.codeDeltaNeutralContract(&c)
-        try c.string(&order.algoStrategy)
-        if !order.algoStrategy.isEmpty { try c.tagValues(&order.algoParams) }
+        try Self.codeClearingThroughAlgo(&c, &order)
         try c.fixed("0")                        // solicited
         try c.bool(&order.whatIf)
         try c.string(&status)

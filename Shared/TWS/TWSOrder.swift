@@ -88,9 +88,7 @@ public struct TWSPlaceOrder: TWSMessage {
         try c.fixed("0.0")                     // discretionaryAmt
         try c.fixed("")                        // goodAfterTime
         try c.string(&order.goodTillDate)
-        for _ in 0..<3 { try c.fixed("") }     // faGroup, faMethod, faPercentage
-        if c.version < 177 { try c.fixed("") } // faProfile
-        try c.fixed("")                        // modelCode
+        try Self.codeAllocation(&c)
         try c.fixed("0")                       // shortSaleSlot
         try c.fixed("")                        // designatedLocation
         try c.fixed("-1")                      // exemptCode
@@ -160,6 +158,47 @@ public struct TWSPlaceOrder: TWSMessage {
         case "PEG MID", "PEGMID": try c.skip(2)
         default: break
         }
+    }
+}
+
+/// Runs of fields that placeOrder, openOrder and completedOrder share, written once.
+extension TWSMessage {
+    /// faGroup, faMethod, faPercentage, faProfile (before 177), modelCode.
+    static func codeAllocation(_ c: inout some FieldCoder) throws {
+        for _ in 0..<3 { try c.fixed("") }
+        if c.version < 177 { try c.fixed("") }
+        try c.fixed("")
+    }
+
+    /// goodTillDate through exemptCode, as openOrder and completedOrder send them.
+    static func codeGoodTillThroughExemptCode(_ c: inout some FieldCoder, _ order: inout TWSOrder) throws {
+        try c.string(&order.goodTillDate)
+        try c.fixed("")                        // rule80A
+        try c.fixed("")                        // percentOffset
+        try c.fixed("")                        // settlingFirm
+        try c.fixed("0")                       // shortSaleSlot
+        try c.fixed("")                        // designatedLocation
+        try c.fixed("-1")                      // exemptCode
+    }
+
+    /// comboLegsDescrip, the legs and their prices, routing parameters, scale and hedge.
+    static func codeCombosThroughHedge(_ c: inout some FieldCoder, _ contract: inout TWSContract, _ order: inout TWSOrder) throws {
+        try c.fixed("")                        // comboLegsDescrip
+        try c.list(&contract.comboLegs, make: TWSComboLeg.init) { c, leg in try leg.code(&c) }
+        try c.list(&order.comboLegPrices, make: { nil }) { c, price in try c.double(&price) }
+        try c.tagValues(&order.smartComboRoutingParams)
+        try codeScale(&c)
+        try codeHedge(&c)
+    }
+
+    /// clearingAccount, clearingIntent, notHeld, the delta-neutral contract and the algo.
+    static func codeClearingThroughAlgo(_ c: inout some FieldCoder, _ order: inout TWSOrder) throws {
+        try c.fixed("")                        // clearingAccount
+        try c.fixed("")                        // clearingIntent
+        try c.fixed("0")                       // notHeld
+        try codeDeltaNeutralContract(&c)
+        try c.string(&order.algoStrategy)
+        if !order.algoStrategy.isEmpty { try c.tagValues(&order.algoParams) }
     }
 }
 

@@ -34,17 +34,22 @@ struct RiskBookTests {
         return i
     }
 
+    /// The pricer values the intents' SPY 550 put at Δ −0.2.
+    func valuePutAtDelta(_ b: inout RiskBook) {
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = intent("x").legs[0].instrument.option
+        a.own.delta = -0.2
+        a.underlyingPrice = 600
+        b.apply(a)
+    }
+
     @Test("auto approves at once, and the same intent again is the same decision, counted once")
     func auto() {
         var b = book()
         // One SPY put, delta unknown (taken as 1): 100 × 600 = 60,000 > 25% of 100,000.
         let unknownDelta = b.check(intent("b"), now: Self.now).reasonCode == "MAX_POSITION_SHARE"
         #expect(unknownDelta)
-        var a = Volta_V1_OptionAnalytics()
-        a.contract = intent("x").legs[0].instrument.option
-        a.own.delta = -0.2
-        a.underlyingPrice = 600
-        b.apply(a)
+        valuePutAtDelta(&b)
         let check1 = b.check(intent("a"), now: Self.now).verdict == .riskApproved
         #expect(check1)
         let check2 = b.check(intent("a"), now: Self.now).verdict == .riskApproved
@@ -58,11 +63,7 @@ struct RiskBookTests {
     @Test("the pricer's delta sizes the exposure")
     func deltaExposure() {
         var b = book()
-        var a = Volta_V1_OptionAnalytics()
-        a.contract = intent("x").legs[0].instrument.option
-        a.own.delta = -0.2
-        a.underlyingPrice = 600
-        b.apply(a)
+        valuePutAtDelta(&b)
         let check4 = b.check(intent("b"), now: Self.now).verdict == .riskApproved
         #expect(check4)
     }
@@ -73,11 +74,7 @@ struct RiskBookTests {
     @Test("an order that nets the underlying's delta down passes the exposure limits of a book over them")
     func nettingDownPasses() {
         var b = book()
-        var a = Volta_V1_OptionAnalytics()
-        a.contract = intent("x").legs[0].instrument.option
-        a.own.delta = -0.2
-        a.underlyingPrice = 600
-        b.apply(a)
+        valuePutAtDelta(&b)
         var p = Volta_V1_Position()
         p.instrument = intent("x").legs[0].instrument
         p.quantity = -3
