@@ -15,5 +15,11 @@ if reason=$(ops/docker/ensure-dockerd.sh); then
 fi
 printf '%s' "$reason" > .build/docker-skip-reason
 # One test at a time: on a 2-core machine, parallel multi-process tests starve each other.
-swift test --skip-build --no-parallel
+# A CI log may show only its tail: after a failure, the failing tests are printed again there.
+log=.build/swift-test.log
+if ! swift test --skip-build --no-parallel 2>&1 | tee "$log"; then
+  echo "== failed tests (from $log):"
+  grep -a -E '^✘ Test .* (recorded an issue|failed after)' "$log" | cut -c1-600 || true
+  exit 1
+fi
 for test in Tests/Interop/test_*.py; do python3 "$test" "$(swift build --show-bin-path)"; done
