@@ -118,4 +118,23 @@ struct ExecutionRestartTests {
         #expect(seen.riskChecks.withLock { $0 } == ["new"])
         #expect(seen.placed.withLock { $0 }.isEmpty)
     }
+
+    /// Ended intents are remembered for `keep` after execution first sees them ended, then
+    /// forgotten; working ones never are.
+    @Test func endedIntentsAreForgottenAfterTheRetention() {
+        let hour: Int64 = 3_600_000_000_000
+        var ended = ExecutionRecord(intentID: "ended", intent: intent("ended", .buy))
+        ended.stage = .stageDone
+        var refused = ExecutionRecord(intentID: "refused", intent: intent("refused", .buy))
+        refused.stage = .stageRiskRejected
+        var records = ["ended": ended, "refused": refused,
+                       "working": ExecutionRecord(intentID: "working", intent: intent("working", .sell))]
+        #expect(ExecutionRetention.prune(&records, now: 0, keep: .seconds(86_400)) == 0)  // first seen ended now
+        records["working"]?.stage = .stageDone                                            // ends 12 hours later
+        #expect(ExecutionRetention.prune(&records, now: 12 * hour, keep: .seconds(86_400)) == 0)
+        #expect(ExecutionRetention.prune(&records, now: 24 * hour, keep: .seconds(86_400)) == 2)
+        #expect(records.keys.sorted() == ["working"])
+        #expect(ExecutionRetention.prune(&records, now: 36 * hour, keep: .seconds(86_400)) == 1)
+        #expect(records.isEmpty)
+    }
 }

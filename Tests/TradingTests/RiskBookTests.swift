@@ -85,6 +85,21 @@ struct RiskBookTests {
         #expect(b.check(intent("sell-more"), now: Self.now).reasonCode == "MAX_POSITION_SHARE")
     }
 
+    @Test("final decisions are forgotten a retention after they are first seen; pending ones stay")
+    func decisionsAreForgotten() {
+        var b = book(.confirm)
+        valuePutAtDelta(&b)
+        let hour: Int64 = 3_600_000_000_000
+        #expect(b.check(intent("refused", quantity: 100), now: Self.now).verdict == .riskRejected)
+        #expect(b.check(intent("waiting"), now: Self.now).verdict == .riskPendingConfirmation)
+        #expect(b.prune(now: Self.now, keep: .seconds(86_400)) == 0)
+        #expect(b.prune(now: Self.now + 24 * hour, keep: .seconds(86_400)) == 1)
+        #expect(b.pendingIntentIDs == ["waiting"])
+        // Forgotten, the same intent is decided afresh: here the kill switch now refuses it otherwise.
+        b.killSwitch = .halted
+        #expect(b.check(intent("refused", quantity: 100), now: Self.now + 24 * hour).reasonCode == "KILL_SWITCH_HALTED")
+    }
+
     @Test("confirm mode waits for the operator; a confirmed intent is approved at its next check")
     func confirm() {
         var b = book(.confirm)

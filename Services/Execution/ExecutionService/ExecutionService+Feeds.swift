@@ -20,10 +20,14 @@ extension ExecutionService {
         }
     }
 
-    /// Drops the contracts nothing refers to any more, every few seconds.
+    /// Every few seconds: forgets intents ended longer ago than `policy.keepEnded`, then drops
+    /// the contracts nothing refers to any more.
     func pruneFeeds() async {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
+            let now = bus.clock.now()
+            let forgotten = records.withLock { ExecutionRetention.prune(&$0, now: now, keep: policy.keepEnded) }
+            if forgotten > 0 { logger.info("ended intents forgotten", metadata: ["count": "\(forgotten)"]) }
             let wanted = interest()
             quoteFeed.keep(only: wanted)
             theoFeed.keep(only: wanted)

@@ -20,8 +20,12 @@ public enum ExecutionSettings {
     public static let riskRetryMilliseconds = Setting<Int>.integer(
         "execution.risk_retry_ms", default: 1_000, in: 10...60_000, help: "How often an intent waiting on risk (confirmation, window) is asked about again.")
 
+    public static let keepEndedHours = Setting<Int>.integer(
+        "execution.keep_ended_hours", default: 24, in: 1...720,
+        help: "How long an ended intent is remembered: a resubmit within it is answered as it ended, not checked and placed again.")
+
     public static let all: [any AnySetting] = [participation, slippage, maxReprices, repriceMilliseconds, afterMax,
-                                               comboMaxSlippageTicks, riskRetryMilliseconds]
+                                               comboMaxSlippageTicks, riskRetryMilliseconds, keepEndedHours]
 
     public static func policy(_ c: ServiceContext) throws -> ExecutionPolicy {
         ExecutionPolicy(limit: SmartLimit(participation: try c.value(participation), slippage: try c.value(slippage),
@@ -29,7 +33,8 @@ public enum ExecutionSettings {
                         combo: ComboWalk(maxSlippageTicks: try c.value(comboMaxSlippageTicks)),
                         reprice: .milliseconds(try c.value(repriceMilliseconds)),
                         afterMax: ExecutionPolicy.AfterMax(rawValue: try c.value(afterMax)) ?? .leave,
-                        riskRetry: .milliseconds(try c.value(riskRetryMilliseconds)))
+                        riskRetry: .milliseconds(try c.value(riskRetryMilliseconds)),
+                        keepEnded: .seconds(3_600 * (try c.value(keepEndedHours))))
     }
 }
 
@@ -40,13 +45,16 @@ public struct ExecutionPolicy: Sendable {
     public var reprice: Duration
     public var afterMax: AfterMax
     public var riskRetry: Duration
+    /// How long an ended intent is remembered (see ``ExecutionRetention``).
+    public var keepEnded: Duration
 
     public init(limit: SmartLimit = SmartLimit(), combo: ComboWalk = ComboWalk(), reprice: Duration = .seconds(10),
-                afterMax: AfterMax = .leave, riskRetry: Duration = .seconds(1)) {
+                afterMax: AfterMax = .leave, riskRetry: Duration = .seconds(1), keepEnded: Duration = .seconds(86_400)) {
         self.limit = limit
         self.combo = combo
         self.reprice = reprice
         self.afterMax = afterMax
         self.riskRetry = riskRetry
+        self.keepEnded = keepEnded
     }
 }

@@ -1,3 +1,4 @@
+import Bus
 import Messages
 import Trading
 
@@ -22,6 +23,8 @@ public struct RiskBook: Sendable {
     var decisions: [String: Volta_V1_RiskDecision] = [:]
     var confirmed: Set<String> = []
     var vetoed: Set<String> = []
+    /// When ``prune(now:keep:)`` first saw each final decision.
+    var decidedSeen: [String: Int64] = [:]
 
     public init(limits: RiskLimits, killSwitch: KillSwitch = .active, mode: OperatingMode = .auto,
                 windowNs: Int64 = 10_000_000_000, indexSymbol: String = "SPX") {
@@ -183,6 +186,30 @@ public struct RiskBook: Sendable {
         vetoed.insert(id)
         d = reject(d, .vetoed, "an operator vetoed it")
         return record(d)
+    }
+
+    /// Forgets final decisions first seen by an earlier prune more than `keep` ago (pending ones
+    /// stay). Asked again after that, an intent is decided afresh; execution, which asks, keeps
+    /// ended intents as long (`execution.keep_ended_hours`) and answers those itself.
+    /// - Returns: how many were forgotten.
+    @discardableResult
+    public mutating func prune(now: Int64, keep: Duration) -> Int {
+        let horizon = now - keep.nanoseconds
+        var expired: [String] = []
+        for (id, d) in decisions where d.verdict != .riskPendingConfirmation {
+            if let seen = decidedSeen[id] {
+                if seen <= horizon { expired.append(id) }
+            } else {
+                decidedSeen[id] = now
+            }
+        }
+        for id in expired {
+            decisions[id] = nil
+            decidedSeen[id] = nil
+            confirmed.remove(id)
+            vetoed.remove(id)
+        }
+        return expired.count
     }
 
     public var pendingIntentIDs: [String] {

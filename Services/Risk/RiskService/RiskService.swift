@@ -19,15 +19,17 @@ public final class RiskService: Service, Sendable {
     let greeks: ContractFeed<Volta_V1_OptionAnalytics>
     let logger: Logger
     let statePeriod: Duration
+    let keepDecisions: Duration
     let approved = Counter(label: "risk_approved")
     let rejected = Counter(label: "risk_rejected")
 
     public convenience init(context: ServiceContext) throws {
         self.init(bus: context.bus, book: try RiskSettings.book(context), logger: context.logger,
-                  statePeriod: .milliseconds(try context.value(RiskSettings.stateMilliseconds)))
+                  statePeriod: .milliseconds(try context.value(RiskSettings.stateMilliseconds)),
+                  keepDecisions: .seconds(3_600 * (try context.value(RiskSettings.keepDecisionsHours))))
     }
 
-    public init(bus: Bus, book: RiskBook, logger: Logger, statePeriod: Duration = .seconds(1)) {
+    public init(bus: Bus, book: RiskBook, logger: Logger, statePeriod: Duration = .seconds(1), keepDecisions: Duration = .seconds(86_400)) {
         self.bus = bus
         let locked = Locked(book)
         self.book = locked
@@ -36,6 +38,7 @@ public final class RiskService: Service, Sendable {
         }
         self.logger = logger
         self.statePeriod = statePeriod
+        self.keepDecisions = keepDecisions
     }
 
     public func run() async throws {
@@ -94,10 +97,17 @@ public final class RiskService: Service, Sendable {
         }
     }
 
+    /// risk.state every period; once a minute, final decisions older than `keepDecisions` are forgotten.
     func publishState() async {
+        var lastPrune = bus.clock.now()
         while !Task.isCancelled {
             let now = bus.clock.now()
             bus.publish(book.withLock { $0.state(now: now) })
+            if now - lastPrune >= 60_000_000_000 {
+                lastPrune = now
+                let forgotten = book.withLock { $0.prune(now: now, keep: keepDecisions) }
+                if forgotten > 0 { logger.info("final decisions forgotten", metadata: ["count": "\(forgotten)"]) }
+            }
             do { try await bus.clock.sleep(for: statePeriod) } catch { return }
         }
     }

@@ -31,10 +31,12 @@ public enum RiskSettings {
                                                           help: "The kill switch at start.")
     public static let indexSymbol = Setting<String>.text("risk.index", default: "SPX", accepted: "a symbol", help: "The index deltas are beta-weighted to.")
     public static let stateMilliseconds = Setting<Int>.integer("risk.state_ms", default: 1_000, in: 50...600_000, help: "How often risk.state is published.")
+    public static let keepDecisionsHours = Setting<Int>.integer("risk.keep_decisions_hours", default: 24, in: 1...720,
+                                                                help: "How long a final decision is remembered and answered again as it was.")
 
     public static let all: [any AnySetting] = [maxOrderQuantity, maxPositionShare, maxDailyLoss, maxOpenPositions, maxGrossExposure, capital,
                                                minAccountBalance, maxLeverage, vixCircuitBreaker, maxOrdersPerMinute, mode, windowMilliseconds,
-                                               killSwitch, indexSymbol, stateMilliseconds]
+                                               killSwitch, indexSymbol, stateMilliseconds, keepDecisionsHours]
 
     public static func book(_ c: ServiceContext) throws -> RiskBook {
         var l = RiskLimits()
