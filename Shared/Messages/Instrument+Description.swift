@@ -12,6 +12,14 @@ extension Volta_V1_Instrument {
         let strike = o.strikeMicros % 1_000_000 == 0 ? "\(o.strikeMicros / 1_000_000)" : "\(Double(o.strikeMicros) / 1_000_000)"
         return "\(o.underlying) \(o.expiry) \(o.right == .put ? "P" : "C") \(strike)"
     }
+
+    /// The underlying an instrument's risk is on: an option's underlying, else its own symbol.
+    public var underlyingSymbol: String { hasOption ? option.underlying : symbol }
+}
+
+extension Volta_V1_OrderState {
+    /// Filled, cancelled, rejected or expired: nothing more will happen to the order.
+    public var isEnded: Bool { self == .filled || self == .cancelled || self == .rejected || self == .expired }
 }
 
 extension Sequence where Element == Volta_V1_Instrument {

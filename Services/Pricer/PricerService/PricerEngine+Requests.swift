@@ -23,7 +23,7 @@ extension PricerEngine {
         switch request.op {
         case let .priceAt(r)?: [r.contract.underlying]
         case let .impliedVol(r)?: [r.contract.underlying]
-        case let .scenario(r)?: Array(Set(r.positions.map { $0.instrument.hasOption ? $0.instrument.option.underlying : $0.instrument.symbol }))
+        case let .scenario(r)?: Array(Set(r.positions.map(\.instrument.underlyingSymbol)))
         case nil: []
         }
     }

@@ -65,7 +65,7 @@ enum Projections {
     /// An execution, and the trade it opens, adds to, reduces or closes.
     static func fill(_ f: Volta_V1_Fill, _ db: Database) throws {
         let name = f.instrument.displayName
-        let underlying = f.instrument.hasOption ? f.instrument.option.underlying : f.instrument.symbol
+        let underlying = f.instrument.underlyingSymbol
         try db.execute(sql: """
             INSERT OR IGNORE INTO executions (fill_id, order_id, account, instrument, underlying, side, quantity, price, commission, time_ns)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -75,8 +75,7 @@ public struct RiskBook: Sendable {
     /// |Δ| × multiplier × underlying price of one unit; Δ is 1 for shares, and for an option the
     /// pricer has not valued yet (the conservative side). Nil without an underlying price.
     func exposurePerUnit(_ i: Volta_V1_Instrument) -> Double? {
-        let underlying = i.hasOption ? i.option.underlying : i.symbol
-        guard let s = prices[underlying] else { return nil }
+        guard let s = prices[i.underlyingSymbol] else { return nil }
         guard i.hasOption else { return s }
         let delta = greeks[Topics.optionAnalytics(i.option)].map { abs($0.delta) } ?? 1
         return delta * Double(max(i.option.multiplier, 1)) * s
@@ -85,8 +84,7 @@ public struct RiskBook: Sendable {
     /// The signed delta dollars of one unit bought (a put's are negative); nil without an
     /// underlying price or, for an option, before the pricer has valued it.
     func deltaDollarsPerUnit(_ i: Volta_V1_Instrument) -> Double? {
-        let underlying = i.hasOption ? i.option.underlying : i.symbol
-        guard let s = prices[underlying] else { return nil }
+        guard let s = prices[i.underlyingSymbol] else { return nil }
         guard i.hasOption else { return s }
         guard let g = greeks[Topics.optionAnalytics(i.option)] else { return nil }
         return g.delta * Double(max(i.option.multiplier, 1)) * s
@@ -104,7 +102,7 @@ public struct RiskBook: Sendable {
         var by: [String: Volta_V1_UnderlyingGreeks] = [:]
         for p in positions.values {
             let i = p.instrument
-            let u = i.hasOption ? i.option.underlying : i.symbol
+            let u = i.underlyingSymbol
             var g = by[u] ?? Volta_V1_UnderlyingGreeks()
             g.underlying = u
             let q = Double(p.quantity)
@@ -221,11 +219,11 @@ public struct RiskBook: Sendable {
         let legs = intent.legs.map(\.instrument)
         let exposures = intent.legs.map { leg in exposurePerUnit(leg.instrument).map { $0 * Double(max(leg.ratio, 1)) } }
         let first = legs.first ?? Volta_V1_Instrument()
-        let underlying = first.hasOption ? first.option.underlying : first.symbol
+        let underlying = first.underlyingSymbol
         // Signed only when every leg is on the one underlying and has a delta.
         let signed = intent.legs.map { leg -> Double? in
             let i = leg.instrument
-            guard (i.hasOption ? i.option.underlying : i.symbol) == underlying, let d = deltaDollarsPerUnit(i) else { return nil }
+            guard i.underlyingSymbol == underlying, let d = deltaDollarsPerUnit(i) else { return nil }
             return (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * d
         }
         return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,

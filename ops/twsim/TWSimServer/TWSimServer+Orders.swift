@@ -85,11 +85,9 @@ extension TWSimServer {
     }
 
     func cancelEveryOrder() async {
-        let open = book.withLock { b in b.orders.filter { !Self.isDone($0.value.status.state) }.keys.sorted() }
+        let open = book.withLock { b in b.orders.filter { !$0.value.status.state.isEnded }.keys.sorted() }
         for id in open { if let status = try? await adapter.cancel(orderID: id) { record(status) } }
     }
-
-    static func isDone(_ state: Volta_V1_OrderState) -> Bool { [.filled, .cancelled, .rejected, .expired].contains(state) }
 
     /// A new state of an order: openOrder and orderStatus to its client, once per change.
     func record(_ status: Volta_V1_OrderStatus) {
@@ -173,7 +171,7 @@ extension TWSimServer {
     func sendOpenOrders(_ session: TWSimSession, everyClient: Bool) {
         let clientId = state(of: session).clientId
         let open = book.withLock { b in
-            b.orders.values.filter { !Self.isDone($0.status.state) && (everyClient || $0.clientId == clientId) }
+            b.orders.values.filter { !$0.status.state.isEnded && (everyClient || $0.clientId == clientId) }
                 .sorted { $0.permId < $1.permId }
         }
         for r in open {
@@ -183,10 +181,10 @@ extension TWSimServer {
         session.send(TWSOpenOrderEnd())
     }
 
-    /// Every order of the account that ended, as TWS lists them for any client: all of twsim's
-    /// orders come through the API, so `apiOnly` changes nothing.
-    func sendCompletedOrders(_ session: TWSimSession, apiOnly: Bool) {
-        let done = book.withLock { b in b.orders.values.filter { Self.isDone($0.status.state) }.sorted { $0.permId < $1.permId } }
+    /// Every order of the account that ended, as TWS lists them for any client. All of twsim's
+    /// orders come through the API, so a request's `apiOnly` changes nothing.
+    func sendCompletedOrders(_ session: TWSimSession) {
+        let done = book.withLock { b in b.orders.values.filter { $0.status.state.isEnded }.sorted { $0.permId < $1.permId } }
         for r in done {
             var m = TWSCompletedOrder()
             m.contract = r.placed.contract

@@ -20,7 +20,7 @@ extension TWSimServer {
         case is TWSRequestGlobalCancel: await cancelEveryOrder()
         case is TWSRequestOpenOrders: sendOpenOrders(session, everyClient: false)
         case is TWSRequestAllOpenOrders: sendOpenOrders(session, everyClient: true)
-        case let m as TWSRequestCompletedOrders: sendCompletedOrders(session, apiOnly: m.apiOnly)
+        case is TWSRequestCompletedOrders: sendCompletedOrders(session)
         case let m as TWSRequestExecutions: sendExecutions(m, session)
         case is TWSRequestPositions: await sendPositions(session)
         case is TWSCancelPositions: update(session) { $0.wantsPositions = false }

@@ -151,9 +151,9 @@ struct IBKRBook: Sendable {
     /// nothing; one already known ended stays as it is.
     mutating func completedOrder(_ m: TWSCompletedOrder) -> [BrokerEvent] {
         let id = m.order.orderRef
-        guard !id.isEmpty, !(statuses[id].map { Self.ended.contains($0.state) } ?? false) else { return [] }
+        guard !id.isEmpty, statuses[id]?.state.isEnded != true else { return [] }
         let state = TWSConversions.voltaState(m.status, filled: m.filledQuantity)
-        guard Self.ended.contains(state) else { return [] }
+        guard state.isEnded else { return [] }
         return status(id, twsId: twsIdOf[id] ?? 0) { s in
             s.state = state
             s.filledQuantity = TWSConversions.count(m.filledQuantity)
@@ -161,8 +161,6 @@ struct IBKRBook: Sendable {
             if m.order.permId != 0 { s.brokerOrderID = Int64(m.order.permId) }
         }
     }
-
-    static let ended: Set<Volta_V1_OrderState> = [.filled, .cancelled, .rejected, .expired]
 
     /// An execution becomes a fill once its commission arrives (or `flushStaleFills` gives up
     /// waiting). It also moves its order's status: after a reconnect, executions are how an order
@@ -216,6 +214,6 @@ struct IBKRBook: Sendable {
     var doneOrders: [Volta_V1_OrderStatus] { orders(done: true) }
 
     func orders(done: Bool) -> [Volta_V1_OrderStatus] {
-        statuses.values.filter { Self.ended.contains($0.state) == done }.sorted { $0.orderID < $1.orderID }
+        statuses.values.filter { $0.state.isEnded == done }.sorted { $0.orderID < $1.orderID }
     }
 }

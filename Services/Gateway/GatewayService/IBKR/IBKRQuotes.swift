@@ -105,9 +105,7 @@ struct IBKRQuotes: Sendable {
 
     /// Every quote, for the gateway's snapshot.
     func current(time: Int64) -> [Volta_V1_QuoteBatch] {
-        let byUnderlying = Dictionary(grouping: lines.keys) { id in
-            lines[id]!.hasOption ? lines[id]!.option.underlying : lines[id]!.symbol
-        }
+        let byUnderlying = Dictionary(grouping: lines.keys) { lines[$0]!.underlyingSymbol }
         return byUnderlying.keys.sorted().map { batch($0, reqIds: byUnderlying[$0]!.sorted(), time: time) }
     }
 
