@@ -72,13 +72,12 @@ public struct RiskBook: Sendable {
 
     // MARK: Exposure
 
-    /// |Δ| × multiplier × underlying price of one unit; Δ is 1 for shares, and for an option the
-    /// pricer has not valued yet (the conservative side). Nil without an underlying price.
+    /// |Δ| × multiplier × underlying price of one unit; Δ is 1 for shares, and taken as 1 for an
+    /// option the pricer has not valued yet (the conservative side). Nil without an underlying price.
     func exposurePerUnit(_ i: Volta_V1_Instrument) -> Double? {
+        if let d = deltaDollarsPerUnit(i) { return abs(d) }
         guard let s = prices[i.underlyingSymbol] else { return nil }
-        guard i.hasOption else { return s }
-        let delta = greeks[Topics.optionAnalytics(i.option)].map { abs($0.delta) } ?? 1
-        return delta * Double(max(i.option.multiplier, 1)) * s
+        return Double(max(i.option.multiplier, 1)) * s
     }
 
     /// The signed delta dollars of one unit bought (a put's are negative); nil without an
@@ -88,14 +87,6 @@ public struct RiskBook: Sendable {
         guard i.hasOption else { return s }
         guard let g = greeks[Topics.optionAnalytics(i.option)] else { return nil }
         return g.delta * Double(max(i.option.multiplier, 1)) * s
-    }
-
-    /// Whether every option position on the underlying has greeks: otherwise its net delta
-    /// is not known, and an order on it is counted at its whole exposure.
-    func isDeltaKnown(of underlying: String) -> Bool {
-        positions.values.allSatisfy { p in
-            !(p.instrument.hasOption && p.instrument.option.underlying == underlying) || greeks[Topics.optionAnalytics(p.instrument.option)] != nil
-        }
     }
 
     public func underlyingGreeks() -> [Volta_V1_UnderlyingGreeks] {
@@ -130,10 +121,14 @@ public struct RiskBook: Sendable {
     }
 
     public func portfolio(now: Int64) -> PortfolioFacts {
+        // An underlying with an option position the pricer has not valued has no known net delta:
+        // an order on it is counted at its whole exposure.
+        let unvalued = Set(positions.values.map(\.instrument)
+            .filter { $0.hasOption && greeks[Topics.optionAnalytics($0.option)] == nil }.map(\.underlyingSymbol))
         var exposure: [String: Double] = [:], deltaDollars: [String: Double] = [:]
         for g in underlyingGreeks() {
             exposure[g.underlying] = abs(g.delta) * (prices[g.underlying] ?? 0)
-            if let s = prices[g.underlying], isDeltaKnown(of: g.underlying) { deltaDollars[g.underlying] = g.delta * s }
+            if let s = prices[g.underlying], !unvalued.contains(g.underlying) { deltaDollars[g.underlying] = g.delta * s }
         }
         let nl = netLiquidation ?? 0
         return PortfolioFacts(netLiquidation: nl, dayStartNetLiquidation: dayStart?.value ?? nl,
@@ -221,7 +216,7 @@ public struct RiskBook: Sendable {
         let first = legs.first ?? Volta_V1_Instrument()
         let underlying = first.underlyingSymbol
         // Signed only when every leg is on the one underlying and has a delta.
-        let signed = intent.legs.map { leg -> Double? in
+        let signed = intent.legs.compactMap { leg -> Double? in
             let i = leg.instrument
             guard i.underlyingSymbol == underlying, let d = deltaDollarsPerUnit(i) else { return nil }
             return (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * d
@@ -229,7 +224,7 @@ public struct RiskBook: Sendable {
         return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,
                            underlying: underlying, instrument: first.displayName,
                            exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
-                           deltaDollarsPerUnit: signed.contains { $0 == nil } || signed.isEmpty ? nil : signed.reduce(0) { $0 + $1! },
+                           deltaDollarsPerUnit: !signed.isEmpty && signed.count == intent.legs.count ? signed.reduce(0, +) : nil,
                            hasPrice: !exposures.contains { $0 == nil })
     }
 
