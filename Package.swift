@@ -163,7 +163,7 @@ let package = Package(
                     path: "Tests/GatewayTests", swiftSettings: strict),
         .testTarget(name: "TWSTests", dependencies: ["TWS"], path: "Tests/TWSTests", resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "RiskService", "ExecutionService", "Messages", "Bus", "TestSupport", log],
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
                     path: "Tests/TradingTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),

@@ -2,6 +2,7 @@ import Bus
 import ExecutionService
 import Logging
 import Messages
+import ServiceKit
 import Synchronization
 import TestSupport
 import Testing
@@ -127,14 +128,15 @@ struct ExecutionRestartTests {
         ended.stage = .stageDone
         var refused = ExecutionRecord(intentID: "refused", intent: intent("refused", .buy))
         refused.stage = .stageRiskRejected
+        var retention = Retention()
         var records = ["ended": ended, "refused": refused,
                        "working": ExecutionRecord(intentID: "working", intent: intent("working", .sell))]
-        #expect(ExecutionRetention.prune(&records, now: 0, keep: .seconds(86_400)) == 0)  // first seen ended now
+        #expect(ExecutionRetention.prune(&records, &retention, now: 0, keep: .seconds(86_400)) == 0)  // first seen ended now
         records["working"]?.stage = .stageDone                                            // ends 12 hours later
-        #expect(ExecutionRetention.prune(&records, now: 12 * hour, keep: .seconds(86_400)) == 0)
-        #expect(ExecutionRetention.prune(&records, now: 24 * hour, keep: .seconds(86_400)) == 2)
+        #expect(ExecutionRetention.prune(&records, &retention, now: 12 * hour, keep: .seconds(86_400)) == 0)
+        #expect(ExecutionRetention.prune(&records, &retention, now: 24 * hour, keep: .seconds(86_400)) == 2)
         #expect(records.keys.sorted() == ["working"])
-        #expect(ExecutionRetention.prune(&records, now: 36 * hour, keep: .seconds(86_400)) == 1)
+        #expect(ExecutionRetention.prune(&records, &retention, now: 36 * hour, keep: .seconds(86_400)) == 1)
         #expect(records.isEmpty)
     }
 }

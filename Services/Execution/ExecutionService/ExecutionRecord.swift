@@ -16,8 +16,6 @@ public struct ExecutionRecord: Sendable {
     /// After the last reprice the configured action ran once.
     public var exhausted = false
     public var cancelRequested = false
-    /// When retention first saw the intent ended (see ``ExecutionRetention``).
-    public var seenEndedNs: Int64?
 
     public init(intentID: String, intent: Volta_V1_OrderIntent?) {
         self.intentID = intentID

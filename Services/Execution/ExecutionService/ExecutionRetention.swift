@@ -1,4 +1,4 @@
-import Bus
+import ServiceKit
 
 /// How long execution remembers an intent that ended. A resubmit it remembers is answered as the
 /// intent ended; one it has forgotten is new to it: checked by risk, then placed under the same
@@ -6,19 +6,11 @@ import Bus
 /// orders, at IB). A day covers the resubmits strategies make; without a limit the records, and
 /// the scan of live intents behind every feed change, grow for the life of the process.
 public enum ExecutionRetention {
-    /// Stamps newly ended records with `now` and drops those stamped more than `keep` ago.
+    /// Drops the records of intents that ended `keep` or longer ago (by `retention`'s clock).
     /// - Returns: how many were dropped.
     @discardableResult
-    public static func prune(_ records: inout [String: ExecutionRecord], now: Int64, keep: Duration) -> Int {
-        let horizon = now - keep.nanoseconds
-        var expired: [String] = []
-        for (id, rec) in records where rec.isDone {
-            if let seen = rec.seenEndedNs {
-                if seen <= horizon { expired.append(id) }
-            } else {
-                records[id]?.seenEndedNs = now
-            }
-        }
+    public static func prune(_ records: inout [String: ExecutionRecord], _ retention: inout Retention, now: Int64, keep: Duration) -> Int {
+        let expired = retention.expired(ended: records.filter { $0.value.isDone }.keys, now: now, keep: keep)
         for id in expired { records[id] = nil }
         return expired.count
     }

@@ -26,7 +26,9 @@ extension ExecutionService {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
             let now = bus.clock.now()
-            let forgotten = records.withLock { ExecutionRetention.prune(&$0, now: now, keep: policy.keepEnded) }
+            let forgotten = records.withLock { r in
+                retention.withLock { ExecutionRetention.prune(&r, &$0, now: now, keep: policy.keepEnded) }
+            }
             if forgotten > 0 { logger.info("ended intents forgotten", metadata: ["count": "\(forgotten)"]) }
             let wanted = interest()
             quoteFeed.keep(only: wanted)

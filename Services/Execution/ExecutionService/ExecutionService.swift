@@ -19,6 +19,8 @@ public final class ExecutionService: Service, Sendable {
     let policy: ExecutionPolicy
     let logger: Logger
     let records = Mutex<[String: ExecutionRecord]>([:])
+    /// When each ended intent was first seen ended (see ``ExecutionRetention``).
+    let retention = Mutex(Retention())
     let market = Locked(MarketState())
     /// Quotes and theos of the contracts in ``interest()`` only (see ExecutionService+Feeds).
     let quoteFeed: ContractFeed<Volta_V1_OptionQuote>

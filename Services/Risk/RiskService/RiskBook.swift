@@ -1,5 +1,5 @@
-import Bus
 import Messages
+import ServiceKit
 import Trading
 
 /// The risk service's view of the account and the market, and the decisions it has made: plain
@@ -24,7 +24,7 @@ public struct RiskBook: Sendable {
     var confirmed: Set<String> = []
     var vetoed: Set<String> = []
     /// When ``prune(now:keep:)`` first saw each final decision.
-    var decidedSeen: [String: Int64] = [:]
+    var retention = Retention()
 
     public init(limits: RiskLimits, killSwitch: KillSwitch = .active, mode: OperatingMode = .auto,
                 windowNs: Int64 = 10_000_000_000, indexSymbol: String = "SPX") {
@@ -187,18 +187,10 @@ public struct RiskBook: Sendable {
     /// - Returns: how many were forgotten.
     @discardableResult
     public mutating func prune(now: Int64, keep: Duration) -> Int {
-        let horizon = now - keep.nanoseconds
-        var expired: [String] = []
-        for (id, d) in decisions where d.verdict != .riskPendingConfirmation {
-            if let seen = decidedSeen[id] {
-                if seen <= horizon { expired.append(id) }
-            } else {
-                decidedSeen[id] = now
-            }
-        }
+        let final = decisions.filter { $0.value.verdict != .riskPendingConfirmation }.keys
+        let expired = retention.expired(ended: final, now: now, keep: keep)
         for id in expired {
             decisions[id] = nil
-            decidedSeen[id] = nil
             confirmed.remove(id)
             vetoed.remove(id)
         }
