@@ -18,14 +18,17 @@ extension UnderlyingBook {
     mutating func refresh(_ market: ChainMarket, calendar: inout ExpiryCalendar, refitIntervalNs: Int64) -> Refresh {
         var result = Refresh()
         guard spot > 0 else { return result }  // marks stay until the underlying has a price
-        let expired = expiries.keys.filter { (calendar.years(to: $0, from: market.nowNs) ?? 0) <= 0 }
+        // Years to each expiry, once per refresh rather than once per option; an expiry with
+        // none left is dropped with its options.
+        var years: [String: Double] = [:]
+        for e in expiries.keys {
+            if let T = calendar.years(to: e, from: market.nowNs), T > 0 { years[e] = T }
+        }
+        let expired = expiries.keys.filter { years[$0] == nil }
         if !expired.isEmpty { remove(expiries: Set(expired)) }
         let touched = allDirty ? Array(options.indices) : dirty
         for i in dirty { isDirty[i] = false }
         (dirty, allDirty) = ([], false)
-        // Years to each expiry, once per refresh rather than once per option.
-        var years: [String: Double] = [:]
-        for e in expiries.keys { years[e] = calendar.years(to: e, from: market.nowNs) }
         var theos = [Bool](repeating: false, count: options.count)
         let computed = touched.filter { years[options[$0].contract.expiry] != nil }
         if market.model == .bs {

@@ -7,9 +7,7 @@ import TWS
 extension IBKRAdapter {
     public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
         guard connection.withLock({ $0 }) != nil else { throw BrokerError.notConnected }
-        // Until this session's executions and completed orders are read, an order placed by an
-        // earlier run is unknown.
-        try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
+        try await awaitOrdersKnown()
         if let known = book.withLock({ $0.statuses[order.orderID] }) { return known }
         return try await transmit(order, isNew: true)
     }
@@ -55,6 +53,12 @@ extension IBKRAdapter {
         return await settledStatus(orderID, from: before)
     }
 
+    /// Until this session's executions and completed orders are read, an order this client
+    /// placed in an earlier run of the gateway is unknown.
+    func awaitOrdersKnown() async throws {
+        try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
+    }
+
     /// The order's status once TWS has answered (a change from `before`), or after 3 s the last known.
     func settledStatus(_ orderID: String, from before: Volta_V1_OrderStatus?) async -> Volta_V1_OrderStatus {
         try? await waitFor(.seconds(3), "status for \(orderID)") {
@@ -64,11 +68,8 @@ extension IBKRAdapter {
     }
 
     public func accountSnapshot() async throws -> Volta_V1_AccountSnapshot {
-        // Orders this client placed in an earlier run are known once this session's executions
-        // and completed orders are read: a snapshot before that would miss the ones that ended.
-        if connection.withLock({ $0 }) != nil {
-            try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
-        }
+        // A snapshot before the orders are known would miss the ones that ended.
+        if connection.withLock({ $0 }) != nil { try await awaitOrdersKnown() }
         return book.withLock { b in
             var s = Volta_V1_AccountSnapshot()
             s.account = b.account
