@@ -31,7 +31,7 @@ extension Bus {
         requestID: String? = nil, correlationID: String = ""
     ) async throws -> Volta_V1_Envelope {
         let id = requestID ?? newRequestID()
-        var envelope = makeEnvelope(message)
+        var envelope = try makeEnvelope(message)
         envelope.idempotencyKey = id
         envelope.correlationID = correlationID
         let bytes: [UInt8] = try envelope.serializedBytes()

@@ -14,8 +14,8 @@ extension Bus {
     /// For a non-idempotent service (`options.idempotent == false`), a request id seen before is
     /// answered from the reply cache without running the handler again; that is what makes
     /// retries safe. A payload that does
-    /// not decode, or that the handler rejects with ``BadRequest``, gets a BAD_REQUEST reply; a
-    /// handler that throws anything else, HANDLER_FAILED.
+    /// not decode, or that the handler rejects with ``BadRequest``, gets a BAD_REQUEST reply; one
+    /// that throws ``Unavailable``, UNAVAILABLE; a handler that throws anything else, HANDLER_FAILED.
     public func serve<Request: BusMessage, Reply: BusMessage>(
         service: String, _ request: Request.Type, options: ServeOptions = ServeOptions(),
         cache: ReplyCache = ReplyCache(),
@@ -70,12 +70,14 @@ extension Bus {
         }
         do {
             let reply = try await handler(request, RequestContext(requestID: item.requestID, envelope: envelope))
-            var out = makeEnvelope(reply)
+            var out = try makeEnvelope(reply)
             out.correlationID = envelope.correlationID
             out.idempotencyKey = item.requestID
-            return (try? out.serializedBytes()) ?? []
+            return try out.serializedBytes()
         } catch let error as BadRequest {
             return errorReply(service: service, code: .badRequest, error.description, to: item.requestID, correlationID: envelope.correlationID)
+        } catch let error as Unavailable {
+            return errorReply(service: service, code: .unavailable, error.description, to: item.requestID, correlationID: envelope.correlationID)
         } catch {
             logger.warning("handler failed", metadata: ["service": "\(service)", "id": "\(item.requestID)", "error": "\(error)"])
             return errorReply(service: service, code: .handlerFailed, "\(error)", to: item.requestID, correlationID: envelope.correlationID)

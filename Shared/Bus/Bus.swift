@@ -41,6 +41,7 @@ public final class Bus: Sendable {
         let topic = message.topic
         let payload: [UInt8]
         do { payload = try message.serializedBytes() } catch {
+            statistics.encodeFailures.bump()
             logger.error("cannot encode message", metadata: ["type": "\(M.protoMessageName)", "error": "\(error)"])
             return false
         }
@@ -55,6 +56,7 @@ public final class Bus: Sendable {
     public func publish(envelope: Volta_V1_Envelope) -> Bool {
         let bytes: [UInt8]
         do { bytes = try envelope.serializedBytes() } catch {
+            statistics.encodeFailures.bump()
             logger.error("cannot encode envelope", metadata: ["type": "\(envelope.type)", "error": "\(error)"])
             return false
         }
@@ -68,22 +70,30 @@ public final class Bus: Sendable {
     }
 
     /// An envelope for `message` from this process, with its payload and timestamps set.
-    public func makeEnvelope(_ message: some BusMessage, eventTime: Int64? = nil) -> Volta_V1_Envelope {
+    /// - Throws: the encoder's error, counted (`encodeFailures`): an envelope with an empty payload
+    ///   would reach its readers as a different, default message.
+    public func makeEnvelope(_ message: some BusMessage, eventTime: Int64? = nil) throws -> Volta_V1_Envelope {
         let now = clock.now()
         var envelope = Volta_V1_Envelope()
         envelope.type = type(of: message).protoMessageName
         envelope.source = source
         envelope.eventTimeNs = eventTime ?? now
         envelope.sendTimeNs = now
-        envelope.payload = (try? message.serializedBytes() as Data) ?? Data()
+        do {
+            envelope.payload = try message.serializedBytes() as Data
+        } catch {
+            statistics.encodeFailures.bump()
+            logger.error("cannot encode message", metadata: ["type": "\(envelope.type)", "error": "\(error)"])
+            throw error
+        }
         return envelope
     }
 
     /// An envelope for `message` on its own topic with this publisher's next sequence number:
     /// for a message that is published (``publish(envelope:)``) and kept to be served again in a
     /// snapshot, where a subscriber must recognise it as the same event.
-    public func makeSequencedEnvelope<M: BusMessage>(_ message: M, eventTime: Int64? = nil) -> Volta_V1_Envelope {
-        var envelope = makeEnvelope(message, eventTime: eventTime)
+    public func makeSequencedEnvelope<M: BusMessage>(_ message: M, eventTime: Int64? = nil) throws -> Volta_V1_Envelope {
+        var envelope = try makeEnvelope(message, eventTime: eventTime)
         envelope.topic = message.topic
         envelope.sequence = nextSequence(for: message.topic)
         return envelope

@@ -31,3 +31,21 @@ public struct BadRequest: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Thrown by a request handler that cannot act now but may later (a gateway whose broker is
+/// disconnected): the client gets `UNAVAILABLE`, which says "retry", where `BAD_REQUEST` says
+/// "this will never succeed". Keeping them apart is what stops a disconnect from reading as the
+/// broker's refusal of an order.
+public struct Unavailable: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension BusError {
+    /// True when the server said the request itself can never succeed (`BAD_REQUEST`); every
+    /// other failure (a timeout, no worker, `UNAVAILABLE`, a failed handler) may pass on a retry.
+    public var isRefusal: Bool {
+        if case .remote(_, .badRequest, _) = self { return true }
+        return false
+    }
+}

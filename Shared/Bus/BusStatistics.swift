@@ -21,6 +21,10 @@ public final class BusStatistics: Sendable {
     /// Requests served; and of those, answered from the reply cache without running again.
     public let served = Atomic<Int>(0)
     public let repliesFromCache = Atomic<Int>(0)
+    /// Messages that could not be encoded, hence were not sent (logged where they failed).
+    public let encodeFailures = Atomic<Int>(0)
+    /// Subscriptions the transport could not make (or undo): the subscriber would wait forever.
+    public let subscribeFailures = Atomic<Int>(0)
 
     public init() {}
 
@@ -39,6 +43,8 @@ public final class BusStatistics: Sendable {
             ("bus_request_timeouts_total", timeouts.load(ordering: .relaxed)),
             ("bus_served_total", served.load(ordering: .relaxed)),
             ("bus_replies_from_cache_total", repliesFromCache.load(ordering: .relaxed)),
+            ("bus_encode_failures_total", encodeFailures.load(ordering: .relaxed)),
+            ("bus_subscribe_failures_total", subscribeFailures.load(ordering: .relaxed)),
         ]
     }
 }

@@ -26,7 +26,8 @@ public final class StateStream: Sendable {
     /// Publishes with a topic the caller already has (`message.topic`, computed once).
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, topic: String, eventTime: Int64? = nil) -> Bool {
-        var envelope = bus.makeEnvelope(message, eventTime: eventTime)
+        // An encoding failure is counted and logged by the bus; nothing is kept or sent.
+        guard var envelope = try? bus.makeEnvelope(message, eventTime: eventTime) else { return false }
         envelope.topic = topic
         // Sequence and storage under one lock: a snapshot never holds an update older than one
         // already published on the topic.

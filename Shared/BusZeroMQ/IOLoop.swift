@@ -143,6 +143,16 @@ final class IOLoop: @unchecked Sendable {
         }
     }
 
+    /// Subscribes or unsubscribes the SUB socket; a failure is counted and logged, since a
+    /// subscriber whose prefix never reached the socket would otherwise wait forever in silence.
+    private func setSubscription(_ option: Int32, _ prefix: String) {
+        do { try sub.set(option, bytes: Array(prefix.utf8)) } catch {
+            statistics.subscribeFailures.bump()
+            logger.error(option == ZMQ_SUBSCRIBE ? "subscribe failed" : "unsubscribe failed",
+                         metadata: ["prefix": "\(prefix)", "error": "\(error)"])
+        }
+    }
+
     private func handle(_ command: IOCommand) {
         switch command {
         case let .publish(frame):
@@ -154,13 +164,13 @@ final class IOLoop: @unchecked Sendable {
         case let .subscribe(id, prefix, continuation):
             subscriptions[id] = (prefix, continuation)
             prefixCounts[prefix, default: 0] += 1
-            if prefixCounts[prefix] == 1 { try? sub.set(ZMQ_SUBSCRIBE, bytes: Array(prefix.utf8)) }
+            if prefixCounts[prefix] == 1 { setSubscription(ZMQ_SUBSCRIBE, prefix) }
         case let .unsubscribe(id):
             guard let removed = subscriptions.removeValue(forKey: id) else { return }
             prefixCounts[removed.prefix, default: 1] -= 1
             if prefixCounts[removed.prefix] == 0 {
                 prefixCounts[removed.prefix] = nil
-                try? sub.set(ZMQ_UNSUBSCRIBE, bytes: Array(removed.prefix.utf8))
+                setSubscription(ZMQ_UNSUBSCRIBE, removed.prefix)
             }
         case let .request(service, requestID, envelope):
             let result = client.send([[], BrokerProtocol.client, Array(service.utf8), Array(requestID.utf8), envelope])

@@ -88,7 +88,7 @@ extension Volta_V1_StopState: BusMessage {
     public var topic: String { Topics.stopState(instrument) }
 }
 extension Volta_V1_RiskRequest: BusMessage {
-    public var topic: String { "risk.request" }
+    public var topic: String { Topics.riskControl }
 }
 extension Volta_V1_RiskReply: BusMessage {
     public var topic: String { "risk.reply" }

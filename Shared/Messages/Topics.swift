@@ -40,6 +40,9 @@ public enum Topics {
     }
     public static func riskDecision(_ intentID: String) -> String { "risk.decision.\(key(intentID))" }
     public static let riskState = "risk.state"
+    /// An operator's command to risk (kill switch, mode, confirm, veto), broadcast by the worker
+    /// that answered it so every risk worker applies it.
+    public static let riskControl = "risk.control"
     /// One option position's trailing stop; subscribe to `stopState(underlying:)` for a book.
     public static func stopState(_ instrument: Volta_V1_Instrument) -> String {
         instrument.hasOption ? "strategy.stop.\(instrumentKey(instrument))" : "strategy.stop.\(key(instrument.symbol)).stock"

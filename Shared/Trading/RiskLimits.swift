@@ -40,4 +40,6 @@ public enum RiskReason: String, Sendable, CaseIterable {
     case orderRateLimit = "ORDER_RATE_LIMIT"
     case vetoed = "OPERATOR_VETO"
     case noMarketData = "NO_MARKET_DATA"
+    /// A "close" that would open or flip a position, or names none: not an exit, so not let through as one.
+    case closeWouldOpen = "CLOSE_WOULD_OPEN"
 }

@@ -55,7 +55,7 @@ struct TransportConformanceTests {
         try await withPubSub(kind, prefix: "probe.tick.") { harness, publisher, subscriber, got in
             // Publish envelopes with chosen sequence numbers: 1, 2, 5 (3 and 4 lost), 5 again (a duplicate), 6.
             for seq: UInt64 in [1, 2, 5, 5, 6] {
-                var envelope = publisher.makeEnvelope(tick(seq, "x"))
+                var envelope = try publisher.makeEnvelope(tick(seq, "x"))
                 envelope.topic = "probe.tick.x"
                 envelope.sequence = seq
                 publisher.publish(envelope: envelope)
@@ -75,7 +75,7 @@ struct TransportConformanceTests {
         try await withPubSub(kind, prefix: "probe.tick.") { harness, publisher, subscriber, got in
             publisher.publish(tick(1, "m"))
             _ = publisher.transport.publish(RawFrame(topic: "probe.tick.m", envelope: [0xff, 0xff, 0xff, 0x07]))  // not an envelope
-            var wrongPayload = publisher.makeEnvelope(tick(0, "m"))
+            var wrongPayload = try publisher.makeEnvelope(tick(0, "m"))
             wrongPayload.topic = "probe.tick.m"
             wrongPayload.payload = Data([0x0a, 0xff])  // truncated payload
             publisher.publish(envelope: wrongPayload)

@@ -66,12 +66,41 @@ import Testing
         let run = Task { try await gateway.run() }
         defer { run.cancel(); watch.cancel(); statuses.cancel(); quotes.cancel() }
         let deadline = ContinuousClock.now + .seconds(10)
-        while await snapshots.items.count < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        // The backoff sleeps on the bus clock: the harness's manual clock is what moves it.
+        while await snapshots.items.count < 2, ContinuousClock.now < deadline { await harness.pass(.milliseconds(100)) }
         // Attempt 1 failed; 2 connected and dropped; 3 connected and stays.
         #expect(await snapshots.items == [2, 3])
         #expect(adapter.attempts.load(ordering: .sequentiallyConsistent) == 3)
         let topics = await seen.items
         #expect(topics.filter { $0 == "exec.status.open-1" }.count == 2, "\(topics)")   // open orders re-read at each connect
         #expect(topics.contains("gw.quotes.SPY"), "\(topics)")
+    }
+
+    /// A request while the broker is away is UNAVAILABLE (retry), not BAD_REQUEST: execution
+    /// reads BAD_REQUEST as the broker refusing the order and ends the intent.
+    @Test func aPlaceWhileTheBrokerIsAwayIsAnsweredUnavailableNotRefused() async throws {
+        let harness = InMemoryHarness()
+        let gatewayBus = try harness.connect("gateway", service: "gateway")
+        let client = try harness.connect("execution", service: "execution")
+        // Attempt 1 fails; the clock is not moved, so the backoff keeps the gateway away.
+        let gateway = GatewayService(bus: gatewayBus, adapter: FlakyAdapter(), logger: Logger(label: "gateway"))
+        let run = Task { try await gateway.run() }
+        defer { run.cancel() }
+        await harness.settle()
+        var request = Volta_V1_GatewayRequest()
+        request.place = Volta_V1_Order.with { $0.orderID = "ex-1"; $0.quantity = 1; $0.orderType = .market }
+        var answer: BusError?
+        for _ in 0..<50 where answer == nil {
+            do {
+                _ = try await client.request(service: Topics.Service.gateway, request, as: Volta_V1_GatewayReply.self,
+                                             timeout: .seconds(1), retries: 0)
+            } catch let error as BusError {
+                if case .noSuchService = error { await harness.settle() } else { answer = error }
+            }
+        }
+        guard case let .remote(_, code, message)? = answer else { Issue.record("no error reply: \(String(describing: answer))"); return }
+        #expect(code == .unavailable)
+        #expect(message.contains("not connected"))
+        #expect(answer?.isRefusal == false)
     }
 }

@@ -1,5 +1,5 @@
 import Messages
-import RiskService
+@testable import RiskService
 import Testing
 import Trading
 
@@ -32,6 +32,15 @@ struct RiskBookTests {
         leg.side = .sell
         i.legs = [leg]
         return i
+    }
+
+    /// The account holds `quantity` of the intents' SPY 550 put.
+    func hold(_ b: inout RiskBook, _ quantity: Int64) {
+        var p = Volta_V1_Position()
+        p.account = "SIM"
+        p.instrument = intent("x").legs[0].instrument
+        p.quantity = quantity
+        b.apply(p)
     }
 
     /// The pricer values the intents' SPY 550 put at Δ −0.2.
@@ -103,6 +112,7 @@ struct RiskBookTests {
     @Test("confirm mode waits for the operator; a confirmed intent is approved at its next check")
     func confirm() {
         var b = book(.confirm)
+        hold(&b, 5)  // the closes sell some of 5 long puts
         let first = b.check(intent("c", purpose: .close), now: Self.now)
         #expect(first.verdict == .riskPendingConfirmation)
         #expect(b.state(now: Self.now).pendingIntentIds == ["c"])
@@ -119,6 +129,7 @@ struct RiskBookTests {
     @Test("window mode releases after the window unless vetoed")
     func window() {
         var b = book(.window)
+        hold(&b, 5)  // the closes sell some of 5 long puts
         let d = b.check(intent("w", purpose: .close), now: Self.now)
         #expect(d.verdict == .riskPendingConfirmation)
         #expect(d.releaseAtNs == Self.now + 10_000_000_000)
@@ -139,6 +150,7 @@ struct RiskBookTests {
     @Test("a rejection is final: the kill switch going back to ACTIVE does not revive it")
     func rejectionFinal() {
         var b = book()
+        hold(&b, 5)  // the closes sell some of 5 long puts
         b.killSwitch = .halted
         let check14 = b.check(intent("h", quantity: 1), now: Self.now).reasonCode == "KILL_SWITCH_HALTED"
         #expect(check14)
@@ -179,5 +191,30 @@ struct RiskBookTests {
         #expect(g?.gamma == -2)
         #expect(g?.betaWeightedDelta == 5)  // 50 × 600 × 1 / 6000
         #expect(s.limits.contains { $0.name == "MAX_DAILY_LOSS" && $0.used == 3_000 })
+    }
+
+    @Test("a close is checked against held positions, and a combo's legs against their own underlyings")
+    func closesAndCombos() {
+        var b = book()
+        b.killSwitch = .halted
+        let notHeld = b.check(intent("nothing-held", purpose: .close), now: Self.now)
+        #expect(notHeld.reasonCode == "CLOSE_WOULD_OPEN", "\(notHeld.detail)")
+        hold(&b, 2)
+        #expect(b.check(intent("flips", purpose: .close, quantity: 3), now: Self.now).reasonCode == "CLOSE_WOULD_OPEN")
+        #expect(b.check(intent("closes", purpose: .close, quantity: 2), now: Self.now).verdict == .riskApproved)
+        var other = intent("other-account", purpose: .close)
+        other.account = "OTHER"
+        #expect(b.check(other, now: Self.now).reasonCode == "CLOSE_WOULD_OPEN")
+
+        // A QQQ and SPY combo: each leg's exposure lands on its own underlying.
+        b.price("QQQ", 500)
+        var combo = intent("combo")
+        var qqq = combo.legs[0]
+        qqq.instrument.option.underlying = "QQQ"
+        qqq.side = .buy
+        combo.legs.append(qqq)
+        let shares = b.facts(combo).shares
+        #expect(shares.map(\.underlying) == ["SPY", "QQQ"])
+        #expect(shares.map(\.exposurePerUnit) == [60_000, 50_000])  // Δ unknown: 1 × 100 × price each
     }
 }

@@ -11,9 +11,11 @@ struct RiskCheckTests {
         PreTradeCheck.evaluate(i ?? open, portfolio: p ?? healthy, limits: limits, killSwitch: kill)?.reason
     }
 
+    /// Sells 1 of 500 long QQQ calls.
     var close: IntentFacts {
         var c = open
         c.purpose = .close
+        c.legs = [LegHolding(instrument: open.instrument, perUnit: -1, held: 500)]
         return c
     }
 
@@ -137,5 +139,47 @@ struct RiskCheckTests {
         #expect(check(c, p) == nil)
         c.quantity = -1
         #expect(check(c, p) == .invalidIntent)
+    }
+
+    @Test("a close is checked against the position: one that would open or flip it is refused, even in a halt")
+    func closeMustReduce() {
+        var c = close
+        c.legs = [LegHolding(instrument: open.instrument, perUnit: -1, held: 0)]
+        #expect(check(c, kill: .halted) == .closeWouldOpen)             // nothing held: it would open a short
+        c.legs = [LegHolding(instrument: open.instrument, perUnit: -1, held: 3)]
+        c.quantity = 4
+        #expect(check(c, kill: .halted) == .closeWouldOpen)             // sells 4 of 3: flips to short 1
+        c.quantity = 3
+        #expect(check(c, kill: .halted) == nil)                         // sells all 3: flat
+        c.legs = [LegHolding(instrument: open.instrument, perUnit: 1, held: 3)]
+        #expect(check(c, kill: .halted) == .closeWouldOpen)             // buys more of a long: adds
+        c.legs = [LegHolding(instrument: open.instrument, perUnit: 1, held: -3)]
+        #expect(check(c, kill: .halted) == nil)                         // buys back a short
+        c.legs = []
+        #expect(check(c) == .closeWouldOpen)                            // names nothing it closes
+        // A two-leg close: both legs must reduce.
+        c.quantity = 1
+        c.legs = [LegHolding(instrument: "A", perUnit: 1, held: -1), LegHolding(instrument: "B", perUnit: -1, held: 0)]
+        #expect(check(c) == .closeWouldOpen)
+    }
+
+    /// A combo buying QQQ calls and SPY calls: each underlying meets its own share limit. Charged
+    /// all to the first leg's underlying (as before), SPY's share would never be checked.
+    @Test("a multi-leg intent is charged to each leg's underlying")
+    func perUnderlying() {
+        let combo = IntentFacts(purpose: .open, quantity: 1, instrument: "QQQ 2026-12-18 C 500", shares: [
+            UnderlyingShare(underlying: "QQQ", exposurePerUnit: 5_000),
+            UnderlyingShare(underlying: "SPY", exposurePerUnit: 20_000),
+        ])
+        // SPY: 10,000 held + 20,000 = 30% of net liquidation, over 25%; QQQ alone would pass.
+        let rejection = PreTradeCheck.evaluate(combo, portfolio: healthy, limits: RiskLimits(), killSwitch: .active)
+        #expect(rejection?.reason == .maxPositionShare)
+        #expect(rejection?.detail.hasPrefix("SPY") == true)
+        var limits = RiskLimits()
+        limits.maxPositionShare = 0
+        limits.capital = 16_000  // gross 10,000 + 25,000 = 35,000 over 2 × 16,000
+        #expect(check(combo, limits: limits) == .maxGrossExposure)
+        limits.capital = 17_500
+        #expect(check(combo, limits: limits) == nil)
     }
 }

@@ -60,7 +60,13 @@ extension ExecutionService {
 
     /// Places the order once a usable price exists. A retry names the same order id, so a
     /// timeout that hid a successful place cannot make a second order.
+    ///
+    /// Only the broker's own refusal (`BAD_REQUEST`) ends the intent. A gateway without its
+    /// broker answers `UNAVAILABLE`, and that, a timeout or a failed handler leave the intent
+    /// pending, retried with backoff (0.5 s doubling to `policy.placeRetryMax`) until the gateway
+    /// is back. A cancel that arrived while the place was in flight is sent as soon as it returns.
     func place(_ id: String) async -> Bool {
+        var backoff = Duration.milliseconds(500)
         while !Task.isCancelled {
             guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return false }
             if rec.progress != nil { return true }
@@ -76,13 +82,23 @@ extension ExecutionService {
             do {
                 let status = try await gateway(retries: 3) { $0.place = order }.status
                 placed.increment()
+                // Read in the same critical section that records the order: a cancel that came
+                // first found no order to cancel and left it to us; one that comes after sees it.
+                var cancelWhilePlacing = false
                 update(id) { r in
                     r.limitMicros = order.limitPriceMicros
                     r.apply(status, quantity: order.quantity)
+                    cancelWhilePlacing = r.cancelRequested
                 }
                 logger.info("order placed", metadata: ["intent": "\(id)", "limit": "\(order.limitPriceMicros)", "state": "\(status.state)"])
+                if cancelWhilePlacing {
+                    let reason = records.withLock { $0[id]?.reason } ?? "cancelled while it was placed"
+                    _ = await sendCancel(id, reason: reason)
+                    return false
+                }
                 return true
-            } catch BusError.remote(_, .badRequest, let message) {
+            } catch let error as BusError where error.isRefusal {
+                guard case let .remote(_, _, message) = error else { return false }
                 update(id) { r in
                     r.stage = .stageDone
                     r.progress = OrderProgress(quantity: order.quantity, buy: !r.isSell, multiplier: r.multiplier)
@@ -91,8 +107,12 @@ extension ExecutionService {
                 }
                 return false
             } catch {
-                logger.warning("place failed; retrying with the same order id", metadata: ["intent": "\(id)", "error": "\(error)"])
-                do { try await bus.clock.sleep(for: .milliseconds(500)) } catch { return false }
+                placeRetries.increment()
+                update(id) { $0.reason = "gateway unavailable, retrying: \(error)" }
+                logger.warning("place failed; retrying with the same order id", metadata: [
+                    "intent": "\(id)", "error": "\(error)", "retry_in": "\(backoff)"])
+                do { try await bus.clock.sleep(for: backoff) } catch { return false }
+                backoff = min(backoff * 2, policy.placeRetryMax)
             }
         }
         return false
@@ -142,7 +162,9 @@ extension ExecutionService {
         }
     }
 
-    /// Cancels an intent's order (or stops it before it is placed). True if a cancel was sent.
+    /// Cancels an intent's order, or stops it before it is placed. True when the cancel was sent
+    /// or the intent will be stopped: an intent still with risk or with its place in flight is
+    /// marked, and `place` stops it or cancels its order the moment the place returns.
     func cancel(_ id: String, reason: String) async -> Bool {
         guard let rec = records.withLock({ r -> ExecutionRecord? in
             guard var rec = r[id], !rec.isDone else { return nil }
@@ -151,9 +173,15 @@ extension ExecutionService {
             r[id] = rec
             return rec
         }) else { return false }
-        guard rec.progress != nil else { return false }
+        guard rec.progress != nil else { return true }
+        return await sendCancel(id, reason: reason)
+    }
+
+    /// The cancel of a placed order, sent to the gateway. A failure is counted and logged.
+    func sendCancel(_ id: String, reason: String) async -> Bool {
+        guard let orderID = records.withLock({ $0[id]?.orderID }) else { return false }
         do {
-            let status = try await gateway { $0.cancelOrderID = rec.orderID }.status
+            let status = try await gateway { $0.cancelOrderID = orderID }.status
             update(id) { r in
                 r.apply(status, quantity: r.progress?.quantity ?? status.filledQuantity + status.remainingQuantity)
                 r.reason = reason
@@ -161,7 +189,8 @@ extension ExecutionService {
             logger.notice("order cancelled", metadata: ["intent": "\(id)", "reason": "\(reason)"])
             return true
         } catch {
-            logger.warning("cancel failed", metadata: ["intent": "\(id)", "error": "\(error)"])
+            cancelFailures.increment()
+            logger.error("cancel failed", metadata: ["intent": "\(id)", "order": "\(orderID)", "error": "\(error)"])
             return false
         }
     }
@@ -172,9 +201,22 @@ extension ExecutionService {
         let ids = records.withLock { $0.values.filter { !$0.isDone }.map(\.intentID).sorted() }
         var count = 0
         for id in ids where await cancel(id, reason: reason) { count += 1 }
-        if let open = try? await gateway(retries: 1, { $0.accountSnapshot = true }).account.openOrders {
-            for s in open where ExecutionRecord.intentID(ofOrder: s.orderID) == nil {
-                if (try? await gateway { $0.cancelOrderID = s.orderID }) != nil { count += 1 }
+        let open: [Volta_V1_OrderStatus]
+        do {
+            open = try await gateway(retries: 1, { $0.accountSnapshot = true }).account.openOrders
+        } catch {
+            cancelFailures.increment()
+            logger.error("cancel-all could not list the broker's open orders; only Volta's were cancelled",
+                         metadata: ["error": "\(error)"])
+            return count
+        }
+        for s in open where ExecutionRecord.intentID(ofOrder: s.orderID) == nil {
+            do {
+                _ = try await gateway { $0.cancelOrderID = s.orderID }
+                count += 1
+            } catch {
+                cancelFailures.increment()
+                logger.error("cancel-all could not cancel an order placed outside Volta", metadata: ["order": "\(s.orderID)", "error": "\(error)"])
             }
         }
         return count

@@ -33,6 +33,8 @@ public final class ExecutionService: Service, Sendable {
     let ready = Atomic<Bool>(false)
     let placed = Counter(label: "execution_orders_placed")
     let repriced = Counter(label: "execution_reprices")
+    let placeRetries = Counter(label: "execution_place_retries")
+    let cancelFailures = Counter(label: "execution_cancel_failures")
 
     public convenience init(context: ServiceContext) throws {
         self.init(bus: context.bus, policy: try ExecutionSettings.policy(context), logger: context.logger)
@@ -125,7 +127,7 @@ public final class ExecutionService: Service, Sendable {
                 return
             } catch {
                 logger.warning("cannot reconcile with the gateway yet", metadata: ["error": "\(error)"])
-                do { try await Task.sleep(for: .milliseconds(500)) } catch { return }
+                do { try await bus.clock.sleep(for: .milliseconds(500)) } catch { return }
             }
         }
     }

@@ -20,12 +20,16 @@ public enum ExecutionSettings {
     public static let riskRetryMilliseconds = Setting<Int>.integer(
         "execution.risk_retry_ms", default: 1_000, in: 10...60_000, help: "How often an intent waiting on risk (confirmation, window) is asked about again.")
 
+    public static let placeRetryMaxMilliseconds = Setting<Int>.integer(
+        "execution.place_retry_max_ms", default: 8_000, in: 500...300_000,
+        help: "The longest wait between places retried while the gateway or its broker is unavailable (the backoff starts at 0.5 s and doubles).")
+
     public static let keepEndedHours = Setting<Int>.integer(
         "execution.keep_ended_hours", default: 24, in: 1...720,
         help: "How long an ended intent is remembered: a resubmit within it is answered as it ended, not checked and placed again.")
 
     public static let all: [any AnySetting] = [participation, slippage, maxReprices, repriceMilliseconds, afterMax,
-                                               comboMaxSlippageTicks, riskRetryMilliseconds, keepEndedHours]
+                                               comboMaxSlippageTicks, riskRetryMilliseconds, placeRetryMaxMilliseconds, keepEndedHours]
 
     public static func policy(_ c: ServiceContext) throws -> ExecutionPolicy {
         ExecutionPolicy(limit: SmartLimit(participation: try c.value(participation), slippage: try c.value(slippage),
@@ -34,7 +38,8 @@ public enum ExecutionSettings {
                         reprice: .milliseconds(try c.value(repriceMilliseconds)),
                         afterMax: ExecutionPolicy.AfterMax(rawValue: try c.value(afterMax)) ?? .leave,
                         riskRetry: .milliseconds(try c.value(riskRetryMilliseconds)),
-                        keepEnded: .seconds(3_600 * (try c.value(keepEndedHours))))
+                        keepEnded: .seconds(3_600 * (try c.value(keepEndedHours))),
+                        placeRetryMax: .milliseconds(try c.value(placeRetryMaxMilliseconds)))
     }
 }
 
@@ -47,14 +52,18 @@ public struct ExecutionPolicy: Sendable {
     public var riskRetry: Duration
     /// How long an ended intent is remembered (see ``ExecutionRetention``).
     public var keepEnded: Duration
+    /// The cap of the backoff between places retried while the broker is unavailable.
+    public var placeRetryMax: Duration
 
     public init(limit: SmartLimit = SmartLimit(), combo: ComboWalk = ComboWalk(), reprice: Duration = .seconds(10),
-                afterMax: AfterMax = .leave, riskRetry: Duration = .seconds(1), keepEnded: Duration = .seconds(86_400)) {
+                afterMax: AfterMax = .leave, riskRetry: Duration = .seconds(1), keepEnded: Duration = .seconds(86_400),
+                placeRetryMax: Duration = .seconds(8)) {
         self.limit = limit
         self.combo = combo
         self.reprice = reprice
         self.afterMax = afterMax
         self.riskRetry = riskRetry
         self.keepEnded = keepEnded
+        self.placeRetryMax = placeRetryMax
     }
 }

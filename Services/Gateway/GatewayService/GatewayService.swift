@@ -23,6 +23,7 @@ public final class GatewayService: Service, Sendable {
     let batches = Counter(label: "gateway_quote_batches")
     let orders = Counter(label: "gateway_orders")
     let reconnects = Counter(label: "gateway_connects")
+    let snapshotFailures = Counter(label: "gateway_account_snapshot_failures")
     /// The fills this process published, as published, served again in its snapshot: a recorder
     /// that was down (or a bus that was) when a fill went out gets it at its next start or gap.
     /// Bounded: far more than a day of a trader's fills.
@@ -70,13 +71,25 @@ public final class GatewayService: Service, Sendable {
             } catch {
                 logger.warning("cannot connect", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
             }
-            do { try await Task.sleep(for: delay) } catch { return }
+            do { try await bus.clock.sleep(for: delay) } catch { return }
             delay = min(delay * 2, reconnectMax)
         }
     }
 
+    /// The whole account after a connect. A failure is counted and logged, and the snapshot is
+    /// retried a few times: without it a restarted service may not see a position until it changes.
     func publishAccountSnapshot() async {
-        guard let snapshot = try? await adapter.accountSnapshot() else { return }
+        var snapshot: Volta_V1_AccountSnapshot?
+        for attempt in 1...3 where snapshot == nil {
+            do {
+                snapshot = try await adapter.accountSnapshot()
+            } catch {
+                snapshotFailures.increment()
+                logger.error("account snapshot after connect failed", metadata: ["attempt": "\(attempt)", "error": "\(error)"])
+                do { try await bus.clock.sleep(for: .milliseconds(500)) } catch { return }
+            }
+        }
+        guard let snapshot else { return }
         bus.publish(snapshot)
         for p in snapshot.positions { bus.publish(p) }
         for v in snapshot.values { bus.publish(v) }
@@ -91,7 +104,12 @@ public final class GatewayService: Service, Sendable {
             quotes.increment(by: b.underlyings.count + b.options.count)
         case .status(let s): bus.publish(s)
         case .fill(let f):
-            let envelope = bus.makeSequencedEnvelope(f, eventTime: f.timeNs)
+            let envelope: Volta_V1_Envelope
+            do { envelope = try bus.makeSequencedEnvelope(f, eventTime: f.timeNs) } catch {
+                // Counted and logged by the bus; a fill is money, so it is logged whole here too.
+                logger.critical("a fill could not be encoded and was not published", metadata: ["fill": "\(f)", "error": "\(error)"])
+                return
+            }
             publishedFills.withLock { kept in
                 kept.append(envelope)
                 if kept.count > Self.keptFills { kept.removeFirst() }
@@ -104,27 +122,37 @@ public final class GatewayService: Service, Sendable {
 
     func serveRequests() async {
         await bus.serve(service: Topics.Service.gateway, Volta_V1_GatewayRequest.self) { request, _ in
-            guard self.connected.load(ordering: .sequentiallyConsistent) else { throw BadRequest("\(BrokerError.notConnected)") }
-            var reply = Volta_V1_GatewayReply()
-            switch request.request {
-            case .place(let order):
-                self.orders.increment()
-                reply.status = try await self.adapter.place(order)
-                self.bus.publish(reply.status)
-            case .cancelOrderID(let id):
-                reply.status = try await self.adapter.cancel(orderID: id)
-                self.bus.publish(reply.status)
-            case .modify(let order):
-                reply.status = try await self.adapter.modify(order)
-                self.bus.publish(reply.status)
-            case .contract(let instrument): reply.contract = try await self.adapter.contract(instrument)
-            case .chainUnderlying(let u): reply.chain = try await self.adapter.chain(underlying: u)
-            case .history(let h): reply.history = try await self.adapter.history(symbol: h.symbol, days: Int(h.days))
-            case .accountSnapshot: reply.account = try await self.adapter.accountSnapshot()
-            case nil: throw BadRequest("empty gateway request")
+            // A broker that is away is UNAVAILABLE (retry), never BAD_REQUEST: execution ends an
+            // intent only on the broker's own refusal, and a disconnect is not one.
+            guard self.connected.load(ordering: .sequentiallyConsistent) else { throw Unavailable("\(BrokerError.notConnected)") }
+            do {
+                return try await self.answer(request)
+            } catch let error as BrokerError {
+                throw Unavailable(error.description)
             }
-            return reply
         }
+    }
+
+    func answer(_ request: Volta_V1_GatewayRequest) async throws -> Volta_V1_GatewayReply {
+        var reply = Volta_V1_GatewayReply()
+        switch request.request {
+        case .place(let order):
+            orders.increment()
+            reply.status = try await adapter.place(order)
+            bus.publish(reply.status)
+        case .cancelOrderID(let id):
+            reply.status = try await adapter.cancel(orderID: id)
+            bus.publish(reply.status)
+        case .modify(let order):
+            reply.status = try await adapter.modify(order)
+            bus.publish(reply.status)
+        case .contract(let instrument): reply.contract = try await adapter.contract(instrument)
+        case .chainUnderlying(let u): reply.chain = try await adapter.chain(underlying: u)
+        case .history(let h): reply.history = try await adapter.history(symbol: h.symbol, days: Int(h.days))
+        case .accountSnapshot: reply.account = try await adapter.accountSnapshot()
+        case nil: throw BadRequest("empty gateway request")
+        }
+        return reply
     }
 
     /// The Clone pattern for the quote stream: every current quote, one batch per underlying;
@@ -133,7 +161,7 @@ public final class GatewayService: Service, Sendable {
         await bus.serve(service: Topics.Service.snapshot(of: Topics.Service.gateway), Volta_V1_SnapshotRequest.self) { request, _ in
             var snapshot = Volta_V1_Snapshot()
             for batch in await self.adapter.currentQuotes() where batch.topic.hasPrefix(request.prefix) {
-                var envelope = self.bus.makeEnvelope(batch, eventTime: batch.marketTimeNs)
+                var envelope = try self.bus.makeEnvelope(batch, eventTime: batch.marketTimeNs)
                 envelope.topic = batch.topic
                 snapshot.entries.append(envelope)
             }

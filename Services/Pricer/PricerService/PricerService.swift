@@ -169,7 +169,7 @@ public final class PricerService: Service, Sendable {
                 symbols.flatMap { s -> [any BusMessage] in e.analytics(of: s) + (e.surface(of: s).map { [$0] } ?? []) }
             }
             for message in messages where message.topic.hasPrefix(request.prefix) {
-                var envelope = self.bus.makeEnvelope(message)
+                var envelope = try self.bus.makeEnvelope(message)
                 envelope.topic = message.topic
                 snapshot.entries.append(envelope)
             }

@@ -23,6 +23,10 @@ public struct RiskBook: Sendable {
     var decisions: [String: Volta_V1_RiskDecision] = [:]
     var confirmed: Set<String> = []
     var vetoed: Set<String> = []
+    /// When the kill switch and the mode were last set (bus time): of two operators' commands
+    /// answered by two workers, every worker keeps the later one, whatever order they arrive in.
+    var killSwitchSetNs: Int64 = 0
+    var modeSetNs: Int64 = 0
     /// When ``prune(now:keep:)`` first saw each final decision.
     var retention = Retention()
 
@@ -168,6 +172,39 @@ public struct RiskBook: Sendable {
         return record(d)
     }
 
+    // MARK: Operators' commands from other risk workers
+
+    /// The kill switch as set at `ns`, unless a later setting is already here.
+    /// - Returns: true when it was applied.
+    @discardableResult
+    public mutating func setKillSwitch(_ state: KillSwitch, at ns: Int64) -> Bool {
+        guard ns >= killSwitchSetNs else { return false }
+        killSwitch = state
+        killSwitchSetNs = ns
+        return true
+    }
+
+    /// The mode as set at `ns`, unless a later setting is already here.
+    @discardableResult
+    public mutating func setMode(_ m: OperatingMode, at ns: Int64) -> Bool {
+        guard ns >= modeSetNs else { return false }
+        mode = m
+        modeSetNs = ns
+        return true
+    }
+
+    /// An operator confirmed `id` on another worker: approved here at its next check too, even
+    /// if this worker has not seen the intent yet.
+    public mutating func confirmedElsewhere(_ id: String) {
+        confirmed.insert(id)
+    }
+
+    /// An operator vetoed `id` on another worker: refused here too, now or when it is first seen.
+    public mutating func vetoedElsewhere(_ id: String) -> Volta_V1_RiskDecision? {
+        vetoed.insert(id)
+        return veto(id)
+    }
+
     public mutating func confirm(_ id: String) -> Bool {
         guard decisions[id]?.verdict == .riskPendingConfirmation else { return false }
         confirmed.insert(id)
@@ -201,23 +238,39 @@ public struct RiskBook: Sendable {
         decisions.values.filter { $0.verdict == .riskPendingConfirmation }.map(\.intentID).sorted()
     }
 
+    /// The intent in plain numbers: each underlying its legs touch charged with its own legs'
+    /// exposure, and each leg against what the account holds of it.
     func facts(_ intent: Volta_V1_OrderIntent) -> IntentFacts {
         let purpose: IntentFacts.Purpose = switch intent.purpose { case .close: .close; case .adjust: .adjust; default: .open }
-        let legs = intent.legs.map(\.instrument)
-        let exposures = intent.legs.map { leg in exposurePerUnit(leg.instrument).map { $0 * Double(max(leg.ratio, 1)) } }
-        let first = legs.first ?? Volta_V1_Instrument()
-        let underlying = first.underlyingSymbol
-        // Signed only when every leg is on the one underlying and has a delta.
-        let signed = intent.legs.compactMap { leg -> Double? in
-            let i = leg.instrument
-            guard i.underlyingSymbol == underlying, let d = deltaDollarsPerUnit(i) else { return nil }
-            return (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * d
+        let first = intent.legs.first?.instrument ?? Volta_V1_Instrument()
+        var shares: [UnderlyingShare] = []
+        var priced = true
+        var seen = Set<String>()
+        for underlying in intent.legs.map(\.instrument.underlyingSymbol) where seen.insert(underlying).inserted {
+            let legs = intent.legs.filter { $0.instrument.underlyingSymbol == underlying }
+            let exposures = legs.map { leg in exposurePerUnit(leg.instrument).map { $0 * Double(max(leg.ratio, 1)) } }
+            if exposures.contains(where: { $0 == nil }) { priced = false }
+            // Signed only when every leg on this underlying has a delta.
+            let signed = legs.compactMap { leg in
+                deltaDollarsPerUnit(leg.instrument).map { (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * $0 }
+            }
+            shares.append(UnderlyingShare(underlying: underlying, exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
+                                          deltaDollarsPerUnit: signed.count == legs.count ? signed.reduce(0, +) : nil))
         }
-        return IntentFacts(purpose: purpose, quantity: legs.isEmpty ? 0 : intent.quantity,
-                           underlying: underlying, instrument: first.displayName,
-                           exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
-                           deltaDollarsPerUnit: !signed.isEmpty && signed.count == intent.legs.count ? signed.reduce(0, +) : nil,
-                           hasPrice: !exposures.contains { $0 == nil })
+        let holdings = intent.legs.map { leg in
+            LegHolding(instrument: leg.instrument.displayName,
+                       perUnit: (leg.side == .sell ? -1 : 1) * Int64(max(leg.ratio, 1)),
+                       held: held(leg.instrument, account: intent.account))
+        }
+        return IntentFacts(purpose: purpose, quantity: intent.legs.isEmpty ? 0 : intent.quantity, instrument: first.displayName,
+                           shares: shares, legs: holdings, hasPrice: priced)
+    }
+
+    /// Signed units of `instrument` held in `account`, or across accounts when none is named.
+    func held(_ instrument: Volta_V1_Instrument, account: String) -> Int64 {
+        if !account.isEmpty { return positions[Topics.position(account: account, instrument: instrument)]?.quantity ?? 0 }
+        let name = instrument.displayName
+        return positions.values.filter { $0.instrument.displayName == name }.reduce(0) { $0 + $1.quantity }
     }
 
     private func reject(_ d: Volta_V1_RiskDecision, _ reason: RiskReason, _ detail: String) -> Volta_V1_RiskDecision {

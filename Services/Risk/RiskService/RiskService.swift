@@ -11,8 +11,10 @@ import Trading
 /// Follows positions, net liquidation, prices, marketdata's statistics and the pricer's greeks of
 /// the contracts held or asked about (not of every option: see ``ContractFeed``);
 /// publishes each decision (`risk.decision.<intent>`) and, periodically, portfolio greeks and
-/// limit usage (`risk.state`). Several risk workers may serve: each follows the same streams,
-/// though kill switch commands reach only the worker that answers them.
+/// limit usage (`risk.state`). Several risk workers may serve: each follows the same streams, and
+/// an operator's command (kill switch, mode, confirm, veto, the emergency stop's halt) is applied
+/// by the worker that answers it and broadcast on `risk.control` to every other; a worker that
+/// starts asks a running peer for the kill switch and mode before it answers anything.
 public final class RiskService: Service, Sendable {
     let bus: Bus
     let book: Locked<RiskBook>
@@ -52,7 +54,11 @@ public final class RiskService: Service, Sendable {
                 group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }
                 group.addTask { await self.loadAccount() }
                 group.addTask { await self.publishState() }
-                group.addTask { await self.serve() }
+                group.addTask { await self.followControl() }
+                group.addTask {
+                    await self.adoptPeers()
+                    await self.serve()
+                }
             }
         }
     }
@@ -93,7 +99,60 @@ public final class RiskService: Service, Sendable {
                 }
                 return
             }
-            do { try await Task.sleep(for: .milliseconds(500)) } catch { return }
+            do { try await bus.clock.sleep(for: .milliseconds(500)) } catch { return }
+        }
+    }
+
+    /// The kill switch and mode of a risk worker already running, asked before this one serves
+    /// (so the broker cannot route the question to itself): a worker started during a halt
+    /// must not answer ACTIVE. With no peer, the configured state stands.
+    func adoptPeers() async {
+        var request = Volta_V1_RiskRequest()
+        request.state = true
+        do {
+            let peer = try await bus.request(service: Topics.Service.risk, request, as: Volta_V1_RiskReply.self,
+                                             timeout: .seconds(1), retries: 0).state
+            guard let kill = KillSwitch(rawValue: peer.killSwitch), let mode = OperatingMode(rawValue: peer.mode) else { return }
+            book.withLock { b in
+                b.setKillSwitch(kill, at: 0)
+                b.setMode(mode, at: 0)
+            }
+            logger.info("kill switch and mode from a running peer", metadata: ["kill_switch": "\(kill.rawValue)", "mode": "\(mode.rawValue)"])
+        } catch {
+            logger.info("no running risk peer; the configured kill switch and mode stand", metadata: ["why": "\(error)"])
+        }
+    }
+
+    /// Operators' commands answered by the other risk workers.
+    func followControl() async {
+        for await m in bus.subscribe(Volta_V1_RiskRequest.self, prefix: Topics.riskControl) where m.header.instance != bus.identity.instance {
+            apply(control: m.message, at: m.header.eventTime)
+        }
+    }
+
+    func apply(control request: Volta_V1_RiskRequest, at ns: Int64) {
+        switch request.op {
+        case .setKillSwitch(let raw):
+            guard let state = KillSwitch(rawValue: raw.uppercased()) else { return }
+            setKillSwitch(state, why: "another risk worker's command", at: ns, broadcast: false)
+        case .setMode(let raw):
+            guard let mode = OperatingMode(rawValue: raw.lowercased()) else { return }
+            book.withLock { $0.setMode(mode, at: ns) }
+        case .confirmIntentID(let id):
+            book.withLock { $0.confirmedElsewhere(id) }
+        case .vetoIntentID(let id):
+            if let d = book.withLock({ $0.vetoedElsewhere(id) }) { bus.publish(d) }
+        default:
+            return
+        }
+    }
+
+    /// Sends an operator's command to the other risk workers, stamped with when it was applied here.
+    func broadcast(_ build: (inout Volta_V1_RiskRequest) -> Void, at ns: Int64) {
+        var control = Volta_V1_RiskRequest()
+        build(&control)
+        if !bus.publish(control, eventTime: ns) {
+            logger.error("an operator's command did not reach the other risk workers (dropped at the high-water mark)")
         }
     }
 
@@ -136,14 +195,16 @@ public final class RiskService: Service, Sendable {
             reply.decision = d
         case .setKillSwitch(let raw):
             guard let state = KillSwitch(rawValue: raw.uppercased()) else { throw BadRequest("kill switch states: ACTIVE, REDUCING, HALTED") }
-            setKillSwitch(state, why: "operator")
+            setKillSwitch(state, why: "operator", at: now)
             reply.state = book.withLock { $0.state(now: now) }
         case .setMode(let raw):
             guard let mode = OperatingMode(rawValue: raw.lowercased()) else { throw BadRequest("modes: confirm, window, auto") }
-            book.withLock { $0.mode = mode }
+            book.withLock { $0.setMode(mode, at: now) }
+            broadcast({ $0.setMode = mode.rawValue }, at: now)
             reply.state = book.withLock { $0.state(now: now) }
         case .confirmIntentID(let id):
             guard book.withLock({ $0.confirm(id) }) else { throw BadRequest("no intent \(id) waits for confirmation") }
+            broadcast({ $0.confirmIntentID = id }, at: now)
             var d = Volta_V1_RiskDecision()
             d.intentID = id
             d.verdict = .riskPendingConfirmation
@@ -152,6 +213,7 @@ public final class RiskService: Service, Sendable {
             reply.decision = d
         case .vetoIntentID(let id):
             guard let d = book.withLock({ $0.veto(id) }) else { throw BadRequest("no intent \(id) is waiting") }
+            broadcast({ $0.vetoIntentID = id }, at: now)
             bus.publish(d)
             reply.decision = d
         case .emergencyStop(let reason):
@@ -164,13 +226,14 @@ public final class RiskService: Service, Sendable {
         return reply
     }
 
-    /// Cancels every working order through execution, then halts. The halt comes second so the
-    /// cancels are not themselves refused; it happens even if execution cannot be reached.
+    /// Halts, then cancels every working order through execution. The halt comes first, so no
+    /// intent is approved while the cancels go out; cancels do not pass through risk, so the halt
+    /// cannot stop them. The halt stands even if execution cannot be reached.
     func emergencyStop(reason: String) async throws -> Volta_V1_RiskState {
         logger.critical("emergency stop", metadata: ["reason": "\(reason)"])
+        setKillSwitch(.halted, why: "emergency stop: \(reason)", at: bus.clock.now())
         var cancel = Volta_V1_ExecutionRequest()
         cancel.cancelAll = reason.isEmpty ? "emergency stop" : reason
-        defer { setKillSwitch(.halted, why: "emergency stop: \(reason)") }
         do {
             let reply = try await bus.request(service: Topics.Service.execution, cancel, as: Volta_V1_ExecutionReply.self,
                                               timeout: .seconds(2), retries: 1)
@@ -178,18 +241,18 @@ public final class RiskService: Service, Sendable {
         } catch {
             logger.critical("emergency stop could not reach execution", metadata: ["error": "\(error)"])
         }
-        let now = bus.clock.now()
-        return book.withLock { b in
-            b.killSwitch = .halted
-            return b.state(now: now)
-        }
+        return book.withLock { $0.state(now: bus.clock.now()) }
     }
 
-    func setKillSwitch(_ state: KillSwitch, why: String) {
-        let previous = book.withLock { b in
-            defer { b.killSwitch = state }
-            return b.killSwitch
+    /// Sets the kill switch as of `ns` (unless a later setting is here) and publishes the state;
+    /// a command answered here is broadcast to the other risk workers.
+    func setKillSwitch(_ state: KillSwitch, why: String, at ns: Int64, broadcast: Bool = true) {
+        let (previous, applied) = book.withLock { b in
+            let previous = b.killSwitch
+            return (previous, b.setKillSwitch(state, at: ns))
         }
+        guard applied else { return }
+        if broadcast { self.broadcast({ $0.setKillSwitch = state.rawValue }, at: ns) }
         if previous != state { logger.warning("kill switch", metadata: ["from": "\(previous.rawValue)", "to": "\(state.rawValue)", "why": "\(why)"]) }
         bus.publish(book.withLock { $0.state(now: bus.clock.now()) })
     }

@@ -1,4 +1,5 @@
 import Bus
+import CoreMetrics
 import Foundation
 import Logging
 import Market
@@ -24,6 +25,8 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     let requestIds = Atomic<Int>(1_000)
     let details = Mutex<[String: Volta_V1_ContractDetails]>([:])
     let chains = Mutex<[String: Volta_V1_OptionChainDefinition]>([:])
+    /// Executions whose contract could not be read (see ``IBKRBook/unreadExecutions``).
+    let unreadFills = Counter(label: "gateway_ibkr_unread_fills")
     /// Messages that could not be decoded: logged, counted and skipped.
     public let malformed = Atomic<Int>(0)
     public let connections = Atomic<Int>(0)
@@ -114,7 +117,15 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         if message is TWSPositionEnd { book.withLock { $0.positionsComplete = true } }
         if message is TWSExecutionsEnd { book.withLock { $0.executionsComplete = true } }
         if message is TWSCompletedOrdersEnd { book.withLock { $0.completedOrdersComplete = true } }
-        let events = book.withLock { $0.apply(message, now: .now) }
+        let (events, unread) = book.withLock { b in
+            let events = b.apply(message, now: .now)
+            defer { b.unreadExecutions = [] }
+            return (events, b.unreadExecutions)
+        }
+        for why in unread {
+            unreadFills.increment()
+            logger.error("a fill could not be read; its order's status moved, no fill was published", metadata: ["why": "\(why)"])
+        }
         for case .position(let p) in events where p.quantity != 0 && !quotes.withLock({ $0.isSubscribed(p.instrument) }) {
             Task { try? await self.subscribe(p.instrument) }
         }

@@ -26,6 +26,8 @@ struct IBKRBook: Sendable {
     var statuses: [String: Volta_V1_OrderStatus] = [:]
     /// Executions waiting for their commission report.
     var pendingFills: [String: (fill: Volta_V1_Fill, since: ContinuousClock.Instant)] = [:]
+    /// Executions whose contract could not be converted, with why, until the adapter takes them.
+    var unreadExecutions: [String] = []
     var seenExecutions: Set<String> = []
     var positions: [String: Volta_V1_Position] = [:]
     var values: [String: Volta_V1_AccountValue] = [:]
@@ -166,19 +168,28 @@ struct IBKRBook: Sendable {
     /// waiting). It also moves its order's status: after a reconnect, executions are how an order
     /// that filled meanwhile is known to be filled, since reqOpenOrders no longer lists it.
     mutating func execution(_ m: TWSExecution, now: ContinuousClock.Instant) -> [BrokerEvent] {
-        guard !seenExecutions.contains(m.execId), let instrument = try? TWSConversions.instrument(m.contract) else { return [] }
+        guard !seenExecutions.contains(m.execId) else { return [] }
         seenExecutions.insert(m.execId)
+        // An execution of a contract Volta cannot read is still money that moved: its order's
+        // status moves, and the failure is kept for the adapter to count and log. Its fill is not
+        // published, since a fill without its instrument would book a position on nothing.
+        var instrument: Volta_V1_Instrument?
+        do { instrument = try TWSConversions.instrument(m.contract) } catch {
+            unreadExecutions.append("execution \(m.execId) of order \(m.orderId) (\(m.contract.secType) \(m.contract.symbol)): \(error)")
+        }
         var f = Volta_V1_Fill()
         f.fillID = m.execId
         f.orderID = voltaIdOf[m.orderId] ?? (m.orderRef.isEmpty ? "tws-\(m.permId)" : m.orderRef)
         if voltaIdOf[m.orderId] == nil && !m.orderRef.isEmpty { link(m.orderRef, m.orderId) }
-        f.instrument = instrument
         f.side = m.side == "BOT" ? .buy : .sell
         f.quantity = TWSConversions.count(m.shares)
         f.priceMicros = TWSConversions.micros(m.price)
         f.timeNs = TWSConversions.executionTime(m.time) ?? 0
         f.account = m.account
-        pendingFills[m.execId] = (f, now)
+        if let instrument {
+            f.instrument = instrument
+            pendingFills[m.execId] = (f, now)
+        }
         guard statuses[f.orderID] != nil || !m.orderRef.isEmpty else { return [] }
         return status(f.orderID, twsId: m.orderId) { s in
             let total = s.filledQuantity + s.remainingQuantity

@@ -1,0 +1,176 @@
+import Bus
+import ExecutionService
+import Logging
+import Messages
+import Synchronization
+import TestSupport
+import Testing
+
+/// Execution's money paths against a scripted gateway on the in-memory bus: a cancel racing a
+/// place, a broker that is away, and the broker's own refusal.
+@Suite("Execution's money paths", .serialized)
+struct ExecutionSafetyTests {
+    /// How the scripted gateway answers the next place.
+    enum PlaceAnswer: Sendable { case accept, unavailable, refuse }
+
+    /// A gateway whose places can be held in flight and answered from a script; it records
+    /// every place and cancel it is asked for, in order.
+    final class ScriptedGateway: Sendable {
+        let holdPlaces = Mutex(false)
+        let answers = Mutex<[PlaceAnswer]>([])
+        let requests = Mutex<[String]>([])
+
+        var placed: [String] { requests.withLock { $0.filter { $0.hasPrefix("place ") } } }
+        var cancelled: [String] { requests.withLock { $0.filter { $0.hasPrefix("cancel ") } } }
+
+        func serve(_ bus: Bus) async {
+            await bus.serve(service: Topics.Service.gateway, Volta_V1_GatewayRequest.self) { request, _ in
+                var reply = Volta_V1_GatewayReply()
+                switch request.request {
+                case .accountSnapshot:
+                    break
+                case .place(let order):
+                    self.requests.withLock { $0.append("place \(order.orderID)") }
+                    // Held in real time: the bus clock, hence the request's timeout, stands still.
+                    while self.holdPlaces.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
+                    let answer = self.answers.withLock { $0.isEmpty ? .accept : $0.removeFirst() }
+                    switch answer {
+                    case .accept: reply.status = Volta_V1_OrderStatus.with { $0.orderID = order.orderID; $0.state = .submitted; $0.remainingQuantity = order.quantity }
+                    case .unavailable: throw Unavailable("the gateway is not connected to its broker")
+                    case .refuse: throw BadRequest("TWS error 110: the price does not conform to the minimum price variation")
+                    }
+                case .cancelOrderID(let id):
+                    self.requests.withLock { $0.append("cancel \(id)") }
+                    reply.status = Volta_V1_OrderStatus.with { $0.orderID = id; $0.state = .cancelled }
+                default:
+                    throw BadRequest("not scripted")
+                }
+                return reply
+            }
+        }
+    }
+
+    struct Stack {
+        let harness = InMemoryHarness()
+        let gateway = ScriptedGateway()
+        let client: Bus
+        let tasks: [Task<Void, Never>]
+
+        init() throws {
+            let gatewayBus = try harness.connect("gateway", service: "gateway")
+            let riskBus = try harness.connect("risk", service: "risk")
+            let executionBus = try harness.connect("execution", service: "execution")
+            client = try harness.connect("strategy", service: "strategy")
+            let execution = ExecutionService(bus: executionBus, policy: ExecutionPolicy(placeRetryMax: .seconds(2)),
+                                             logger: Logger(label: "execution"))
+            tasks = [
+                Task { [gateway] in await gateway.serve(gatewayBus) },
+                Task {
+                    await riskBus.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
+                        Volta_V1_RiskReply.with { $0.decision.intentID = request.check.intentID; $0.decision.verdict = .riskApproved }
+                    }
+                },
+                Task { try? await execution.run() },
+            ]
+        }
+
+        func stop() { for t in tasks { t.cancel() } }
+
+        func ask(_ build: (inout Volta_V1_ExecutionRequest) -> Void) async throws -> Volta_V1_ExecutionReply {
+            var request = Volta_V1_ExecutionRequest()
+            build(&request)
+            return try await client.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,
+                                            timeout: .seconds(1), retries: 0)
+        }
+
+        /// Submits, retrying while execution reconciles with the gateway after its start.
+        func submit(_ intent: Volta_V1_OrderIntent) async throws -> Volta_V1_IntentExecution {
+            var report: Volta_V1_IntentExecution?
+            for _ in 0..<50 where report == nil {
+                report = try? await ask { $0.submit = intent }.executions.first
+                if report == nil { await harness.pass(.milliseconds(100)) }
+            }
+            return try #require(report)
+        }
+
+        func report(_ id: String) async -> Volta_V1_IntentExecution? {
+            try? await ask { $0.queryIntentID = id }.executions.first
+        }
+
+        /// Waits in real time without moving the bus clock.
+        func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + .seconds(10)
+            while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(2)) }
+            #expect(condition(), "waited 10 s for \(what)")
+        }
+    }
+
+    static func intent(_ id: String) -> Volta_V1_OrderIntent {
+        Volta_V1_OrderIntent.with {
+            $0.intentID = id
+            $0.strategy = "test"
+            $0.purpose = .open
+            $0.legs = [Volta_V1_Leg.with {
+                $0.instrument = testOption()
+                $0.side = .buy
+                $0.ratio = 1
+            }]
+            $0.quantity = 1
+            $0.orderType = .market
+            $0.expectedPriceMicros = 1_000_000
+        }
+    }
+
+    /// The order's place is in flight when the cancel arrives: once the place returns, the order
+    /// is cancelled at once (before the fix the cancel sent nothing and the order stayed live).
+    @Test func aCancelThatArrivesWhileThePlaceIsInFlightCancelsTheOrderWhenThePlaceReturns() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        stack.gateway.holdPlaces.withLock { $0 = true }
+        _ = try await stack.submit(Self.intent("racing"))
+        try await stack.waitFor("the place to reach the gateway") { !stack.gateway.placed.isEmpty }
+
+        let cancel = try await stack.ask { $0.cancelIntentID = "racing" }
+        #expect(cancel.cancelled == 1)
+        #expect(stack.gateway.cancelled.isEmpty)  // nothing to cancel yet: the order is not known
+
+        stack.gateway.holdPlaces.withLock { $0 = false }
+        try await stack.waitFor("the cancel after the place returned") { !stack.gateway.cancelled.isEmpty }
+        let orderID = try #require(stack.gateway.placed.first).dropFirst("place ".count)
+        #expect(stack.gateway.cancelled == ["cancel \(orderID)"])
+        #expect(await eventually(stack.harness) { await stack.report("racing")?.orderState == .cancelled })
+    }
+
+    /// A gateway without its broker answers UNAVAILABLE: the intent stays pending and is placed,
+    /// once, when the broker is back (before, it ended as refused by the broker).
+    @Test func aDisconnectedBrokerLeavesTheIntentPendingAndItIsPlacedOnceWhenTheBrokerIsBack() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        stack.gateway.answers.withLock { $0 = [.unavailable, .unavailable, .unavailable] }
+        _ = try await stack.submit(Self.intent("during-disconnect"))
+        try await stack.waitFor("the first place") { !stack.gateway.placed.isEmpty }
+        let pending = try #require(await stack.report("during-disconnect"))
+        #expect(pending.stage != .stageDone, "a disconnect ended the intent: \(pending)")
+        #expect(pending.orderState != .rejected)
+
+        #expect(await eventually(stack.harness, step: .milliseconds(200)) {
+            await stack.report("during-disconnect")?.orderState == .submitted
+        })
+        let places = stack.gateway.placed
+        #expect(places.count == 4, "three refused while away, then one that took: \(places)")
+        #expect(Set(places).count == 1, "every retry names the same order id: \(places)")
+    }
+
+    /// The broker's own refusal still ends the intent, with its reason.
+    @Test func theBrokersRefusalEndsTheIntentAsRejected() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        stack.gateway.answers.withLock { $0 = [.refuse] }
+        _ = try await stack.submit(Self.intent("refused"))
+        #expect(await eventually(stack.harness) { await stack.report("refused")?.stage == .stageDone })
+        let done = try #require(await stack.report("refused"))
+        #expect(done.orderState == .rejected)
+        #expect(done.reason.contains("110"))
+        #expect(stack.gateway.placed.count == 1)
+    }
+}
