@@ -1,5 +1,5 @@
 import Bus
-import ExecutionService
+@testable import ExecutionService
 import Logging
 import Messages
 import Synchronization
@@ -19,6 +19,7 @@ struct ExecutionSafetyTests {
         let holdPlaces = Mutex(false)
         let answers = Mutex<[PlaceAnswer]>([])
         let requests = Mutex<[String]>([])
+        let positions = Mutex<[Volta_V1_Position]>([])
 
         var placed: [String] { requests.withLock { $0.filter { $0.hasPrefix("place ") } } }
         var cancelled: [String] { requests.withLock { $0.filter { $0.hasPrefix("cancel ") } } }
@@ -28,7 +29,7 @@ struct ExecutionSafetyTests {
                 var reply = Volta_V1_GatewayReply()
                 switch request.request {
                 case .accountSnapshot:
-                    break
+                    reply.account.positions = self.positions.withLock { $0 }
                 case .place(let order):
                     self.requests.withLock { $0.append("place \(order.orderID)") }
                     // Held in real time: the bus clock, hence the request's timeout, stands still.
@@ -172,5 +173,37 @@ struct ExecutionSafetyTests {
         #expect(done.orderState == .rejected)
         #expect(done.reason.contains("110"))
         #expect(stack.gateway.placed.count == 1)
+    }
+
+    /// Flatten cancels the working order, then closes each position the broker reports, whole
+    /// and on the right side; asked again with the same id it answers the same closes.
+    @Test func flattenCancelsWhatIsWorkingThenClosesEveryPositionOnce() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        _ = try await stack.submit(Self.intent("entry"))
+        #expect(await eventually(stack.harness) { await stack.report("entry")?.orderState == .submitted })
+        stack.gateway.positions.withLock {
+            $0 = [Volta_V1_Position.with { $0.account = "SIM1"; $0.instrument = testOption(.call); $0.quantity = 2 },
+                  Volta_V1_Position.with { $0.account = "SIM1"; $0.instrument = testOption(.put, strike: 550); $0.quantity = -1 }]
+        }
+        let flatten = try await stack.ask { $0.flatten.reason = "test"; $0.flatten.flattenID = "click-1" }.executions
+        #expect(stack.gateway.cancelled == ["cancel ex-entry"])
+        #expect(await stack.report("entry")?.orderState == .cancelled)
+        #expect(flatten.count == 2)
+        let byInstrument = Dictionary(uniqueKeysWithValues: flatten.map { ($0.instrument, $0) })
+        #expect(byInstrument["SPY 2026-12-18 C 600"]?.quantity == 2)
+        #expect(byInstrument["SPY 2026-12-18 P 550"]?.quantity == 1)
+        #expect(flatten.allSatisfy { $0.purpose == .close && $0.intentID.hasPrefix("flatten-click-1-") })
+        // A long is sold, a short bought back, each whole; options at a smart limit, shares at market.
+        let long = ExecutionService.closeIntent(Volta_V1_Position.with { $0.instrument = testOption(.call); $0.quantity = 2 }, id: "a", reason: "t", now: 0)
+        let short = ExecutionService.closeIntent(Volta_V1_Position.with { $0.instrument = testOption(.put); $0.quantity = -1 }, id: "b", reason: "t", now: 0)
+        let shares = ExecutionService.closeIntent(Volta_V1_Position.with { $0.instrument.symbol = "SPY"; $0.quantity = 100 }, id: "c", reason: "t", now: 0)
+        #expect(long.legs[0].side == .sell && long.quantity == 2 && long.orderType == .limit)
+        #expect(short.legs[0].side == .buy && short.quantity == 1)
+        #expect(shares.legs[0].side == .sell && shares.orderType == .market)
+
+        let again = try await stack.ask { $0.flatten.reason = "test"; $0.flatten.flattenID = "click-1" }.executions
+        #expect(Set(again.map(\.intentID)) == Set(flatten.map(\.intentID)))
+        #expect(stack.gateway.cancelled.count == 1)
     }
 }

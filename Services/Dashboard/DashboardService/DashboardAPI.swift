@@ -37,6 +37,7 @@ struct DashboardAPI: Sendable {
         router.get("/api/status") { r, _ in await answer { try await status(r) } }
         router.post("/api/killswitch") { r, _ in await answer { try await killSwitch(r) } }
         router.post("/api/trade/trigger") { r, _ in await answer { try await trigger(r) } }
+        router.post("/api/flatten") { r, _ in await answer { try await flatten(r) } }
         router.get("/api/events") { _, _ in eventStream() }
     }
 
@@ -176,6 +177,28 @@ struct DashboardAPI: Sendable {
         let reply = try await bus.request(service: Topics.Service.risk, request, as: Volta_V1_RiskReply.self, timeout: timeout, retries: 1)
         watch.adopt(reply.state)
         return DashboardJSON.riskSummary(reply.state)
+    }
+
+    /// `{"reason": "...", "key": "..."}`: cancel every working order, then close every position
+    /// at smart limits. `key` names the click, as for manual trades: the same key again answers
+    /// the same closes.
+    func flatten(_ r: Request) async throws -> JSONValue {
+        let body = try await jsonObject(r)
+        guard let key = body["key"] as? String, (8...64).contains(key.count),
+              key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw Invalid(message: "flatten needs 'key': 8 to 64 letters, digits, '-' or '_' naming this click")
+        }
+        let reason = body["reason"] as? String ?? "flatten from the dashboard"
+        var request = Volta_V1_ExecutionRequest()
+        request.flatten = Volta_V1_Flatten.with { $0.reason = reason; $0.flattenID = key }
+        // Execution waits up to 5 s for the cancels before it closes: a longer timeout, and
+        // retries under the same request id reach the same flatten.
+        let reply = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,
+                                          timeout: .seconds(15), retries: 1, requestID: "flatten-\(key)")
+        return .object([("intents", .array(reply.executions.map { e in
+            .object([("intent_id", .string(e.intentID)), ("instrument", .string(e.instrument)), ("quantity", .integer(e.quantity)),
+                     ("stage", .string("\(e.stage)")), ("account", .string(e.account))])
+        }))])
     }
 
     func trigger(_ r: Request) async throws -> JSONValue {

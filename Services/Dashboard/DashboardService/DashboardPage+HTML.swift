@@ -50,6 +50,7 @@ extension DashboardPage {
   <button id="reduce" data-kill="REDUCING">Reduce only</button>
   <button id="halt" data-kill="HALTED">Halt (kill switch)</button>
   <button id="estop" class="danger">Emergency stop</button>
+  <button id="flatten" class="danger" title="Cancel every working order, then close every position at smart limits">Flatten</button>
   <button id="tokenbtn" title="The dashboard.token for the kill switch and trades">Token</button>
 </header>
 <main>
@@ -372,6 +373,16 @@ async function emergencyStop() {
   catch (e) { failed(e); }
 }
 
+async function flattenAll() {
+  const reason = prompt("Flatten: every working order is cancelled, then every position is closed at a smart limit. Reason?");
+  if (!reason) return;
+  const key = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2) + Date.now());
+  try {
+    const r = await api("/api/flatten", { method: "POST", body: JSON.stringify({ reason, key }) });
+    toast("Flatten: " + r.intents.length + " close(s) sent");
+  } catch (e) { failed(e); }
+}
+
 function failed(e) {
   if (e.status === 401 || e.status === 403) {
     toast(e.message + " — set the token with the Token button", true);
@@ -401,6 +412,7 @@ function connect() {
 
 for (const b of document.querySelectorAll("[data-kill]")) b.onclick = () => setKillSwitch(b.dataset.kill);
 $("#estop").onclick = emergencyStop;
+$("#flatten").onclick = flattenAll;
 $("#tokenbtn").onclick = () => { const t = prompt("Dashboard token (dashboard.token)", token); if (t !== null) { token = t; localStorage.setItem("voltaToken", t); } };
 $("#apply").onclick = () => quietly(loadTrades);
 $("#csv").onclick = downloadCSV;

@@ -31,6 +31,8 @@ public final class ExecutionService: Service, Sendable {
     /// placement it was fetched for (asked while risk checks the intent) and reprices soon after.
     let ticks = Mutex<[String: (tick: Int64, readNs: Int64)]>([:])
     let ready = Atomic<Bool>(false)
+    /// How long a flatten waits for its cancels to end before it closes positions.
+    let flattenCancelWait = Duration.seconds(5)
     let placed = Counter(label: "execution_orders_placed")
     let repriced = Counter(label: "execution_reprices")
     let placeRetries = Counter(label: "execution_place_retries")
@@ -135,7 +137,7 @@ public final class ExecutionService: Service, Sendable {
     // MARK: Requests
 
     func serve() async {
-        await bus.serve(service: Topics.Service.execution, Volta_V1_ExecutionRequest.self) { request, _ in
+        await bus.serve(service: Topics.Service.execution, Volta_V1_ExecutionRequest.self) { request, context in
             guard self.ready.load(ordering: .sequentiallyConsistent) else { throw BadRequest("reconciling with the gateway; retry") }
             let now = self.bus.clock.now()
             var reply = Volta_V1_ExecutionReply()
@@ -150,6 +152,8 @@ public final class ExecutionService: Service, Sendable {
                 reply.cancelled = Int32(await self.cancelAll(reason: reason))
             case .queryIntentID(let id):
                 reply.executions = self.records.withLock { $0[id].map { [$0.report(now: now)] } ?? [] }
+            case .flatten(let f):
+                reply.executions = try await self.flatten(f, requestID: context.requestID)
             case .list:
                 reply.executions = self.records.withLock { r in r.keys.sorted().compactMap { r[$0]?.report(now: now) } }
             case nil:

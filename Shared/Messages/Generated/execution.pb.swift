@@ -123,6 +123,15 @@ public nonisolated struct Volta_V1_ExecutionRequest: Sendable {
     set {op = .list(newValue)}
   }
 
+  /// close every position; answered with the closes' reports
+  public var flatten: Volta_V1_Flatten {
+    get {
+      if case .flatten(let v)? = op {return v}
+      return Volta_V1_Flatten()
+    }
+    set {op = .flatten(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Op: Equatable, Sendable {
@@ -133,8 +142,28 @@ public nonisolated struct Volta_V1_ExecutionRequest: Sendable {
     case queryIntentID(String)
     /// every intent this execution knows
     case list(Bool)
+    /// close every position; answered with the closes' reports
+    case flatten(Volta_V1_Flatten)
 
   }
+
+  public init() {}
+}
+
+/// Close every position at smart limits: every working order is cancelled first (an exit still
+/// working beside a close could fill too and flip the position), then one CLOSE intent per
+/// position the broker reports goes through risk and execution like any other.
+public nonisolated struct Volta_V1_Flatten: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reason: String = String()
+
+  /// names the action: the same id again answers the same closes
+  public var flattenID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -281,7 +310,7 @@ nonisolated extension Volta_V1_IntentStage: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Volta_V1_ExecutionRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ExecutionRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}cancel_intent_id\0\u{3}cancel_all\0\u{3}query_intent_id\0\u{1}list\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}submit\0\u{3}cancel_intent_id\0\u{3}cancel_all\0\u{3}query_intent_id\0\u{1}list\0\u{1}flatten\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -334,6 +363,19 @@ nonisolated extension Volta_V1_ExecutionRequest: SwiftProtobuf.Message, SwiftPro
           self.op = .list(v)
         }
       }()
+      case 6: try {
+        var v: Volta_V1_Flatten?
+        var hadOneofValue = false
+        if let current = self.op {
+          hadOneofValue = true
+          if case .flatten(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.op = .flatten(v)
+        }
+      }()
       default: break
       }
     }
@@ -365,6 +407,10 @@ nonisolated extension Volta_V1_ExecutionRequest: SwiftProtobuf.Message, SwiftPro
       guard case .list(let v)? = self.op else { preconditionFailure() }
       try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
     }()
+    case .flatten?: try {
+      guard case .flatten(let v)? = self.op else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -372,6 +418,41 @@ nonisolated extension Volta_V1_ExecutionRequest: SwiftProtobuf.Message, SwiftPro
 
   public static func ==(lhs: Volta_V1_ExecutionRequest, rhs: Volta_V1_ExecutionRequest) -> Bool {
     if lhs.op != rhs.op {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_Flatten: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Flatten"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reason\0\u{3}flatten_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.flattenID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 1)
+    }
+    if !self.flattenID.isEmpty {
+      try visitor.visitSingularStringField(value: self.flattenID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_Flatten, rhs: Volta_V1_Flatten) -> Bool {
+    if lhs.reason != rhs.reason {return false}
+    if lhs.flattenID != rhs.flattenID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
