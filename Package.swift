@@ -82,6 +82,7 @@ let package = Package(
         .target(name: "Market", dependencies: ["Quant", .product(name: "Yams", package: "Yams")],
                 path: "Shared/Market", swiftSettings: strict),
         .target(name: "Trading", path: "Shared/Trading", swiftSettings: strict),
+        .target(name: "StrategyKit", dependencies: ["Messages"], path: "Shared/StrategyKit", swiftSettings: strict),
         .target(name: "TWS", path: "Shared/TWS", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
@@ -107,9 +108,12 @@ let package = Package(
         .executableTarget(name: "marketdata", dependencies: ["MarketdataService", "Market", "ServiceKit", argumentParser],
                           path: "Services/Marketdata/marketdata", swiftSettings: strict),
 
-        .target(name: "StrategyService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+        .target(name: "StrategyService", dependencies: ["StrategyKit", "Market", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
                 path: "Services/Strategy/StrategyService", swiftSettings: strict),
-        .executableTarget(name: "strategy", dependencies: ["StrategyService", "ServiceKit", argumentParser],
+        // The plug-ins: one target each, known to the `strategy` executable.
+        .target(name: "StopsStrategy", dependencies: ["StrategyKit", "StrategyService", "Trading", "Messages", "ServiceKit"],
+                path: "Services/Strategy/Plugins/Stops", swiftSettings: strict),
+        .executableTarget(name: "strategy", dependencies: ["StrategyService", "StopsStrategy", "ServiceKit", argumentParser],
                           path: "Services/Strategy/strategy", swiftSettings: strict),
 
         .target(name: "RiskService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
@@ -143,7 +147,7 @@ let package = Package(
                           path: "ops/probe", swiftSettings: strict),
         .executableTarget(name: "volta-keys", dependencies: ["BusZeroMQ", argumentParser],
                           path: "ops/keys", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", grdb, grdbSQLite, argumentParser],
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", "StopsStrategy", grdb, grdbSQLite, argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests
@@ -163,11 +167,11 @@ let package = Package(
                     path: "Tests/GatewayTests", swiftSettings: strict),
         .testTarget(name: "TWSTests", dependencies: ["TWS"], path: "Tests/TWSTests", resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "StrategyKit", "StopsStrategy", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
                     path: "Tests/TradingTests", swiftSettings: strict),
-        .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
+        .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "StopsStrategy", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
+        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/DashboardTests", swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),

@@ -84,8 +84,11 @@ extension Volta_V1_UnderlyingStats: BusMessage {
 extension Volta_V1_OptionChainSnapshot: BusMessage {
     public var topic: String { Topics.chainSnapshot(underlying) }
 }
-extension Volta_V1_StopState: BusMessage {
-    public var topic: String { Topics.stopState(instrument) }
+extension Volta_V1_StrategyState: BusMessage {
+    public var topic: String { Topics.strategyState(strategy: strategy, key: key) }
+}
+extension Volta_V1_StrategyAlert: BusMessage {
+    public var topic: String { Topics.strategyAlert(strategy) }
 }
 extension Volta_V1_RiskRequest: BusMessage {
     public var topic: String { Topics.riskControl }

@@ -43,9 +43,14 @@ public enum Topics {
     /// An operator's command to risk (kill switch, mode, confirm, veto), broadcast by the worker
     /// that answered it so every risk worker applies it.
     public static let riskControl = "risk.control"
-    /// One option position's trailing stop; subscribe to `stopState(underlying:)` for a book.
-    public static func stopState(_ instrument: Volta_V1_Instrument) -> String {
-        instrument.hasOption ? "strategy.stop.\(instrumentKey(instrument))" : "strategy.stop.\(key(instrument.symbol)).stock"
+    /// One strategy's state for one key: `key` is a topic path the strategy builds (its levels
+    /// made with ``key(_:)`` or ``instrumentPath(_:)``). Subscribe to `strategyStates(strategy)`.
+    public static func strategyState(strategy: String, key path: String) -> String { "\(strategyStates(strategy)).\(path)" }
+    public static func strategyStates(_ strategy: String) -> String { "strategy.state.\(key(strategy))" }
+    public static func strategyAlert(_ strategy: String) -> String { "strategy.alert.\(key(strategy))" }
+    /// An instrument as topic levels: `SPY.2026-12-18.C600` for an option, `SPY.stock` for shares.
+    public static func instrumentPath(_ instrument: Volta_V1_Instrument) -> String {
+        instrument.hasOption ? instrumentKey(instrument) : "\(key(instrument.symbol)).stock"
     }
     public static func intentExecution(_ intentID: String) -> String { "exec.intent.\(key(intentID))" }
     public static func probeTick(_ instance: String) -> String { "probe.tick.\(key(instance))" }

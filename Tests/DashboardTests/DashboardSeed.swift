@@ -1,6 +1,7 @@
 import Bus
 import Foundation
 import Messages
+import StopsStrategy
 import TestSupport
 
 /// A small book, published on the bus as the services would and recorded by the real recorder:
@@ -87,7 +88,7 @@ enum DashboardSeed {
         stop.bestUnderlying = 601
         stop.underlyingPrice = 600.5
         stop.status = "armed"
-        send(stop)
+        do { send(try stop.strategyState()) } catch { fatalError("the seed's stop did not encode: \(error)") }
         var spy = Volta_V1_UnderlyingQuote()
         spy.symbol = "SPY"
         spy.bid = 600.4

@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import GRDB
 import Messages
+import StopsStrategy
 import RecorderService
 import TestSupport
 import Testing
@@ -144,14 +145,14 @@ struct RecorderStoreTests {
             try gateway.event(fill("F1", "ex-open-1", .buy, price: 3_000_000)),
             try gateway.event(status("ex-open-1", .filled, filled: 2)),
             try gateway.event(position(2)),
-            try strategy.event(stop),
+            try strategy.event(try stop.strategyState()),
         ]
         try pool.write { _ = try writer.record(rest, now: 2, $0) }
         let open = try #require(try pool.read { try Row.fetchOne($0, sql: "SELECT * FROM open_positions") })
         #expect(open["quantity"] as Int64 == 2 && open["stop_level"] as Double == 590 && open["stop_status"] as String == "armed")
         stop.status = "triggered"
         let exit = [
-            try strategy.event(stop),
+            try strategy.event(try stop.strategyState()),
             try exec.event(report("stop-1", purpose: .close, reason: "stop_loss", expected: 2_600_000, state: .submitted)),
             try gateway.event(fill("F2", "ex-stop-1", .sell, price: 2_500_000)),
             try gateway.event(fill("F2", "ex-stop-1", .sell, price: 2_500_000), sequence: 99), // the same fill again
@@ -207,7 +208,7 @@ struct RecorderStoreTests {
         stop.quantity = 1
         stop.stopLevel = 95
         stop.status = "armed"
-        let events = [try gateway.event(p), try md.event(u), try md.event(q), try px.event(a), try strategy.event(stop)]
+        let events = [try gateway.event(p), try md.event(u), try md.event(q), try px.event(a), try strategy.event(try stop.strategyState())]
         try pool.write { db in
             _ = try writer.record(events, now: 1, db)
             try writer.projector.snapshot(now: 2, db)

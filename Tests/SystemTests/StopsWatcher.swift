@@ -39,8 +39,11 @@ class StopsWatcher: @unchecked Sendable {
             Task { for await i in bus.subscribe(Volta_V1_OrderIntent.self, prefix: "strategy.intent.") {
                 await intents.append((i.message, i.header.instance))
             } },
-            Task { for await s in bus.subscribe(Volta_V1_StopState.self, prefix: "strategy.stop.") {
-                await stopStates.append(s.message)
+            Task { for await s in bus.subscribe(Volta_V1_StrategyState.self, prefix: Topics.strategyStates("stops") + ".") {
+                // The stop manager's own state is the payload of its strategy state.
+                guard var stop = try? Volta_V1_StopState(serializedBytes: s.message.payload) else { continue }
+                stop.worker = s.message.worker
+                await stopStates.append(stop)
                 await stopSources.append(s.header.instance)
             } },
             Task { for await p in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") { await positions.append(p.message) } },

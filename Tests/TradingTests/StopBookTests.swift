@@ -1,5 +1,5 @@
 import Messages
-import StrategyService
+import StopsStrategy
 import Testing
 import Trading
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GatewayService
+import StopsStrategy
 import Messages
 import Synchronization
 import TestSupport
@@ -77,7 +78,7 @@ final class E2EDriver: Sendable {
         self.stack = stack
         load = try E2ELoad(templates: stack.broker.templates)
         instrument = load.stoppedOption
-        topic = Topics.stopState(instrument)
+        topic = Topics.strategyState(strategy: "stops", key: StopBook.key(instrument))
         level = Mutex(load.baseline)
     }
 

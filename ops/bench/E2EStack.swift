@@ -65,9 +65,10 @@ final class E2EStack: Sendable {
         let running: [Task<Void, Never>] = [
             Task { do { try await gateway.run() } catch {} },
             Task { [self] in
-                for await s in watcher.subscribe(Volta_V1_StopState.self, prefix: "strategy.stop.") {
-                    stops.withLock { $0[s.message.topic] = s.message }
-                    if s.message.status == "triggered" { heard("stop:\(s.message.avgCostMicros)", s.envelope) }
+                for await s in watcher.subscribe(Volta_V1_StrategyState.self, prefix: Topics.strategyStates("stops") + ".") {
+                    guard let stop = try? Volta_V1_StopState(serializedBytes: s.message.payload) else { continue }
+                    stops.withLock { $0[s.message.topic] = stop }
+                    if stop.status == "triggered" { heard("stop:\(stop.avgCostMicros)", s.envelope) }
                 }
             },
             Task { [self] in

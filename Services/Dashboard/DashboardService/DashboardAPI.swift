@@ -104,6 +104,7 @@ struct DashboardAPI: Sendable {
     func strategies(_ r: Request) async throws -> JSONValue {
         _ = try parameters(r, allowed: [])
         return .object([("summary", .array(try await query("strategy_summary", [:]).jsonRows)),
+                        ("states", .array(try await query("strategy_states", [:]).jsonRows)),
                         ("parameters", DashboardJSON.strategyParameters(watch.statuses))])
     }
 

@@ -118,13 +118,15 @@ extension ExecutionService {
         return false
     }
 
-    /// One reprice interval: cancel a stop exit whose underlying recovered, else step the
-    /// limit toward the far side, else (reprices spent) apply the configured action once.
+    /// One reprice interval: cancel an order whose intent's cancel condition holds (a stop exit
+    /// whose underlying recovered), else step the limit toward the far side, else (reprices
+    /// spent) apply the configured action once.
     func step(_ rec: ExecutionRecord) async {
         let id = rec.intentID
         guard let intent = rec.intent else { return }
-        if intent.hasTrigger, market.withLock({ $0.hasRecovered(intent.trigger) }) {
-            _ = await cancel(id, reason: "stop recovered: \(intent.trigger.underlying) back through \(intent.trigger.level)")
+        if intent.hasCancelIf, market.withLock({ $0.isMet(intent.cancelIf) }) {
+            let c = intent.cancelIf
+            _ = await cancel(id, reason: "\(c.reason.isEmpty ? "cancel condition met" : c.reason): \(c.underlying) \(c.above ? "above" : "below") \(c.level)")
             return
         }
         if rec.reprices < policy.limit.maxReprices {

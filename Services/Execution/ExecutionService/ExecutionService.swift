@@ -12,8 +12,9 @@ import Trading
 /// One intent id is at most one order: the order id is derived from it, submits of a known
 /// intent answer where it stands, and after a restart execution first adopts the working
 /// orders the gateway reports, so a resubmitted intent continues its order instead of placing
-/// another. Exits are limits inside the spread bounded by the theo, repriced toward the far
-/// side every interval, and cancelled when the underlying recovers through the stop.
+/// another. Orders are limits inside the spread bounded by the theo, repriced toward the far
+/// side every interval, and cancelled when their intent's cancel condition holds (a stop exit's
+/// underlying recovering through the stop).
 public final class ExecutionService: Service, Sendable {
     let bus: Bus
     let policy: ExecutionPolicy

@@ -22,9 +22,10 @@ struct MarketState: Sendable {
 
     func theo(_ i: Volta_V1_Instrument) -> Double? { i.hasOption ? theos[Topics.optionQuote(i.option)] : nil }
 
-    /// Whether the underlying has come back through the level that fired a stop exit.
-    func hasRecovered(_ t: Volta_V1_StopTrigger) -> Bool {
-        guard !t.underlying.isEmpty, t.level > 0, let p = underlyings[t.underlying] else { return false }
-        return t.below ? p > t.level : p < t.level
+    /// Whether an intent's cancel condition holds: its underlying last traded through the level.
+    /// Unknown (no price yet) is not met.
+    func isMet(_ c: Volta_V1_CancelCondition) -> Bool {
+        guard !c.underlying.isEmpty, c.level > 0, let p = underlyings[c.underlying] else { return false }
+        return c.above ? p > c.level : p < c.level
     }
 }

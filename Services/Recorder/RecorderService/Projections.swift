@@ -85,12 +85,29 @@ enum Projections {
 
     static func intent(_ i: Volta_V1_OrderIntent, _ time: Int64, _ db: Database) throws {
         let instrument = i.legs.map(\.instrument.displayName).joined(separator: " / ")
-        let detail = [i.reason, i.hasTrigger ? "\(i.trigger.underlying) crossed \(i.trigger.level) at \(i.trigger.underlyingAtTrigger)" : ""]
+        let c = i.cancelIf
+        let detail = [i.reason, i.hasCancelIf ? "cancel if \(c.underlying) \(c.above ? "above" : "below") \(c.level)\(c.reason.isEmpty ? "" : " (\(c.reason))")" : ""]
             .filter { !$0.isEmpty }.joined(separator: "; ")
         try db.execute(sql: "INSERT INTO signals (kind, strategy, intent_id, instrument, detail, event_ns) VALUES ('intent', ?, ?, ?, ?, ?)",
                        arguments: [i.strategy, i.intentID, instrument, detail, time])
     }
 
+    /// Any strategy's state; a plug-in's own projection reads its payload beside it.
+    static func strategyState(_ s: Volta_V1_StrategyState, topic: String, _ db: Database) throws {
+        if s.removed {
+            try db.execute(sql: "DELETE FROM strategy_states WHERE topic = ?", arguments: [topic])
+        } else {
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO strategy_states (topic, strategy, instance, key, owner_key, worker, status, summary, updated_ns)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [topic, s.strategy, s.instance, s.key, s.ownerKey, s.worker, s.status, s.summary, s.updatedNs])
+        }
+        if s.payloadType == Volta_V1_StopState.protoMessageName {
+            try stop(try Volta_V1_StopState(serializedBytes: s.payload), topic: topic, db)
+        }
+    }
+
+    /// The stop manager's own projection: the `stops` table behind the risk view's max loss.
     static func stop(_ s: Volta_V1_StopState, topic: String, _ db: Database) throws {
         if s.status == "closed" {
             try db.execute(sql: "DELETE FROM stops WHERE topic = ?", arguments: [topic])

@@ -68,6 +68,10 @@ public enum RecorderQueries {
         },
         "risk_metrics": Spec(parameters: []) { _ in ("SELECT * FROM risk_metrics", []) },
         "strategy_summary": Spec(parameters: []) { _ in ("SELECT * FROM strategy_summary ORDER BY strategy", []) },
+        "strategy_states": Spec(parameters: ["strategy"]) { p in
+            ("SELECT strategy, instance, key, owner_key, worker, status, summary, updated_ns FROM strategy_states WHERE (?1 IS NULL OR strategy = ?1) ORDER BY strategy, key",
+             [p.text("strategy")])
+        },
         "pending_orders": Spec(parameters: []) { _ in ("SELECT * FROM pending_orders", []) },
         "trades": Spec(parameters: ["from", "to", "status", "strategy", "account"]) { p in
             let status = try p.choice("status", ["open", "closed", "all"]).flatMap { $0 == "all" ? nil : $0.uppercased() }

@@ -139,6 +139,16 @@ public enum RecorderSchema {
                 SELECT * FROM orders WHERE state IN ('pending', 'submitted', 'partially_filled', 'pending_cancel') ORDER BY created_ns;
                 """)
         }
+        m.registerMigration("v2: strategy states") { db in
+            // Any strategy's state per key, as its StrategyState says (the stops projection
+            // reads the stop manager's own payload beside it).
+            try db.execute(sql: """
+                CREATE TABLE strategy_states (
+                    topic TEXT PRIMARY KEY, strategy TEXT NOT NULL, instance TEXT NOT NULL, key TEXT NOT NULL,
+                    owner_key TEXT NOT NULL, worker TEXT NOT NULL, status TEXT NOT NULL, summary TEXT NOT NULL,
+                    updated_ns INTEGER NOT NULL);
+                """)
+        }
         return m
     }
 }

@@ -1,18 +1,23 @@
 import ArgumentParser
 import ServiceKit
+import StopsStrategy
 import StrategyService
 
-/// `strategy`: a strategy worker (run N of them; they share the underlyings).
+/// `strategy`: a strategy worker, the host of the strategies `strategy.enabled` names (run N
+/// workers; they share the keys).
 @main
 struct Strategy: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A Volta strategy worker: the volatility-aware trailing stop manager.")
+        abstract: "A Volta strategy worker: hosts the enabled strategy plug-ins (stops: the volatility-aware trailing stop manager).")
+
+    /// Every plug-in this build knows.
+    static let plugins: [StrategyPlugin] = [StopSettings.plugin]
 
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "strategy", settings: StrategySettings.all, options: options) { context in
-            [try StrategyService(context: context)]
+        await ServiceMain.run(service: "strategy", settings: HostSettings.all + Self.plugins.flatMap(\.settings), options: options) { context in
+            [try StrategyHost(context: context, plugins: Self.plugins)]
         }
     }
 }

@@ -20,9 +20,9 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
-/// strategy.stop.<underlying>.<contract>: one option position's trailing stop as its worker sees
-/// it. Every worker keeps the latest of every position, so the one that gains an underlying on a
-/// handover starts from this state instead of from scratch.
+/// The stop manager's own state for one option position's trailing stop: the payload of its
+/// StrategyState (strategy.state.stops.<underlying>.<contract>). A plug-in's schema, not a shared
+/// message: only the stops plug-in and the recorder's stops projection read it.
 public nonisolated struct Volta_V1_StopState: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

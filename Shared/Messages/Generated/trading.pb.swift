@@ -426,16 +426,6 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
     set {_uniqueStorage()._createdNs = newValue}
   }
 
-  /// set for stop exits: execution cancels if the stop recovers
-  public var trigger: Volta_V1_StopTrigger {
-    get {_storage._trigger ?? Volta_V1_StopTrigger()}
-    set {_uniqueStorage()._trigger = newValue}
-  }
-  /// Returns true if `trigger` has been explicitly set.
-  public var hasTrigger: Bool {_storage._trigger != nil}
-  /// Clears the value of `trigger`. Subsequent reads from it will return its default value.
-  public mutating func clearTrigger() {_uniqueStorage()._trigger = nil}
-
   /// per unit, for the realized P&L of a closing order
   public var positionAvgCostMicros: Int64 {
     get {_storage._positionAvgCostMicros}
@@ -447,6 +437,16 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
     set {_uniqueStorage()._account = newValue}
   }
 
+  /// execution cancels the working order once this holds
+  public var cancelIf: Volta_V1_CancelCondition {
+    get {_storage._cancelIf ?? Volta_V1_CancelCondition()}
+    set {_uniqueStorage()._cancelIf = newValue}
+  }
+  /// Returns true if `cancelIf` has been explicitly set.
+  public var hasCancelIf: Bool {_storage._cancelIf != nil}
+  /// Clears the value of `cancelIf`. Subsequent reads from it will return its default value.
+  public mutating func clearCancelIf() {_uniqueStorage()._cancelIf = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -454,9 +454,10 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
-/// The underlying level that fired a stop exit. `below`: the stop fired when the underlying fell
-/// to or under `level` (positions that gain when it rises), so it has recovered once above it.
-public nonisolated struct Volta_V1_StopTrigger: Sendable {
+/// A condition under which execution cancels an intent's working order: the underlying trading
+/// above (or below) a level. Any strategy may set one; the stop exit sets "cancel if the
+/// underlying recovers through the stop".
+public nonisolated struct Volta_V1_CancelCondition: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
@@ -465,9 +466,11 @@ public nonisolated struct Volta_V1_StopTrigger: Sendable {
 
   public var level: Double = 0
 
-  public var below: Bool = false
+  /// true: cancel once the underlying is above `level`; false: once below it
+  public var above: Bool = false
 
-  public var underlyingAtTrigger: Double = 0
+  /// said in the cancel, e.g. "stop recovered"
+  public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -806,7 +809,7 @@ nonisolated extension Volta_V1_Leg: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderIntent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{1}trigger\0\u{3}position_avg_cost_micros\0\u{1}account\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{b}trigger\0\u{c}\u{e}\u{1}")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -822,9 +825,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
     var _tif: Volta_V1_TimeInForce = .unspecified
     var _reason: String = String()
     var _createdNs: Int64 = 0
-    var _trigger: Volta_V1_StopTrigger? = nil
     var _positionAvgCostMicros: Int64 = 0
     var _account: String = String()
+    var _cancelIf: Volta_V1_CancelCondition? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -848,9 +851,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       _tif = source._tif
       _reason = source._reason
       _createdNs = source._createdNs
-      _trigger = source._trigger
       _positionAvgCostMicros = source._positionAvgCostMicros
       _account = source._account
+      _cancelIf = source._cancelIf
     }
   }
 
@@ -882,9 +885,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         case 11: try { try decoder.decodeSingularEnumField(value: &_storage._tif) }()
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
         case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._createdNs) }()
-        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._trigger) }()
         case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._positionAvgCostMicros) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
+        case 17: try { try decoder.decodeSingularMessageField(value: &_storage._cancelIf) }()
         default: break
         }
       }
@@ -936,15 +939,15 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       if _storage._createdNs != 0 {
         try visitor.visitSingularInt64Field(value: _storage._createdNs, fieldNumber: 13)
       }
-      try { if let v = _storage._trigger {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
-      } }()
       if _storage._positionAvgCostMicros != 0 {
         try visitor.visitSingularInt64Field(value: _storage._positionAvgCostMicros, fieldNumber: 15)
       }
       if !_storage._account.isEmpty {
         try visitor.visitSingularStringField(value: _storage._account, fieldNumber: 16)
       }
+      try { if let v = _storage._cancelIf {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -967,9 +970,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._tif != rhs_storage._tif {return false}
         if _storage._reason != rhs_storage._reason {return false}
         if _storage._createdNs != rhs_storage._createdNs {return false}
-        if _storage._trigger != rhs_storage._trigger {return false}
         if _storage._positionAvgCostMicros != rhs_storage._positionAvgCostMicros {return false}
         if _storage._account != rhs_storage._account {return false}
+        if _storage._cancelIf != rhs_storage._cancelIf {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -979,9 +982,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
   }
 }
 
-nonisolated extension Volta_V1_StopTrigger: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".StopTrigger"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}underlying\0\u{1}level\0\u{1}below\0\u{3}underlying_at_trigger\0")
+nonisolated extension Volta_V1_CancelCondition: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CancelCondition"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}underlying\0\u{1}level\0\u{1}above\0\u{1}reason\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -991,8 +994,8 @@ nonisolated extension Volta_V1_StopTrigger: SwiftProtobuf.Message, SwiftProtobuf
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.underlying) }()
       case 2: try { try decoder.decodeSingularDoubleField(value: &self.level) }()
-      case 3: try { try decoder.decodeSingularBoolField(value: &self.below) }()
-      case 4: try { try decoder.decodeSingularDoubleField(value: &self.underlyingAtTrigger) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.above) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
       default: break
       }
     }
@@ -1005,20 +1008,20 @@ nonisolated extension Volta_V1_StopTrigger: SwiftProtobuf.Message, SwiftProtobuf
     if self.level.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.level, fieldNumber: 2)
     }
-    if self.below != false {
-      try visitor.visitSingularBoolField(value: self.below, fieldNumber: 3)
+    if self.above != false {
+      try visitor.visitSingularBoolField(value: self.above, fieldNumber: 3)
     }
-    if self.underlyingAtTrigger.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.underlyingAtTrigger, fieldNumber: 4)
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Volta_V1_StopTrigger, rhs: Volta_V1_StopTrigger) -> Bool {
+  public static func ==(lhs: Volta_V1_CancelCondition, rhs: Volta_V1_CancelCondition) -> Bool {
     if lhs.underlying != rhs.underlying {return false}
     if lhs.level != rhs.level {return false}
-    if lhs.below != rhs.below {return false}
-    if lhs.underlyingAtTrigger != rhs.underlyingAtTrigger {return false}
+    if lhs.above != rhs.above {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,11 +1,13 @@
 import Foundation
 import ServiceKit
+import StrategyService
 import Trading
 
-/// The `strategy.*` keys. A profile gives every stop parameter; each key below overrides one.
-public enum StrategySettings {
+/// The stop manager's keys, `strategy.stops.*`. A profile gives every stop parameter; each key
+/// below overrides one.
+public enum StopSettings {
     public static let instance = Setting<String>.text(
-        "strategy.instance", default: "stops", accepted: "a name", help: "The stop manager's instance name, in intent ids and topics.")
+        "strategy.stops.instance", default: "stops", accepted: "a name", help: "The stop manager's instance name, in its intents and states.")
     public static let profile = Setting<String>.choice(
         "strategy.stops.profile", default: StopProfile.paper.name, of: StopProfile.all.map(\.name),
         help: "The seed's parameter sets: paper (k 1.0, floor 4%), live-conservative (k 0.7, floor 6%), live-aggressive (k 1.5, floor 8%).")
@@ -20,13 +22,16 @@ public enum StrategySettings {
     public static let minQuantity = Setting<Int>.integer(
         "strategy.stops.min_quantity", default: 1, in: 1...100_000, help: "Positions smaller than this many contracts are left alone.")
     public static let indexSymbol = Setting<String>.text(
-        "strategy.index", default: "SPX", accepted: "a symbol", help: "The index whose ATR sizes stops when the VIX is missing.")
-    public static let resubmitMilliseconds = Setting<Int>.integer(
-        "strategy.resubmit_ms", default: 1_000, in: 50...60_000,
-        help: "How often a fired stop's intent is resubmitted until execution acknowledges it (idempotent).")
+        "strategy.stops.index", default: "SPX", accepted: "a symbol", help: "The index whose ATR sizes stops when the VIX is missing.")
 
     public static let all: [any AnySetting] = [instance, profile, k, minTrail, maxTrail, dteAbove30, dte7To30, dteUnder7,
-                                               allow, deny, minQuantity, indexSymbol, resubmitMilliseconds]
+                                               allow, deny, minQuantity, indexSymbol]
+
+    /// The stop manager as the host runs it: its settings, and a strategy made from them.
+    public static let plugin = StrategyPlugin(name: "stops", settings: all) { context in
+        StopManager(book: StopBook(profile: try stopProfile(context), instance: try context.value(instance),
+                                   worker: context.identity.instance, indexSymbol: try context.value(indexSymbol)))
+    }
 
     /// The profile named by `strategy.stops.profile` with every override applied.
     public static func stopProfile(_ context: ServiceContext) throws -> StopProfile {

@@ -13,7 +13,7 @@ public struct StopBook: Sendable {
     public let instance: String
     public let worker: String
     public let indexSymbol: String
-    /// Keyed by the stop's topic: one per option position.
+    /// Keyed by ``key(_:)``: one per option position.
     public private(set) var stops: [String: Volta_V1_StopState] = [:]
     var prices: [String: Double] = [:]
     var betas: [String: Double] = [:]
@@ -42,7 +42,7 @@ public struct StopBook: Sendable {
     /// A broker position. Returns the stop it changed, if any.
     public mutating func apply(_ p: Volta_V1_Position, now: Int64) -> Volta_V1_StopState? {
         guard p.instrument.hasOption else { return nil }
-        let key = Topics.stopState(p.instrument)
+        let key = Self.key(p.instrument)
         let underlying = p.instrument.option.underlying
         if p.quantity == 0 || abs(p.quantity) < profile.minQuantity || !profile.manages(underlying) {
             guard var gone = stops.removeValue(forKey: key) else { return nil }
@@ -98,7 +98,7 @@ public struct StopBook: Sendable {
     /// Another worker's view of a stop: keep the better best level, the tighter stop and the
     /// later trigger.
     public mutating func merge(_ other: Volta_V1_StopState) {
-        let key = Topics.stopState(other.instrument)
+        let key = Self.key(other.instrument)
         guard other.worker != worker else { return }
         guard var mine = stops[key] else {
             if other.status == "armed" || other.status == "triggered" { stops[key] = other }
@@ -197,9 +197,13 @@ public struct StopBook: Sendable {
         var s = s
         s.updatedNs = now
         s.worker = worker
-        stops[Topics.stopState(s.instrument)] = s
+        stops[Self.key(s.instrument)] = s
         return s
     }
+
+    /// A stop's key: its position's instrument as topic levels (`SPY.2026-12-18.C600`), the key
+    /// of its StrategyState.
+    public static func key(_ instrument: Volta_V1_Instrument) -> String { Topics.instrumentPath(instrument) }
 
     /// The same position and trigger give the same id on every worker, so a handover mid-exit
     /// resubmits the intent execution already has instead of creating a second one.

@@ -1,0 +1,143 @@
+import Bus
+import Messages
+import StrategyKit
+
+extension StrategyHost {
+    /// Whether this worker owns `key` now (an action without a key is every worker's).
+    func owns(_ key: String?, now: Int64) -> Bool {
+        guard let key else { return true }
+        return membership.owned([key], now: now).contains(key)
+    }
+
+    /// Performs the actions whose keys this worker owns; the others were noted (pending
+    /// intents, timers) and wait for a handover.
+    func perform(_ actions: [StrategyAction], for slot: StrategySlot, now: Int64) {
+        for action in actions where owns(action.owner, now: now) {
+            switch action {
+            case let .submit(intent, _):
+                let first = slot.state.withLock { $0.published.insert(intent.intentID).inserted }
+                if first { bus.publish(intent) }
+                submit(intent, for: slot)
+            case let .cancel(intentID, _):
+                cancel(intentID)
+            case let .publish(state):
+                var state = state
+                state.worker = bus.identity.instance
+                if state.updatedNs == 0 { state.updatedNs = now }
+                keep(state)
+                bus.publish(state)
+            case let .alert(level, message, owner):
+                alert(slot.name, level: level, message: message, key: owner, now: now)
+            case .timer:
+                break  // noted; `runTimers` fires it
+            case let .askTheo(id, contract, underlyingPrice, _):
+                askTheo(id, contract: contract, underlyingPrice: underlyingPrice, for: slot)
+            }
+        }
+    }
+
+    /// Sends one intent to execution (once at a time per id) and hands its report back.
+    func submit(_ intent: Volta_V1_OrderIntent, for slot: StrategySlot) {
+        guard slot.state.withLock({ $0.inFlight.insert("submit \(intent.intentID)").inserted }) else { return }
+        Task {
+            defer { _ = slot.state.withLock { $0.inFlight.remove("submit \(intent.intentID)") } }
+            do {
+                var request = Volta_V1_ExecutionRequest()
+                request.submit = intent
+                let reply = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,
+                                                  timeout: .seconds(2), retries: 2)
+                submitted.increment()
+                for e in reply.executions { report(e) }
+            } catch {
+                submitFailures.increment()
+                logger.warning("intent not submitted; resubmitted next period", metadata: ["intent": "\(intent.intentID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func cancel(_ intentID: String) {
+        Task {
+            var request = Volta_V1_ExecutionRequest()
+            request.cancelIntentID = intentID
+            do {
+                let reply = try await bus.request(service: Topics.Service.execution, request, as: Volta_V1_ExecutionReply.self,
+                                                  timeout: .seconds(2), retries: 2)
+                for e in reply.executions { report(e) }
+            } catch {
+                submitFailures.increment()
+                logger.error("cancel not delivered", metadata: ["intent": "\(intentID)", "error": "\(error)"])
+            }
+        }
+    }
+
+    func alert(_ strategy: String, level: AlertLevel, message: String, key: String?, now: Int64) {
+        alerts.increment()
+        switch level {
+        case .info: logger.info("\(message)", metadata: ["strategy": "\(strategy)"])
+        case .warning: logger.warning("\(message)", metadata: ["strategy": "\(strategy)"])
+        case .critical: logger.critical("\(message)", metadata: ["strategy": "\(strategy)"])
+        }
+        bus.publish(Volta_V1_StrategyAlert.with {
+            $0.strategy = strategy
+            $0.level = level.rawValue
+            $0.message = message
+            $0.key = key ?? ""
+            $0.timeNs = now
+        })
+    }
+
+    /// The pricer's theo of `contract` with the underlying at `underlyingPrice`, as an event.
+    func askTheo(_ id: String, contract: Volta_V1_OptionContract, underlyingPrice: Double, for slot: StrategySlot) {
+        guard slot.state.withLock({ $0.inFlight.insert("theo \(id)").inserted }) else { return }
+        Task {
+            defer { _ = slot.state.withLock { $0.inFlight.remove("theo \(id)") } }
+            var ask = Volta_V1_PricerRequest()
+            ask.priceAt.contract = contract
+            ask.priceAt.underlyingPrice = underlyingPrice
+            do {
+                let theo = try await bus.request(service: Topics.Service.pricer, ask, as: Volta_V1_PricerReply.self,
+                                                 timeout: .seconds(1), retries: 0).priceAt.greeks.theo
+                guard theo.isFinite, theo > 0 else { throw BadRequest("no theo for \(id)") }
+                deliver(.theo(id: id, theo: theo), to: slot)
+            } catch {
+                deliver(.theoFailed(id: id, reason: "\(error)"), to: slot)
+            }
+        }
+    }
+
+    // MARK: Loops on the bus clock
+
+    /// Fires each due timer into its strategy; checks at least every 50 ms of bus time.
+    func runTimers() async {
+        while !Task.isCancelled {
+            let now = bus.clock.now()
+            for slot in slots {
+                let due = slot.state.withLock { s -> [String] in
+                    let due = s.timers.filter { $0.value <= now }.sorted { ($0.value, $0.key) < ($1.value, $1.key) }.map(\.key)
+                    for id in due { s.timers[id] = nil }
+                    return due
+                }
+                for id in due { deliver(.timer(id: id), to: slot) }
+            }
+            let next = slots.compactMap { $0.state.withLock { $0.timers.values.min() } }.min()
+            let wait = next.map { max(1_000_000, min($0 - bus.clock.now(), 50_000_000)) } ?? 50_000_000
+            do { try await bus.clock.sleep(for: .nanoseconds(wait)) } catch { return }
+        }
+    }
+
+    /// Resubmits every intent not yet ended whose key this worker owns, including those of a key
+    /// just gained: execution answers where each stands, and never places one twice.
+    func resubmitLoop() async {
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: resubmitPeriod) } catch { return }
+            let now = bus.clock.now()
+            for slot in slots {
+                let pending = slot.state.withLock { $0.pending.values.sorted { $0.intent.intentID < $1.intent.intentID } }
+                for (intent, owner) in pending where owns(owner, now: now) {
+                    if slot.state.withLock({ $0.published.insert(intent.intentID).inserted }) { bus.publish(intent) }
+                    submit(intent, for: slot)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Messages
+
+/// What happened, as a strategy sees it.
+public enum StrategyEvent: Sendable {
+    /// Once, after the host has subscribed and restored what peers published: a strategy sets
+    /// its first timers here.
+    case start
+    /// A state of this strategy published by another worker (live, or from the snapshot asked at
+    /// start): merge it, so a handover continues where the last owner was.
+    case peerState(Volta_V1_StrategyState)
+    case underlyingQuote(Volta_V1_UnderlyingQuote)
+    case stats(Volta_V1_UnderlyingStats)
+    case position(Volta_V1_Position)
+    case fill(Volta_V1_Fill)
+    case optionQuote(Volta_V1_OptionQuote)
+    case analytics(Volta_V1_OptionAnalytics)
+    /// Where one of this strategy's intents stands (risk, the order, fills), from execution.
+    case intentReport(Volta_V1_IntentExecution)
+    /// A timer this strategy set came due.
+    case timer(id: String)
+    /// The pricer's answer to an ``StrategyAction/askTheo(id:contract:underlyingPrice:owner:)``.
+    case theo(id: String, theo: Double)
+    /// The pricer could not answer: ask again later if it still matters.
+    case theoFailed(id: String, reason: String)
+}
