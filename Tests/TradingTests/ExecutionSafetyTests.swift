@@ -20,6 +20,12 @@ struct ExecutionSafetyTests {
         let answers = Mutex<[PlaceAnswer]>([])
         let requests = Mutex<[String]>([])
         let positions = Mutex<[Volta_V1_Position]>([])
+        /// Every order placed, as sent.
+        let orders = Mutex<[Volta_V1_Order]>([])
+        /// The contracts' minimum tick the gateway reports (0: it knows no contract).
+        let minTick = Mutex(0.0)
+        /// The intents the (approving) risk service was asked to check.
+        let riskChecks = Mutex<[String]>([])
 
         var placed: [String] { requests.withLock { $0.filter { $0.hasPrefix("place ") } } }
         var cancelled: [String] { requests.withLock { $0.filter { $0.hasPrefix("cancel ") } } }
@@ -32,6 +38,7 @@ struct ExecutionSafetyTests {
                     reply.account.positions = self.positions.withLock { $0 }
                 case .place(let order):
                     self.requests.withLock { $0.append("place \(order.orderID)") }
+                    self.orders.withLock { $0.append(order) }
                     // Held in real time: the bus clock, hence the request's timeout, stands still.
                     while self.holdPlaces.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(2)) }
                     let answer = self.answers.withLock { $0.isEmpty ? .accept : $0.removeFirst() }
@@ -40,6 +47,10 @@ struct ExecutionSafetyTests {
                     case .unavailable: throw Unavailable("the gateway is not connected to its broker")
                     case .refuse: throw BadRequest("TWS error 110: the price does not conform to the minimum price variation")
                     }
+                case .contract:
+                    let tick = self.minTick.withLock { $0 }
+                    guard tick > 0 else { throw BadRequest("not scripted") }
+                    reply.contract.minTick = tick
                 case .cancelOrderID(let id):
                     self.requests.withLock { $0.append("cancel \(id)") }
                     reply.status = Volta_V1_OrderStatus.with { $0.orderID = id; $0.state = .cancelled }
@@ -55,10 +66,12 @@ struct ExecutionSafetyTests {
         let harness = InMemoryHarness()
         let gateway = ScriptedGateway()
         let client: Bus
+        let gatewayBus: Bus
         let tasks: [Task<Void, Never>]
 
         init() throws {
             let gatewayBus = try harness.connect("gateway", service: "gateway")
+            self.gatewayBus = gatewayBus
             let riskBus = try harness.connect("risk", service: "risk")
             let executionBus = try harness.connect("execution", service: "execution")
             client = try harness.connect("strategy", service: "strategy")
@@ -66,9 +79,10 @@ struct ExecutionSafetyTests {
                                              logger: Logger(label: "execution"))
             tasks = [
                 Task { [gateway] in await gateway.serve(gatewayBus) },
-                Task {
+                Task { [gateway] in
                     await riskBus.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
-                        Volta_V1_RiskReply.with { $0.decision.intentID = request.check.intentID; $0.decision.verdict = .riskApproved }
+                        gateway.riskChecks.withLock { $0.append(request.check.intentID) }
+                        return Volta_V1_RiskReply.with { $0.decision.intentID = request.check.intentID; $0.decision.verdict = .riskApproved }
                     }
                 },
                 Task { try? await execution.run() },

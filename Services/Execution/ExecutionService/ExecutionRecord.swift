@@ -16,6 +16,12 @@ public struct ExecutionRecord: Sendable {
     /// After the last reprice the configured action ran once.
     public var exhausted = false
     public var cancelRequested = false
+    /// A bracket child's entry, and its role ("take_profit", "stop_loss"): children inherit the
+    /// entry's risk approval and, unless two-step, are held by the broker until it fills.
+    public var parentIntentID = ""
+    public var role = ""
+    /// The bracket's children have been made (once, however many statuses report the fill).
+    public var childrenPlaced = false
 
     public init(intentID: String, intent: Volta_V1_OrderIntent?) {
         self.intentID = intentID
@@ -32,6 +38,10 @@ public struct ExecutionRecord: Sendable {
     }
 
     public var isDone: Bool { stage == .stageDone || stage == .stageRiskRejected }
+
+    /// Whether execution prices this order itself and steps it toward the far side: a limit
+    /// not given as is. Market, stop, stop-limit, trailing and as-given limits go as the intent says.
+    public var isRepriced: Bool { intent.map { $0.orderType == .limit && !$0.priceAsGiven } ?? false }
 
     public var isSell: Bool { intent?.legs.first?.side == .sell && (intent?.legs.count ?? 0) == 1 }
 
@@ -115,6 +125,8 @@ public struct ExecutionRecord: Sendable {
         e.intentReason = intent?.reason ?? ""
         e.account = intent?.account ?? ""
         if let leg = intent?.legs.first { e.instrument = leg.instrument.displayName }
+        e.parentIntentID = parentIntentID
+        e.role = role
         e.updatedNs = now
         return e
     }

@@ -14,9 +14,30 @@ extension ExecutionService {
         order.quantity = intent.quantity
         order.tif = intent.tif == .unspecified ? .day : intent.tif
         order.account = intent.account
-        if intent.orderType == .market {
+        order.algo = intent.algo
+        order.algoPriority = intent.algoPriority
+        order.ocaGroup = intent.ocaGroup
+        if !rec.parentIntentID.isEmpty, !(records.withLock { $0[rec.parentIntentID]?.intent?.bracket.afterFill } ?? false) {
+            order.parentOrderID = ExecutionRecord.orderID(for: rec.parentIntentID)
+        }
+        // Every type but the smart limit goes as the intent gives it (checked on submit).
+        switch intent.orderType {
+        case .market:
             order.orderType = .market
             return order
+        case .stop, .stopLimit, .trailingStop:
+            order.orderType = intent.orderType
+            order.stopPriceMicros = intent.stopPriceMicros
+            order.limitPriceMicros = intent.orderType == .stopLimit ? intent.limitPriceMicros : 0
+            order.trailAmountMicros = intent.trailAmountMicros
+            order.trailPercent = intent.trailPercent
+            return order
+        case .limit where intent.priceAsGiven:
+            order.orderType = .limit
+            order.limitPriceMicros = intent.limitPriceMicros
+            return order
+        default:
+            break
         }
         order.orderType = .limit
         guard let tick = await tickMicros(first.instrument) else { return nil }
@@ -69,4 +90,38 @@ extension ExecutionService {
     }
 
     static let tickMaxAge = Duration.seconds(2)
+
+    /// Why an intent cannot become the order it asks for, or nil. A venue-independent check on
+    /// submit: an order type or combination Volta cannot send is refused by name, never turned
+    /// into something else.
+    static func refusal(_ i: Volta_V1_OrderIntent) -> String? {
+        switch i.orderType {
+        case .market: break
+        case .limit where i.priceAsGiven && i.limitPriceMicros <= 0: return "a limit given as is needs limit_price_micros > 0"
+        case .limit: break
+        case .stop where i.stopPriceMicros <= 0: return "a STOP needs stop_price_micros > 0"
+        case .stopLimit where i.stopPriceMicros <= 0 || i.limitPriceMicros <= 0: return "a STOP_LIMIT needs stop_price_micros and limit_price_micros > 0"
+        case .trailingStop where i.trailAmountMicros <= 0 && !(i.trailPercent > 0 && i.trailPercent < 100):
+            return "a TRAILING_STOP needs trail_amount_micros > 0 or a trail_percent in (0, 100)"
+        case .stop, .stopLimit, .trailingStop: break
+        default: return "order type \(i.orderType) is not one Volta sends (MARKET, LIMIT, STOP, STOP_LIMIT, TRAILING_STOP)"
+        }
+        if i.legs.count > 1, i.orderType != .limit, i.orderType != .market { return "a combo goes as MARKET or LIMIT, not \(i.orderType)" }
+        switch i.algo {
+        case "": if !i.algoPriority.isEmpty { return "algo_priority without an algo" }
+        case "adaptive": if !["", "patient", "normal", "urgent"].contains(i.algoPriority) { return "adaptive priority must be patient, normal or urgent, got '\(i.algoPriority)'" }
+        default: return "algo '\(i.algo)' is not supported (adaptive is)"
+        }
+        guard i.hasBracket else { return nil }
+        let b = i.bracket
+        if i.purpose == .close { return "a bracket's entry opens a position: a CLOSE cannot carry one" }
+        if b.takeProfitMicros <= 0 && b.stopLossMicros <= 0 && b.takeProfitRatio <= 0 && b.stopLossRatio <= 0 {
+            return "a bracket needs a take profit or a stop loss"
+        }
+        if (b.takeProfitRatio > 0 || b.stopLossRatio > 0) && !b.afterFill {
+            return "bracket prices as ratios of the fill need after_fill (the fill price is not known before)"
+        }
+        if b.tif == .ioc { return "a bracket's children cannot be IOC" }
+        return nil
+    }
 }

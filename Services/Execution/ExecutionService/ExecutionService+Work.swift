@@ -13,11 +13,17 @@ extension ExecutionService {
         async let tick: Int64? = if let first { await tickMicros(first) } else { nil }
         // A held contract is followed already; an entry's quote and theo arrive meanwhile.
         let feeds = follow(Self.contracts(of: intent))
-        let approved = await clearRisk(id)
+        // A bracket's child inherits its entry's approval: it can only close what the entry opens.
+        let isChild = records.withLock { !($0[id]?.parentIntentID.isEmpty ?? true) }
+        let approved = isChild ? true : await clearRisk(id)
         _ = await tick
         await feeds.value
         guard approved else { return }
         guard await place(id) else { return }
+        if let intent, intent.hasBracket, !intent.bracket.afterFill, records.withLock({ $0[id]?.childrenPlaced == false }) {
+            records.withLock { $0[id]?.childrenPlaced = true }
+            await placeBracket(of: id, fillMicros: nil, quantity: intent.quantity)
+        }
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: policy.reprice) } catch { return }
             guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return }
@@ -129,6 +135,7 @@ extension ExecutionService {
             _ = await cancel(id, reason: "\(c.reason.isEmpty ? "cancel condition met" : c.reason): \(c.underlying) \(c.above ? "above" : "below") \(c.level)")
             return
         }
+        guard rec.isRepriced else { return }  // as given: only its cancel condition is watched
         if rec.reprices < policy.limit.maxReprices {
             update(id) { $0.reprices += 1 }
             guard let order = await order(for: rec, reprice: rec.reprices + 1), order.limitPriceMicros != rec.limitMicros else { return }

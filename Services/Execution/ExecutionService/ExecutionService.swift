@@ -103,7 +103,18 @@ public final class ExecutionService: Service, Sendable {
 
     func publish(_ id: String) {
         let now = bus.clock.now()
-        if let report = records.withLock({ $0[id]?.report(now: now) }) { bus.publish(report) }
+        let (report, bracket) = records.withLock { r -> (Volta_V1_IntentExecution?, (fill: Int64, quantity: Int64)?) in
+            guard var rec = r[id] else { return (nil, nil) }
+            let report = rec.report(now: now)
+            // A two-step bracket's entry that has ended with something filled: its exits, once.
+            guard let b = rec.intent?.bracket, rec.intent?.hasBracket == true, b.afterFill, rec.isDone, !rec.childrenPlaced,
+                  let p = rec.progress, p.filled > 0 else { return (report, nil) }
+            rec.childrenPlaced = true
+            r[id] = rec
+            return (report, (p.averagePriceMicros, p.filled))
+        }
+        if let report { bus.publish(report) }
+        if let bracket { Task { await self.placeBracket(of: id, fillMicros: bracket.fill, quantity: bracket.quantity) } }
     }
 
     // MARK: Restart
@@ -168,6 +179,7 @@ public final class ExecutionService: Service, Sendable {
     func submit(_ intent: Volta_V1_OrderIntent, now: Int64) throws -> Volta_V1_IntentExecution {
         guard !intent.intentID.isEmpty else { throw BadRequest("an intent needs an intent_id") }
         guard !intent.legs.isEmpty, intent.quantity > 0 else { throw BadRequest("intent \(intent.intentID) has no legs or no quantity") }
+        if let why = Self.refusal(intent) { throw BadRequest("intent \(intent.intentID): \(why)") }
         let (report, changed, start) = records.withLock { r -> (Volta_V1_IntentExecution, Bool, Bool) in
             if var rec = r[intent.intentID] {
                 guard rec.intent == nil else { return (rec.report(now: now), false, false) }

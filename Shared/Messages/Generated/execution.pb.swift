@@ -293,6 +293,18 @@ public nonisolated struct Volta_V1_IntentExecution: @unchecked Sendable {
     set {_uniqueStorage()._account = newValue}
   }
 
+  /// a bracket child's entry
+  public var parentIntentID: String {
+    get {_storage._parentIntentID}
+    set {_uniqueStorage()._parentIntentID = newValue}
+  }
+
+  /// "", "take_profit", "stop_loss"
+  public var role: String {
+    get {_storage._role}
+    set {_uniqueStorage()._role = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -495,7 +507,7 @@ nonisolated extension Volta_V1_ExecutionReply: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntentExecution"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0\u{3}parent_intent_id\0\u{1}role\0")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -518,6 +530,8 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
     var _purpose: Volta_V1_IntentPurpose = .unspecified
     var _intentReason: String = String()
     var _account: String = String()
+    var _parentIntentID: String = String()
+    var _role: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -548,6 +562,8 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       _purpose = source._purpose
       _intentReason = source._intentReason
       _account = source._account
+      _parentIntentID = source._parentIntentID
+      _role = source._role
     }
   }
 
@@ -586,6 +602,8 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         case 18: try { try decoder.decodeSingularEnumField(value: &_storage._purpose) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._intentReason) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._parentIntentID) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._role) }()
         default: break
         }
       }
@@ -654,6 +672,12 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       if !_storage._account.isEmpty {
         try visitor.visitSingularStringField(value: _storage._account, fieldNumber: 20)
       }
+      if !_storage._parentIntentID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._parentIntentID, fieldNumber: 21)
+      }
+      if !_storage._role.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._role, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -683,6 +707,8 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         if _storage._purpose != rhs_storage._purpose {return false}
         if _storage._intentReason != rhs_storage._intentReason {return false}
         if _storage._account != rhs_storage._account {return false}
+        if _storage._parentIntentID != rhs_storage._parentIntentID {return false}
+        if _storage._role != rhs_storage._role {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -447,11 +447,90 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
   /// Clears the value of `cancelIf`. Subsequent reads from it will return its default value.
   public mutating func clearCancelIf() {_uniqueStorage()._cancelIf = nil}
 
+  /// LIMIT: the limit as given (no smart limit, no reprices); otherwise limit_price_micros is a
+  /// bound the smart limit never passes. STOP, STOP_LIMIT and TRAILING_STOP always go as given.
+  public var priceAsGiven: Bool {
+    get {_storage._priceAsGiven}
+    set {_uniqueStorage()._priceAsGiven = newValue}
+  }
+
+  /// TRAILING_STOP: a fixed amount…
+  public var trailAmountMicros: Int64 {
+    get {_storage._trailAmountMicros}
+    set {_uniqueStorage()._trailAmountMicros = newValue}
+  }
+
+  /// …or a percent of the price
+  public var trailPercent: Double {
+    get {_storage._trailPercent}
+    set {_uniqueStorage()._trailPercent = newValue}
+  }
+
+  /// "" or "adaptive" (IB's Adaptive algo; the sim venue models it)
+  public var algo: String {
+    get {_storage._algo}
+    set {_uniqueStorage()._algo = newValue}
+  }
+
+  /// adaptive: "patient", "normal", "urgent"
+  public var algoPriority: String {
+    get {_storage._algoPriority}
+    set {_uniqueStorage()._algoPriority = newValue}
+  }
+
+  /// exits placed with (or after) the entry
+  public var bracket: Volta_V1_Bracket {
+    get {_storage._bracket ?? Volta_V1_Bracket()}
+    set {_uniqueStorage()._bracket = newValue}
+  }
+  /// Returns true if `bracket` has been explicitly set.
+  public var hasBracket: Bool {_storage._bracket != nil}
+  /// Clears the value of `bracket`. Subsequent reads from it will return its default value.
+  public mutating func clearBracket() {_uniqueStorage()._bracket = nil}
+
+  /// one-cancels-all with the other orders of this group
+  public var ocaGroup: String {
+    get {_storage._ocaGroup}
+    set {_uniqueStorage()._ocaGroup = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A bracket: take-profit and stop-loss children of an entry, in one OCA group (either filling
+/// cancels the other). Prices are absolute, or ratios of the entry's average fill price; ratios
+/// need `after_fill`. Children are the entry's exits: they inherit its risk approval.
+public nonisolated struct Volta_V1_Bracket: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the take-profit's limit (0: none, unless a ratio is given)
+  public var takeProfitMicros: Int64 = 0
+
+  /// the stop-loss's stop price (0: none, unless a ratio is given)
+  public var stopLossMicros: Int64 = 0
+
+  /// e.g. 1.5: a long sells at 1.5 × its fill; 0.4: a short buys back at 0.4 ×
+  public var takeProfitRatio: Double = 0
+
+  /// e.g. 0.5: a long stops at 0.5 × its fill; 3.0: a short at 3 ×
+  public var stopLossRatio: Double = 0
+
+  /// of the children; GTC when unspecified
+  public var tif: Volta_V1_TimeInForce = .unspecified
+
+  /// Two-step: the children are placed once the entry has filled (for what filled), in a new OCA
+  /// group, rather than with the entry as broker-held children.
+  public var afterFill: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A condition under which execution cancels an intent's working order: the underlying trading
@@ -809,7 +888,7 @@ nonisolated extension Volta_V1_Leg: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderIntent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{b}trigger\0\u{c}\u{e}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{3}price_as_given\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0\u{1}bracket\0\u{3}oca_group\0\u{b}trigger\0\u{c}\u{e}\u{1}")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -828,6 +907,13 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
     var _positionAvgCostMicros: Int64 = 0
     var _account: String = String()
     var _cancelIf: Volta_V1_CancelCondition? = nil
+    var _priceAsGiven: Bool = false
+    var _trailAmountMicros: Int64 = 0
+    var _trailPercent: Double = 0
+    var _algo: String = String()
+    var _algoPriority: String = String()
+    var _bracket: Volta_V1_Bracket? = nil
+    var _ocaGroup: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -854,6 +940,13 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       _positionAvgCostMicros = source._positionAvgCostMicros
       _account = source._account
       _cancelIf = source._cancelIf
+      _priceAsGiven = source._priceAsGiven
+      _trailAmountMicros = source._trailAmountMicros
+      _trailPercent = source._trailPercent
+      _algo = source._algo
+      _algoPriority = source._algoPriority
+      _bracket = source._bracket
+      _ocaGroup = source._ocaGroup
     }
   }
 
@@ -888,6 +981,13 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._positionAvgCostMicros) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
         case 17: try { try decoder.decodeSingularMessageField(value: &_storage._cancelIf) }()
+        case 18: try { try decoder.decodeSingularBoolField(value: &_storage._priceAsGiven) }()
+        case 19: try { try decoder.decodeSingularInt64Field(value: &_storage._trailAmountMicros) }()
+        case 20: try { try decoder.decodeSingularDoubleField(value: &_storage._trailPercent) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._algo) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._algoPriority) }()
+        case 23: try { try decoder.decodeSingularMessageField(value: &_storage._bracket) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._ocaGroup) }()
         default: break
         }
       }
@@ -948,6 +1048,27 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       try { if let v = _storage._cancelIf {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
       } }()
+      if _storage._priceAsGiven != false {
+        try visitor.visitSingularBoolField(value: _storage._priceAsGiven, fieldNumber: 18)
+      }
+      if _storage._trailAmountMicros != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._trailAmountMicros, fieldNumber: 19)
+      }
+      if _storage._trailPercent.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._trailPercent, fieldNumber: 20)
+      }
+      if !_storage._algo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._algo, fieldNumber: 21)
+      }
+      if !_storage._algoPriority.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._algoPriority, fieldNumber: 22)
+      }
+      try { if let v = _storage._bracket {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+      } }()
+      if !_storage._ocaGroup.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ocaGroup, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -973,10 +1094,72 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._positionAvgCostMicros != rhs_storage._positionAvgCostMicros {return false}
         if _storage._account != rhs_storage._account {return false}
         if _storage._cancelIf != rhs_storage._cancelIf {return false}
+        if _storage._priceAsGiven != rhs_storage._priceAsGiven {return false}
+        if _storage._trailAmountMicros != rhs_storage._trailAmountMicros {return false}
+        if _storage._trailPercent != rhs_storage._trailPercent {return false}
+        if _storage._algo != rhs_storage._algo {return false}
+        if _storage._algoPriority != rhs_storage._algoPriority {return false}
+        if _storage._bracket != rhs_storage._bracket {return false}
+        if _storage._ocaGroup != rhs_storage._ocaGroup {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_Bracket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Bracket"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}take_profit_micros\0\u{3}stop_loss_micros\0\u{3}take_profit_ratio\0\u{3}stop_loss_ratio\0\u{1}tif\0\u{3}after_fill\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.takeProfitMicros) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.stopLossMicros) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.takeProfitRatio) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.stopLossRatio) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.tif) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.afterFill) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.takeProfitMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.takeProfitMicros, fieldNumber: 1)
+    }
+    if self.stopLossMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.stopLossMicros, fieldNumber: 2)
+    }
+    if self.takeProfitRatio.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.takeProfitRatio, fieldNumber: 3)
+    }
+    if self.stopLossRatio.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.stopLossRatio, fieldNumber: 4)
+    }
+    if self.tif != .unspecified {
+      try visitor.visitSingularEnumField(value: self.tif, fieldNumber: 5)
+    }
+    if self.afterFill != false {
+      try visitor.visitSingularBoolField(value: self.afterFill, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_Bracket, rhs: Volta_V1_Bracket) -> Bool {
+    if lhs.takeProfitMicros != rhs.takeProfitMicros {return false}
+    if lhs.stopLossMicros != rhs.stopLossMicros {return false}
+    if lhs.takeProfitRatio != rhs.takeProfitRatio {return false}
+    if lhs.stopLossRatio != rhs.stopLossRatio {return false}
+    if lhs.tif != rhs.tif {return false}
+    if lhs.afterFill != rhs.afterFill {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

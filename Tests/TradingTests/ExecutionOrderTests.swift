@@ -1,0 +1,127 @@
+@testable import ExecutionService
+import Bus
+import Messages
+import TestSupport
+import Testing
+
+/// Orders as traders use them, from intent to what reaches the gateway: every type as given,
+/// time in force, IB's Adaptive algo, refusals by name, and brackets placed with the entry or
+/// after its fill (two-step).
+@Suite("Execution: order types, brackets and refusals", .serialized)
+struct ExecutionOrderTests {
+    typealias Stack = ExecutionSafetyTests.Stack
+
+    static func intent(_ id: String, _ type: Volta_V1_OrderType, side: Volta_V1_Side = .sell, right: Volta_V1_Right = .call,
+                       _ build: (inout Volta_V1_OrderIntent) -> Void = { _ in }) -> Volta_V1_OrderIntent {
+        var i = Volta_V1_OrderIntent.with {
+            $0.intentID = id
+            $0.strategy = "test"
+            $0.purpose = .open
+            $0.legs = [Volta_V1_Leg.with { $0.instrument = testOption(right); $0.side = side; $0.ratio = 1 }]
+            $0.quantity = 2
+            $0.orderType = type
+        }
+        build(&i)
+        return i
+    }
+
+    func placed(_ stack: Stack, _ orderID: String) async throws -> Volta_V1_Order {
+        try await stack.waitFor("order \(orderID) at the gateway") { stack.gateway.orders.withLock { $0.contains { $0.orderID == orderID } } }
+        return try #require(stack.gateway.orders.withLock { $0.first { $0.orderID == orderID } })
+    }
+
+    @Test func stopStopLimitTrailingAndAsGivenLimitsReachTheGatewayAsGiven() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        _ = try await stack.submit(Self.intent("stop", .stop) { $0.stopPriceMicros = 1_500_000; $0.tif = .gtc })
+        _ = try await stack.submit(Self.intent("stop-limit", .stopLimit) { $0.stopPriceMicros = 1_500_000; $0.limitPriceMicros = 1_450_000 })
+        _ = try await stack.submit(Self.intent("trail", .trailingStop) { $0.trailPercent = 5 })
+        _ = try await stack.submit(Self.intent("adaptive", .limit, side: .buy) {
+            $0.priceAsGiven = true; $0.limitPriceMicros = 2_350_000; $0.tif = .ioc; $0.algo = "adaptive"; $0.algoPriority = "urgent"
+        })
+        let stop = try await placed(stack, "ex-stop")
+        #expect(stop.orderType == .stop && stop.stopPriceMicros == 1_500_000 && stop.tif == .gtc && stop.limitPriceMicros == 0)
+        let stopLimit = try await placed(stack, "ex-stop-limit")
+        #expect(stopLimit.orderType == .stopLimit && stopLimit.stopPriceMicros == 1_500_000 && stopLimit.limitPriceMicros == 1_450_000)
+        let trail = try await placed(stack, "ex-trail")
+        #expect(trail.orderType == .trailingStop && trail.trailPercent == 5 && trail.tif == .day)
+        let adaptive = try await placed(stack, "ex-adaptive")
+        #expect(adaptive.orderType == .limit && adaptive.limitPriceMicros == 2_350_000 && adaptive.tif == .ioc)
+        #expect(adaptive.algo == "adaptive" && adaptive.algoPriority == "urgent")
+    }
+
+    @Test func whatCannotBeSentIsRefusedByName() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        func refusal(_ intent: Volta_V1_OrderIntent) async -> String {
+            do {
+                _ = try await stack.ask { $0.submit = intent }
+                return "accepted"
+            } catch BusError.remote(_, .badRequest, let message) {
+                return message
+            } catch {
+                return "\(error)"
+            }
+        }
+        _ = try await stack.submit(Self.intent("first", .market))  // execution has reconciled
+        #expect(await refusal(Self.intent("no-stop", .stop)).contains("STOP needs stop_price_micros"))
+        #expect(await refusal(Self.intent("vwap", .market) { $0.algo = "vwap" }).contains("algo 'vwap' is not supported"))
+        #expect(await refusal(Self.intent("ratio", .market) { $0.bracket.takeProfitRatio = 1.5 }).contains("need after_fill"))
+        #expect(await refusal(Self.intent("combo-stop", .stop) {
+            $0.stopPriceMicros = 1_000_000
+            $0.legs.append(Volta_V1_Leg.with { $0.instrument = testOption(.put); $0.side = .buy; $0.ratio = 1 })
+        }).contains("a combo goes as MARKET or LIMIT"))
+        #expect(stack.gateway.placed == ["place ex-first"])
+    }
+
+    /// Buy 2 calls at 3.00 with a take profit at 4.50 and a stop at 2.00: three orders, the
+    /// children held by the broker under the entry, in one OCA group, GTC; risk checked once.
+    @Test func aBracketGoesWithItsEntryAsHeldChildrenInOneOCAGroup() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        _ = try await stack.submit(Self.intent("entry", .limit, side: .buy) {
+            $0.priceAsGiven = true
+            $0.limitPriceMicros = 3_000_000
+            $0.bracket.takeProfitMicros = 4_500_000
+            $0.bracket.stopLossMicros = 2_000_000
+        })
+        let takeProfit = try await placed(stack, "ex-entry.take_profit")
+        let stopLoss = try await placed(stack, "ex-entry.stop_loss")
+        #expect(takeProfit.orderType == .limit && takeProfit.limitPriceMicros == 4_500_000 && takeProfit.legs[0].side == .sell)
+        #expect(stopLoss.orderType == .stop && stopLoss.stopPriceMicros == 2_000_000 && stopLoss.legs[0].side == .sell)
+        for child in [takeProfit, stopLoss] {
+            #expect(child.parentOrderID == "ex-entry" && child.ocaGroup == "oca-entry" && child.tif == .gtc && child.quantity == 2)
+        }
+        #expect(stack.gateway.placed.first == "place ex-entry")
+        #expect(stack.gateway.riskChecks.withLock { $0 } == ["entry"])
+        let child = try #require(await stack.report("entry.take_profit"))
+        #expect(child.parentIntentID == "entry" && child.role == "take_profit" && child.purpose == .close)
+    }
+
+    /// Two-step: sell 1 put; once it fills at 1.23 the exits go out for what filled, in a new
+    /// OCA group: buy back at 0.4 × 1.23 = 0.492 → 0.50 (a buy limit rounds up, toward a fill,
+    /// on the 0.05 tick), stop at 3 × 1.23 = 3.69 → 3.65 (a buy stop rounds down: it triggers
+    /// sooner).
+    @Test func aTwoStepBracketPlacesItsExitsAfterTheFillAtRatiosOfTheFillPriceOnTheTick() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        stack.gateway.minTick.withLock { $0 = 0.05 }
+        _ = try await stack.submit(Self.intent("short-put", .market, right: .put) {
+            $0.quantity = 1
+            $0.bracket.takeProfitRatio = 0.4
+            $0.bracket.stopLossRatio = 3.0
+            $0.bracket.afterFill = true
+        })
+        _ = try await placed(stack, "ex-short-put")
+        #expect(stack.gateway.placed == ["place ex-short-put"])  // nothing before the fill
+        stack.gatewayBus.publish(Volta_V1_OrderStatus.with {
+            $0.orderID = "ex-short-put"; $0.state = .filled; $0.filledQuantity = 1; $0.avgFillPriceMicros = 1_230_000
+        })
+        let takeProfit = try await placed(stack, "ex-short-put.take_profit")
+        let stopLoss = try await placed(stack, "ex-short-put.stop_loss")
+        #expect(takeProfit.limitPriceMicros == 500_000 && takeProfit.legs[0].side == .buy && takeProfit.quantity == 1)
+        #expect(stopLoss.stopPriceMicros == 3_650_000 && stopLoss.legs[0].side == .buy)
+        #expect(takeProfit.parentOrderID.isEmpty && stopLoss.parentOrderID.isEmpty)
+        #expect(takeProfit.ocaGroup == "oca-short-put" && stopLoss.ocaGroup == "oca-short-put")
+    }
+}
