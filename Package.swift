@@ -113,7 +113,9 @@ let package = Package(
         // The plug-ins: one target each, known to the `strategy` executable.
         .target(name: "StopsStrategy", dependencies: ["StrategyKit", "StrategyService", "Trading", "Messages", "ServiceKit"],
                 path: "Services/Strategy/Plugins/Stops", swiftSettings: strict),
-        .executableTarget(name: "strategy", dependencies: ["StrategyService", "StopsStrategy", "ServiceKit", argumentParser],
+        .target(name: "TimedBracketStrategy", dependencies: ["StrategyKit", "StrategyService", "Messages", "ServiceKit"],
+                path: "Services/Strategy/Plugins/TimedBracket", swiftSettings: strict),
+        .executableTarget(name: "strategy", dependencies: ["StrategyService", "StopsStrategy", "TimedBracketStrategy", "ServiceKit", argumentParser],
                           path: "Services/Strategy/strategy", swiftSettings: strict),
 
         .target(name: "RiskService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
@@ -167,7 +169,7 @@ let package = Package(
                     path: "Tests/GatewayTests", swiftSettings: strict),
         .testTarget(name: "TWSTests", dependencies: ["TWS"], path: "Tests/TWSTests", resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "StrategyKit", "StopsStrategy", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
+        .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "StrategyKit", "StopsStrategy", "TimedBracketStrategy", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
                     path: "Tests/TradingTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "StopsStrategy", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),

@@ -1,0 +1,147 @@
+import Foundation
+import Messages
+import StrategyKit
+
+/// The example plug-in (docs/writing-a-strategy.md): on a timer, while the market is open and
+/// fewer than `maxOpen` of its positions are open, it buys the option on `symbol` nearest
+/// `targetDays` to expiry and `moneyness` × the underlying, at the ask, with a two-step bracket:
+/// once the entry fills, a take profit at `takeProfit` × the fill and a stop at `stopLoss` × it,
+/// in one OCA group. Small on purpose: it shows the whole seam (feeds, timers, the calendar,
+/// intents, reports, state) in one screen.
+public struct TimedBracket: Strategy {
+    public struct Settings: Sendable, Equatable {
+        public var instance = "timed-bracket"
+        public var symbol = "SPY"
+        public var periodNs: Int64 = 3_600_000_000_000
+        public var right: Volta_V1_Right = .call
+        public var targetDays = 30
+        public var moneyness = 1.0
+        public var quantity: Int64 = 1
+        public var takeProfit = 1.5
+        public var stopLoss = 0.5
+        public var maxOpen = 1
+        public var marketHoursOnly = true
+        public init() {}
+    }
+
+    public let name = "timed-bracket"
+    public let settings: Settings
+    public var feeds: Set<StrategyFeed> { [.underlyingQuotes, .optionQuotes(underlying: settings.symbol)] }
+    var underlying: Double?
+    /// The chain as quoted, by contract.
+    var chain: [String: Volta_V1_OptionQuote] = [:]
+    /// Entries not yet over (unfilled, working, or filled with an exit still open), by intent id.
+    var open: Set<String> = []
+
+    public init(settings: Settings) {
+        self.settings = settings
+    }
+
+    public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
+        switch event {
+        case .start:
+            return [nextTimer(after: context.now)]
+        case .underlyingQuote(let q) where q.symbol == settings.symbol && !q.stale && q.referencePrice > 0:
+            underlying = q.referencePrice
+        case .optionQuote(let q) where q.contract.underlying == settings.symbol:
+            chain[Topics.optionQuote(q.contract)] = q
+        case .intentReport(let e):
+            return follow(e, now: context.now)
+        case .timer(id: "entry"):
+            return entry(context) + [nextTimer(after: context.now)]
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The entry timer fires at each multiple of the period: every worker computes the same
+    /// times, so the intent ids derived from them agree across a handover.
+    func nextTimer(after now: Int64) -> StrategyAction {
+        .timer(id: "entry", at: (now / settings.periodNs + 1) * settings.periodNs)
+    }
+
+    func entry(_ context: StrategyContext) -> [StrategyAction] {
+        let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(settings.symbol))-\(context.now / settings.periodNs)"
+        guard open.count < settings.maxOpen, !open.contains(id) else { return [] }
+        guard !settings.marketHoursOnly || context.calendar.isOpen(at: context.now) else { return [] }
+        guard let underlying, let quote = select(underlying: underlying, now: context.now) else {
+            return [.alert(level: .info, message: "no \(settings.symbol) option quoted to buy yet", owner: settings.symbol)]
+        }
+        var intent = Volta_V1_OrderIntent()
+        intent.intentID = id
+        intent.strategy = name
+        intent.instance = settings.instance
+        intent.purpose = .open
+        intent.legs = [Volta_V1_Leg.with {
+            $0.instrument = Volta_V1_Instrument.with { i in i.symbol = settings.symbol; i.option = quote.contract }
+            $0.side = .buy
+            $0.ratio = 1
+        }]
+        intent.quantity = settings.quantity
+        intent.orderType = .limit
+        intent.priceAsGiven = true
+        intent.limitPriceMicros = Int64((quote.ask * 1_000_000).rounded())
+        intent.expectedPriceMicros = intent.limitPriceMicros
+        intent.tif = .day
+        intent.reason = "timed_entry"
+        intent.createdNs = context.now
+        intent.bracket = Volta_V1_Bracket.with {
+            $0.takeProfitRatio = settings.takeProfit
+            $0.stopLossRatio = settings.stopLoss
+            $0.afterFill = true
+        }
+        return [.submit(intent, owner: settings.symbol), state(id, "entering", "buy \(settings.quantity) \(intent.legs[0].instrument.displayName) at \(quote.ask)", now: context.now)]
+    }
+
+    /// The quoted option of the configured right nearest the target expiry and strike.
+    func select(underlying: Double, now: Int64) -> Volta_V1_OptionQuote? {
+        let day = ISO8601DateFormatter.string(from: Date(timeIntervalSince1970: Double(now) / 1e9 + Double(settings.targetDays) * 86_400),
+                                              timeZone: TimeZone(identifier: "America/New_York") ?? .current,
+                                              formatOptions: [.withFullDate])
+        let candidates = chain.values.filter { $0.contract.right == settings.right && $0.bid > 0 && $0.ask > $0.bid && !$0.stale }
+        let strike = underlying * settings.moneyness
+        return candidates.min { a, b in
+            let da = abs(Self.days(a.contract.expiry, day)), db = abs(Self.days(b.contract.expiry, day))
+            if da != db { return da < db }
+            let sa = abs(Double(a.contract.strikeMicros) / 1e6 - strike), sb = abs(Double(b.contract.strikeMicros) / 1e6 - strike)
+            return sa != sb ? sa < sb : a.contract.strikeMicros < b.contract.strikeMicros
+        }
+    }
+
+    static func days(_ a: String, _ b: String) -> Int {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withFullDate]
+        guard let x = f.date(from: a), let y = f.date(from: b) else { return Int.max / 2 }
+        return Int((x.timeIntervalSince1970 - y.timeIntervalSince1970) / 86_400)
+    }
+
+    /// An entry is over when it ends with nothing filled, or when one of its exits fills.
+    mutating func follow(_ e: Volta_V1_IntentExecution, now: Int64) -> [StrategyAction] {
+        let ended = e.stage == .stageDone || e.stage == .stageRiskRejected
+        if e.parentIntentID.isEmpty {
+            if ended && e.filledQuantity == 0 {
+                guard open.remove(e.intentID) != nil else { return [] }
+                return [state(e.intentID, "closed", "not filled: \(e.riskReasonCode.isEmpty ? e.reason : e.riskReasonCode)", now: now)]
+            }
+            open.insert(e.intentID)
+            guard ended else { return [] }
+            return [state(e.intentID, "open", "bought \(e.filledQuantity) \(e.instrument) at \(Double(e.avgFillPriceMicros) / 1e6)", now: now)]
+        }
+        guard ended, e.orderState == .filled, open.remove(e.parentIntentID) != nil else { return [] }
+        return [state(e.parentIntentID, "closed", "\(e.role) filled at \(Double(e.avgFillPriceMicros) / 1e6)", now: now)]
+    }
+
+    func state(_ key: String, _ status: String, _ summary: String, now: Int64) -> StrategyAction {
+        .publish(Volta_V1_StrategyState.with {
+            $0.strategy = name
+            $0.instance = settings.instance
+            $0.key = Topics.key(key)
+            $0.ownerKey = settings.symbol
+            $0.status = status
+            $0.summary = summary
+            $0.updatedNs = now
+            $0.removed = false
+        })
+    }
+}

@@ -1,0 +1,41 @@
+import ServiceKit
+import StrategyService
+
+/// The example plug-in's keys, `strategy.timed_bracket.*`.
+public enum TimedBracketSettings {
+    public static let symbol = Setting<String>.text("strategy.timed_bracket.symbol", default: "SPY", accepted: "a symbol",
+                                                    help: "The underlying whose options it buys.")
+    public static let periodSeconds = Setting<Int>.integer("strategy.timed_bracket.period_s", default: 3_600, in: 1...604_800,
+                                                           help: "An entry at every multiple of this many seconds (bus time).")
+    public static let right = Setting<String>.choice("strategy.timed_bracket.right", default: "C", of: ["C", "P"], help: "Calls or puts.")
+    public static let targetDays = Setting<Int>.integer("strategy.timed_bracket.dte", default: 30, in: 0...730, help: "Target days to expiry.")
+    public static let moneyness = Setting<Double>.number("strategy.timed_bracket.moneyness", default: 1.0, in: 0.5...1.5,
+                                                         help: "The strike sought, as a multiple of the underlying.")
+    public static let quantity = Setting<Int>.integer("strategy.timed_bracket.quantity", default: 1, in: 1...1_000, help: "Contracts per entry.")
+    public static let takeProfit = Setting<Double>.number("strategy.timed_bracket.take_profit", default: 1.5, in: 1.01...100,
+                                                          help: "The take profit, as a multiple of the entry's fill price.")
+    public static let stopLoss = Setting<Double>.number("strategy.timed_bracket.stop_loss", default: 0.5, in: 0.01...0.99,
+                                                        help: "The stop loss, as a multiple of the entry's fill price.")
+    public static let maxOpen = Setting<Int>.integer("strategy.timed_bracket.max_open", default: 1, in: 1...100,
+                                                     help: "Entries open at once at most.")
+    public static let marketHoursOnly = Setting<Bool>.flag("strategy.timed_bracket.market_hours_only", default: true,
+                                                           help: "Enter only while the NYSE session is open.")
+
+    public static let all: [any AnySetting] = [symbol, periodSeconds, right, targetDays, moneyness, quantity, takeProfit, stopLoss,
+                                               maxOpen, marketHoursOnly]
+
+    public static let plugin = StrategyPlugin(name: "timed-bracket", settings: all) { c in
+        var s = TimedBracket.Settings()
+        s.symbol = try c.value(symbol)
+        s.periodNs = Int64(try c.value(periodSeconds)) * 1_000_000_000
+        s.right = try c.value(right) == "P" ? .put : .call
+        s.targetDays = try c.value(targetDays)
+        s.moneyness = try c.value(moneyness)
+        s.quantity = Int64(try c.value(quantity))
+        s.takeProfit = try c.value(takeProfit)
+        s.stopLoss = try c.value(stopLoss)
+        s.maxOpen = try c.value(maxOpen)
+        s.marketHoursOnly = try c.value(marketHoursOnly)
+        return TimedBracket(settings: s)
+    }
+}
