@@ -90,7 +90,7 @@ let package = Package(
         // MARK: Services
         .target(name: "BusDaemon", dependencies: ["BusZeroMQ", "Bus", "CZeroMQ", "Messages", log, deque, lifecycle],
                 path: "Services/Bus/BusDaemon", swiftSettings: strict),
-        .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", argumentParser, log, lifecycle],
+        .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", "Messages", argumentParser, log, lifecycle],
                           path: "Services/Bus/bus", swiftSettings: strict),
 
         .target(name: "PricerService", dependencies: ["Quant", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],

@@ -22,10 +22,10 @@ extension Volta_V1_VolSurface: BusMessage {
     public var topic: String { Topics.volSurface(underlying) }
 }
 extension Volta_V1_PricerRequest: BusMessage {
-    public var topic: String { "px.request" }
+    public var topic: String { Topics.Payload.pricerRequest }
 }
 extension Volta_V1_PricerReply: BusMessage {
-    public var topic: String { "px.reply" }
+    public var topic: String { Topics.Payload.pricerReply }
 }
 extension Volta_V1_OrderIntent: BusMessage {
     public var topic: String { Topics.intent(strategy: strategy) }
@@ -49,7 +49,7 @@ extension Volta_V1_RiskDecision: BusMessage {
     public var topic: String { Topics.riskDecision(intentID) }
 }
 extension Volta_V1_ErrorReply: BusMessage {
-    public var topic: String { "sys.error.\(Topics.key(service))" }
+    public var topic: String { Topics.error(service: service) }
 }
 extension Volta_V1_SnapshotRequest: BusMessage {
     public var topic: String { "sys.snapshot.request" }
@@ -70,10 +70,10 @@ extension Volta_V1_QuoteBatch: BusMessage {
     public var topic: String { Topics.quoteBatch(underlying) }
 }
 extension Volta_V1_GatewayRequest: BusMessage {
-    public var topic: String { "gw.request" }
+    public var topic: String { Topics.Payload.gatewayRequest }
 }
 extension Volta_V1_GatewayReply: BusMessage {
-    public var topic: String { "gw.reply" }
+    public var topic: String { Topics.Payload.gatewayReply }
 }
 extension Volta_V1_AccountSnapshot: BusMessage {
     public var topic: String { Topics.accountSnapshot(account) }
@@ -94,22 +94,22 @@ extension Volta_V1_RiskRequest: BusMessage {
     public var topic: String { Topics.riskControl }
 }
 extension Volta_V1_RiskReply: BusMessage {
-    public var topic: String { "risk.reply" }
+    public var topic: String { Topics.Payload.riskReply }
 }
 extension Volta_V1_RiskState: BusMessage {
     public var topic: String { Topics.riskState }
 }
 extension Volta_V1_ExecutionRequest: BusMessage {
-    public var topic: String { "exec.request" }
+    public var topic: String { Topics.Payload.executionRequest }
 }
 extension Volta_V1_ExecutionReply: BusMessage {
-    public var topic: String { "exec.reply" }
+    public var topic: String { Topics.Payload.executionReply }
 }
 extension Volta_V1_IntentExecution: BusMessage {
     public var topic: String { Topics.intentExecution(intentID) }
 }
 extension Volta_V1_RecorderAck: BusMessage {
-    public var topic: String { "rec.ack" }
+    public var topic: String { Topics.recorderAck }
 }
 extension Volta_V1_RecorderQuery: BusMessage {
     public var topic: String { "rec.query" }

@@ -13,6 +13,8 @@ public enum Topics {
     public static func metrics(service: String, instance: String) -> String {
         "sys.metrics.\(key(service)).\(key(instance))"
     }
+    /// A service's error report.
+    public static func error(service: String) -> String { "sys.error.\(key(service))" }
     public static func underlyingQuote(_ symbol: String) -> String { "md.quote.\(key(symbol))" }
     public static func optionQuote(_ contract: Volta_V1_OptionContract) -> String {
         "md.option.\(key(contract.underlying)).\(contract.expiry).\(contractKey(contract))"
@@ -40,6 +42,8 @@ public enum Topics {
     }
     public static func riskDecision(_ intentID: String) -> String { "risk.decision.\(key(intentID))" }
     public static let riskState = "risk.state"
+    /// What the recorder has committed (RecorderAck).
+    public static let recorderAck = "rec.ack"
     /// An operator's command to risk (kill switch, mode, confirm, veto), broadcast by the worker
     /// that answered it so every risk worker applies it.
     public static let riskControl = "risk.control"
@@ -55,6 +59,47 @@ public enum Topics {
     public static func intentExecution(_ intentID: String) -> String { "exec.intent.\(key(intentID))" }
     public static func probeTick(_ instance: String) -> String { "probe.tick.\(key(instance))" }
 
+    /// Subscription prefixes: every stream of one kind. Services subscribe with these, never
+    /// with a literal, so a topic's shape changes in one place.
+    public enum Prefix {
+        public static let marketdata = "md."
+        public static let underlyingQuotes = "md.quote."
+        public static let optionQuotes = "md.option."
+        public static func optionQuotes(underlying: String) -> String { "\(optionQuotes)\(key(underlying))." }
+        public static let stats = "md.stats."
+        public static let chains = "md.chain."
+        public static let pricer = "px."
+        public static let quoteBatches = "gw.quotes."
+        public static let accountSnapshots = "gw.account."
+        public static let execution = "exec."
+        public static let orderStatuses = "exec.status."
+        public static let fills = "exec.fill."
+        public static let intentExecutions = "exec.intent."
+        public static let orders = "exec.order."
+        public static let positions = "acct.position."
+        public static let accountValues = "acct.value."
+        public static let riskDecisions = "risk.decision."
+        public static let strategyStates = "strategy.state."
+        public static let strategyIntents = "strategy.intent."
+        public static let strategyAlerts = "strategy.alert."
+        public static let heartbeats = "sys.heartbeat."
+        public static let statuses = "sys.status."
+        public static let metrics = "sys.metrics."
+        public static let probeTicks = "probe.tick."
+    }
+
+    /// The topics of request and reply payloads (they travel by request, not pub/sub; the
+    /// names label them in recordings and `tap`).
+    public enum Payload {
+        public static let pricerRequest = "px.request"
+        public static let pricerReply = "px.reply"
+        public static let gatewayRequest = "gw.request"
+        public static let gatewayReply = "gw.reply"
+        public static let riskReply = "risk.reply"
+        public static let executionRequest = "exec.request"
+        public static let executionReply = "exec.reply"
+    }
+
     /// The service names that answer requests through the broker.
     public enum Service {
         public static let gateway = "gateway"
@@ -65,6 +110,9 @@ public enum Topics {
         public static let recorder = "recorder"
         public static let strategy = "strategy"
         public static let probe = "probe"
+        /// Processes that serve no requests, named here for their heartbeats and logs.
+        public static let bus = "bus"
+        public static let dashboard = "dashboard"
 
         /// The Clone-pattern snapshot endpoint of a stateful stream.
         public static func snapshot(of stream: String) -> String { "\(stream).snapshot" }

@@ -20,7 +20,7 @@ public struct ServiceMembership: Sendable {
     }
 
     /// The prefix of the heartbeats to feed to ``observe(_:now:)``.
-    public var heartbeatPrefix: String { "sys.heartbeat.\(Topics.key(service))." }
+    public var heartbeatPrefix: String { "\(Topics.Prefix.heartbeats)\(Topics.key(service))." }
 
     public func observe(_ heartbeat: Volta_V1_Heartbeat, now: Int64) { tracker.observe(heartbeat, now: now) }
 

@@ -10,7 +10,7 @@ public final class MetricsWatch: Sendable {
 
     public init(bus: Bus) {
         let watching = Task { [weak self] in
-            for await s in bus.subscribe(Volta_V1_MetricsSnapshot.self, prefix: "sys.metrics.") {
+            for await s in bus.subscribe(Volta_V1_MetricsSnapshot.self, prefix: Topics.Prefix.metrics) {
                 let values = Dictionary(s.message.metrics.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
                 guard let self else { return }
                 self.byInstance.withLock { $0["\(s.message.source.service)/\(s.message.source.instance)"] = values }

@@ -74,14 +74,14 @@ struct BusBench: AsyncParsableCommand {
         let consumer = Task {
             var n = 0
             if undecoded {
-                for await batch in subscriber.transport.subscribe(prefix: "probe.tick.", bufferLimit: 1 << 20) {
+                for await batch in subscriber.transport.subscribe(prefix: Topics.Prefix.probeTicks, bufferLimit: 1 << 20) {
                     n += batch.count
                     received.value.store(n, ordering: .relaxed)
                     if n >= count + 1 { break }
                 }
                 return
             }
-            for await _ in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: "probe.tick.", bufferLimit: 1 << 20) {
+            for await _ in subscriber.subscribe(Volta_V1_ProbeTick.self, prefix: Topics.Prefix.probeTicks, bufferLimit: 1 << 20) {
                 n += 1
                 received.value.store(n, ordering: .relaxed)
                 if n == count + 1 { break }

@@ -72,18 +72,18 @@ final class E2EStack: Sendable {
                 }
             },
             Task { [self] in
-                for await b in watcher.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.SPY") {
+                for await b in watcher.subscribe(Volta_V1_QuoteBatch.self, prefix: Topics.quoteBatch("SPY")) {
                     for q in b.message.underlyings { heard("gw:\(q.last)", b.envelope) }
                 }
             },
             Task { [self] in
-                for await q in watcher.subscribe(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.SPY") { heard("md:\(q.message.last)", q.envelope) }
+                for await q in watcher.subscribe(Volta_V1_UnderlyingQuote.self, prefix: Topics.underlyingQuote("SPY")) { heard("md:\(q.message.last)", q.envelope) }
             },
             Task { [self] in
-                for await i in watcher.subscribe(Volta_V1_OrderIntent.self, prefix: "strategy.intent.") { heard("intent:\(Self.cost(i.message.intentID))", i.envelope) }
+                for await i in watcher.subscribe(Volta_V1_OrderIntent.self, prefix: Topics.Prefix.strategyIntents) { heard("intent:\(Self.cost(i.message.intentID))", i.envelope) }
             },
             Task { [self] in
-                for await e in watcher.subscribe(Volta_V1_IntentExecution.self, prefix: "exec.intent.") { heard("exec:\(Self.cost(e.message.intentID))", e.envelope) }
+                for await e in watcher.subscribe(Volta_V1_IntentExecution.self, prefix: Topics.Prefix.intentExecutions) { heard("exec:\(Self.cost(e.message.intentID))", e.envelope) }
             },
         ]
         tasks.withLock { $0 = running }

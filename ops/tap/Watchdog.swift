@@ -27,7 +27,7 @@ struct Watchdog: AsyncParsableCommand {
         let command = restartCommand
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await hb in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.") {
+                for await hb in bus.subscribe(Volta_V1_Heartbeat.self, prefix: Topics.Prefix.heartbeats) {
                     tracker.observe(hb.message, now: bus.clock.now())
                 }
             }

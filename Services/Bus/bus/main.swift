@@ -1,6 +1,7 @@
 import Bus
 import BusDaemon
 import BusZeroMQ
+import Messages
 import ServiceKit
 
 /// `bus`: the XSUB/XPUB forwarder and the service broker. Every other process connects here.
@@ -14,7 +15,7 @@ let grace = Setting<Int>.integer(
 let queueLimit = Setting<Int>.integer(
     "bus.queue_limit", default: 10_000, in: 1...1_000_000, help: "Requests queued per service before new ones are refused.")
 
-await ServiceMain.run(service: "bus", settings: [bind, grace, queueLimit]) { context in
+await ServiceMain.run(service: Topics.Service.bus, settings: [bind, grace, queueLimit]) { context in
     let config = context.configuration
     let bindText = try config.value(bind)
     let endpoints = try BusEndpoints.parse(bindText.isEmpty ? try config.value(CommonSettings.busEndpoint) : bindText)

@@ -45,7 +45,7 @@ public final class BusWatch: Sendable {
     }
 
     func heartbeats() async {
-        for await r in bus.subscribe(Volta_V1_Heartbeat.self, prefix: "sys.heartbeat.") {
+        for await r in bus.subscribe(Volta_V1_Heartbeat.self, prefix: Topics.Prefix.heartbeats) {
             let now = bus.clock.now()
             tracker.observe(r.message, now: now)
             state.withLock { s in
@@ -56,7 +56,7 @@ public final class BusWatch: Sendable {
     }
 
     func statuses() async {
-        for await r in bus.subscribe(Volta_V1_ServiceStatus.self, prefix: "sys.status.") {
+        for await r in bus.subscribe(Volta_V1_ServiceStatus.self, prefix: Topics.Prefix.statuses) {
             state.withLock { $0.statuses[r.message.source.instance] = r.message }
         }
     }
@@ -72,14 +72,14 @@ public final class BusWatch: Sendable {
     }
 
     func metricSnapshots() async {
-        for await r in bus.subscribe(Volta_V1_MetricsSnapshot.self, prefix: "sys.metrics.") {
+        for await r in bus.subscribe(Volta_V1_MetricsSnapshot.self, prefix: Topics.Prefix.metrics) {
             state.withLock { $0.metrics[r.message.source.instance] = r.message }
         }
     }
 
     /// Marks the views whose rows the recorder just committed.
     func acks() async {
-        for await r in bus.subscribe(Volta_V1_RecorderAck.self, prefix: "rec.ack") {
+        for await r in bus.subscribe(Volta_V1_RecorderAck.self, prefix: Topics.recorderAck) {
             let views = Set(r.message.ranges.compactMap { Self.view(ofTopic: $0.topic) })
             guard !views.isEmpty else { continue }
             state.withLock { $0.changed.formUnion(views) }
@@ -97,10 +97,10 @@ public final class BusWatch: Sendable {
 
     /// The page's views that a recorded topic feeds.
     static func view(ofTopic topic: String) -> String? {
-        if topic.hasPrefix("acct.position.") || topic.hasPrefix("strategy.stop.") { return "positions" }
-        if topic.hasPrefix("exec.") { return "orders" }
-        if topic.hasPrefix("acct.value.") { return "account" }
-        if topic.hasPrefix("risk.decision.") { return "risk" }
+        if topic.hasPrefix(Topics.Prefix.positions) || topic.hasPrefix(Topics.Prefix.strategyStates) { return "positions" }
+        if topic.hasPrefix(Topics.Prefix.execution) { return "orders" }
+        if topic.hasPrefix(Topics.Prefix.accountValues) { return "account" }
+        if topic.hasPrefix(Topics.Prefix.riskDecisions) { return "risk" }
         return nil
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DashboardService
+import Messages
 import ServiceKit
 
 /// `dashboard`: the web page and HTTP API over the recorder and the bus.
@@ -10,7 +11,7 @@ struct Dashboard: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "dashboard", settings: DashboardSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.dashboard, settings: DashboardSettings.all, options: options) { context in
             [try DashboardService(context: context)]
         }
     }

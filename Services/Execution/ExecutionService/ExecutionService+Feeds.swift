@@ -8,7 +8,7 @@ import Messages
 extension ExecutionService {
     /// Keeps the held contracts followed as the gateway's positions change.
     func followPositions() async {
-        for await m in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") {
+        for await m in bus.subscribe(Volta_V1_Position.self, prefix: Topics.Prefix.positions) {
             let p = m.message
             let changed = held.withLock { h -> Bool in
                 let before = h.count

@@ -58,7 +58,7 @@ public final class ExecutionService: Service, Sendable {
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { $0.apply($1) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, Topics.Prefix.underlyingQuotes) { $0.apply($1) } }
                 group.addTask { await self.followPositions() }
                 group.addTask { await self.pruneFeeds() }
                 group.addTask { await self.followOrders() }
@@ -78,10 +78,10 @@ public final class ExecutionService: Service, Sendable {
     func followOrders() async {
         await withDiscardingTaskGroup { group in
             group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_OrderStatus.self, prefix: "exec.status.") { self.apply(m.message) }
+                for await m in self.bus.subscribe(Volta_V1_OrderStatus.self, prefix: Topics.Prefix.orderStatuses) { self.apply(m.message) }
             }
             group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_Fill.self, prefix: "exec.fill.") {
+                for await m in self.bus.subscribe(Volta_V1_Fill.self, prefix: Topics.Prefix.fills) {
                     guard let id = ExecutionRecord.intentID(ofOrder: m.message.orderID) else { continue }
                     if self.records.withLock({ $0[id]?.apply(m.message) ?? false }) { self.publish(id) }
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExecutionService
+import Messages
 import ServiceKit
 
 /// `execution`: the order lifecycle on the bus.
@@ -10,7 +11,7 @@ struct Execution: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "execution", settings: ExecutionSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.execution, settings: ExecutionSettings.all, options: options) { context in
             [try ExecutionService(context: context)]
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GatewayService
+import Messages
 import ServiceKit
 
 /// `gateway`: the broker connection (the simulated market by default) on the bus.
@@ -11,7 +12,7 @@ struct Gateway: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "gateway", settings: GatewaySettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.gateway, settings: GatewaySettings.all, options: options) { context in
             [try GatewayService(context: context)]
         }
     }

@@ -78,10 +78,10 @@ public final class MarketdataService: Service, Sendable {
     /// long ago they last changed (a quiet market requotes little), where a live burst that old
     /// was delayed on its way. Quotes that stay unchanged are flagged stale later, as any are.
     func follow(_ newSymbol: AsyncStream<String>.Continuation) async {
-        var batches = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.")
+        var batches = bus.subscribe(Volta_V1_QuoteBatch.self, prefix: Topics.Prefix.quoteBatches)
         if settings.snapshotOnStart {
             do {
-                batches = try await bus.subscribeWithSnapshot(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.",
+                batches = try await bus.subscribeWithSnapshot(Volta_V1_QuoteBatch.self, prefix: Topics.Prefix.quoteBatches,
                                                               stream: Topics.Service.gateway, timeout: .seconds(2), retries: 3)
             } catch {
                 logger.notice("no gateway snapshot, following live quotes only", metadata: ["error": "\(error)"])

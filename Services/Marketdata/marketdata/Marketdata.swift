@@ -1,6 +1,7 @@
 import ArgumentParser
 import Market
 import MarketdataService
+import Messages
 import ServiceKit
 
 /// `marketdata`: the validated market on the bus (the default), and the NYSE calendar.
@@ -17,7 +18,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "marketdata", settings: MarketdataSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.marketdata, settings: MarketdataSettings.all, options: options) { context in
             [try MarketdataService(context: context)]
         }
     }

@@ -47,11 +47,11 @@ public final class PricerService: Service, Sendable {
         let (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.", wake: wake) { engine, q, t in
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, prefix: Topics.Prefix.underlyingQuotes, wake: wake) { engine, q, t in
                     engine.apply(q, at: t)
                     return true
                 } }
-                group.addTask { await self.follow(Volta_V1_OptionQuote.self, prefix: "md.option.", wake: wake) { engine, q, t in
+                group.addTask { await self.follow(Volta_V1_OptionQuote.self, prefix: Topics.Prefix.optionQuotes, wake: wake) { engine, q, t in
                     engine.apply(q, at: t)
                 } }
                 group.addTask { await self.followMembers() }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PricerService
+import Messages
 import ServiceKit
 
 /// `pricer`: the pricing service on the bus (the default), and option pricing from the command
@@ -18,7 +19,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "pricer", settings: PricerSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.pricer, settings: PricerSettings.all, options: options) { context in
             [try PricerService(context: context)]
         }
     }

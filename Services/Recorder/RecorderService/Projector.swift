@@ -42,7 +42,7 @@ public struct Projector: Sendable {
     /// Applies one newly stored event, if it is of a projected kind.
     public mutating func apply(_ e: RecordedEvent, _ db: Database) throws {
         let topic = e.topic
-        if topic.hasPrefix("md.") || topic.hasPrefix("px.") {
+        if topic.hasPrefix(Topics.Prefix.marketdata) || topic.hasPrefix(Topics.Prefix.pricer) {
             try mark(e)
             return
         }
@@ -85,7 +85,7 @@ public struct Projector: Sendable {
             return
         }
         guard let name = watched[e.topic] else { return }
-        if e.topic.hasPrefix("md.") {
+        if e.topic.hasPrefix(Topics.Prefix.marketdata) {
             let q: Volta_V1_OptionQuote = try decode(e)
             marks[name, default: Mark()].bid = q.bid
             marks[name, default: Mark()].ask = q.ask

@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "recorder", settings: RecorderSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.recorder, settings: RecorderSettings.all, options: options) { context in
             [try RecorderService(context: context)]
         }
     }

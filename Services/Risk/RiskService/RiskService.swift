@@ -47,11 +47,11 @@ public final class RiskService: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.followPositions() }
-                group.addTask { await self.follow(Volta_V1_AccountValue.self, "acct.value.") { b, v, now in b.apply(v, now: now) } }
-                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, "md.quote.") { b, q, _ in
+                group.addTask { await self.follow(Volta_V1_AccountValue.self, Topics.Prefix.accountValues) { b, v, now in b.apply(v, now: now) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingQuote.self, Topics.Prefix.underlyingQuotes) { b, q, _ in
                     b.price(q.symbol, q.referencePrice)
                 } }
-                group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, "md.stats.") { b, s, _ in b.apply(s) } }
+                group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, Topics.Prefix.stats) { b, s, _ in b.apply(s) } }
                 group.addTask { await self.loadAccount() }
                 group.addTask { await self.publishState() }
                 group.addTask { await self.followControl() }
@@ -66,7 +66,7 @@ public final class RiskService: Service, Sendable {
     /// Positions, and the greeks of the contracts they hold (the portfolio's greeks and
     /// exposure), followed as they change and dropped once flat.
     func followPositions() async {
-        for await m in bus.subscribe(Volta_V1_Position.self, prefix: "acct.position.") {
+        for await m in bus.subscribe(Volta_V1_Position.self, prefix: Topics.Prefix.positions) {
             let held = book.withLock { b in
                 b.apply(m.message)
                 return b.positions.values.map(\.instrument).optionContracts

@@ -1,5 +1,6 @@
 import ArgumentParser
 import RiskService
+import Messages
 import ServiceKit
 
 /// `risk`: the pre-trade check, kill switch and portfolio risk on the bus.
@@ -10,7 +11,7 @@ struct Risk: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "risk", settings: RiskSettings.all, options: options) { context in
+        await ServiceMain.run(service: Topics.Service.risk, settings: RiskSettings.all, options: options) { context in
             [try RiskService(context: context)]
         }
     }

@@ -93,15 +93,15 @@ public final class StrategyHost: Service, Sendable {
     func follow(_ feed: StrategyFeed) async {
         switch feed {
         case .underlyingQuotes:
-            await follow(Volta_V1_UnderlyingQuote.self, prefix: "md.quote.", snapshot: true) { .underlyingQuote($0) }
+            await follow(Volta_V1_UnderlyingQuote.self, prefix: Topics.Prefix.underlyingQuotes, snapshot: true) { .underlyingQuote($0) }
         case .stats:
-            await follow(Volta_V1_UnderlyingStats.self, prefix: "md.stats.") { .stats($0) }
+            await follow(Volta_V1_UnderlyingStats.self, prefix: Topics.Prefix.stats) { .stats($0) }
         case .positions:
-            await follow(Volta_V1_Position.self, prefix: "acct.position.") { .position($0) }
+            await follow(Volta_V1_Position.self, prefix: Topics.Prefix.positions) { .position($0) }
         case .fills:
-            await follow(Volta_V1_Fill.self, prefix: "exec.fill.") { .fill($0) }
+            await follow(Volta_V1_Fill.self, prefix: Topics.Prefix.fills) { .fill($0) }
         case .optionQuotes(let underlying):
-            await follow(Volta_V1_OptionQuote.self, prefix: "md.option.\(Topics.key(underlying)).", snapshot: true) { .optionQuote($0) }
+            await follow(Volta_V1_OptionQuote.self, prefix: Topics.Prefix.optionQuotes(underlying: underlying), snapshot: true) { .optionQuote($0) }
         case .analytics(let underlying):
             await follow(Volta_V1_OptionAnalytics.self, prefix: Topics.optionAnalytics(underlying: underlying) + ".") { .analytics($0) }
         }
@@ -128,7 +128,7 @@ public final class StrategyHost: Service, Sendable {
 
     /// Other workers' states of the strategies this host runs, kept and merged in.
     func followPeerStates() async {
-        for await m in bus.subscribe(Volta_V1_StrategyState.self, prefix: "strategy.state.") where m.header.instance != bus.identity.instance {
+        for await m in bus.subscribe(Volta_V1_StrategyState.self, prefix: Topics.Prefix.strategyStates) where m.header.instance != bus.identity.instance {
             keep(m.message)
             guard let slot = slots.first(where: { $0.name == m.message.strategy }) else { continue }
             deliver(.peerState(m.message), to: slot)
@@ -137,7 +137,7 @@ public final class StrategyHost: Service, Sendable {
 
     /// Execution's reports on each strategy's intents: an intent that ended is no longer resubmitted.
     func followReports() async {
-        for await m in bus.subscribe(Volta_V1_IntentExecution.self, prefix: "exec.intent.") {
+        for await m in bus.subscribe(Volta_V1_IntentExecution.self, prefix: Topics.Prefix.intentExecutions) {
             report(m.message)
         }
     }
@@ -173,7 +173,7 @@ public final class StrategyHost: Service, Sendable {
     /// running worker holds, handed to each strategy as peers' states.
     func restoreFromPeers() async {
         var request = Volta_V1_SnapshotRequest()
-        request.prefix = "strategy.state."
+        request.prefix = Topics.Prefix.strategyStates
         do {
             let snapshot = try await bus.request(service: Topics.Service.snapshot(of: Topics.Service.strategy), request,
                                                  as: Volta_V1_Snapshot.self, timeout: .seconds(1), retries: 0)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Messages
 import ServiceKit
 import StopsStrategy
 import StrategyService
@@ -17,7 +18,7 @@ struct Strategy: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        await ServiceMain.run(service: "strategy", settings: HostSettings.all + Self.plugins.flatMap(\.settings), options: options) { context in
+        await ServiceMain.run(service: Topics.Service.strategy, settings: HostSettings.all + Self.plugins.flatMap(\.settings), options: options) { context in
             [try StrategyHost(context: context, plugins: Self.plugins)]
         }
     }
