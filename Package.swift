@@ -153,7 +153,7 @@ let package = Package(
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests
-        .testTarget(name: "MessagesTests", dependencies: ["Messages", "Bus"], path: "Tests/MessagesTests",
+        .testTarget(name: "MessagesTests", dependencies: ["Messages", "Bus", "TestSupport"], path: "Tests/MessagesTests",
                     swiftSettings: strict),
         .testTarget(name: "BusTests", dependencies: ["Bus", "Messages", "TestSupport"], path: "Tests/BusTests",
                     swiftSettings: strict),
@@ -161,7 +161,7 @@ let package = Package(
                     path: "Tests/BusZeroMQTests", swiftSettings: strict),
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics, log],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
-        .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService"], path: "Tests/QuantTests", swiftSettings: strict),
+        .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService", "TestSupport"], path: "Tests/QuantTests", swiftSettings: strict),
         .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
                     path: "Tests/PricerTests", swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Quant"], path: "Tests/MarketTests", swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Bus
+import TestSupport
 import Testing
 
 @Suite("BusRecording")
@@ -28,9 +29,10 @@ struct BusRecordingTests {
     }
 
     @Test func randomBytesNeverCrash() throws {
+        var rng = TestRandom("BusRecordingTests.randomBytesNeverCrash")
         #expect(throws: BusRecording.ReadError.notARecording) { try BusRecording.decode([1, 2, 3]) }
         for _ in 0..<500 {
-            let junk = BusRecording.magic + (0..<Int.random(in: 0...300)).map { _ in UInt8.random(in: 0...255) }
+            let junk = BusRecording.magic + (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = try BusRecording.decode(junk)
         }
     }

@@ -44,7 +44,8 @@ import TWS
         return (seen, task)
     }
 
-    func until(_ limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    /// Waits for `condition`, at most `limit`: a bound for a loaded machine, not a pace.
+    func until(_ limit: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if await condition() { return true }
@@ -93,6 +94,54 @@ import TWS
         #expect(history.bars.count == 20)
     }
 
+    /// What execution sends for a bracket (an Adaptive entry, then a take profit and a stop as its
+    /// children in one OCA group), through the adapter to twsim: TWS's own fields arrive (parentId,
+    /// ocaGroup with OCA type 1, the Adaptive algo, STP's auxPrice), the children wait for the
+    /// entry, and once it fills the stop and the take profit work, one cancelling the other.
+    @Test func aBracketWithAnAdaptiveEntryReachesTWSAsParentChildrenAndOneOCAGroup() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (_, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { await s.adapter.currentQuotes().contains { !$0.underlyings.isEmpty } })
+        var entry = Self.order("entry-1", .market, quantity: 5)
+        entry.algo = "adaptive"
+        entry.algoPriority = "urgent"
+        var takeProfit = Self.order("entry-1.take_profit", .limit, quantity: 5, limit: 10_000)
+        var stopLoss = Self.order("entry-1.stop_loss", .stop, quantity: 5)
+        stopLoss.stopPriceMicros = Money.micros(1)
+        for i in [0, 1] {
+            var child = i == 0 ? takeProfit : stopLoss
+            child.legs[0].side = .sell
+            child.parentOrderID = "entry-1"
+            child.ocaGroup = "oca-entry-1"
+            child.tif = .gtc
+            if i == 0 { takeProfit = child } else { stopLoss = child }
+        }
+        _ = try await s.adapter.place(entry)
+        _ = try await s.adapter.place(takeProfit)
+        _ = try await s.adapter.place(stopLoss)
+        let placed = s.server.book.withLock { b in Dictionary(b.orders.values.map { ($0.placed.order.orderRef, $0.placed.order) }, uniquingKeysWith: { a, _ in a }) }
+        let parent = try #require(placed["entry-1"])
+        #expect(parent.algoStrategy == "Adaptive")
+        for ref in ["entry-1.take_profit", "entry-1.stop_loss"] {
+            let child = try #require(placed[ref])
+            #expect(child.parentId == parent.orderId && child.ocaGroup == "oca-entry-1" && child.ocaType == 1 && child.tif == "GTC")
+        }
+        #expect(placed["entry-1.stop_loss"]?.orderType == "STP" && placed["entry-1.stop_loss"]?.auxPrice == 1)
+        // The entry fills at market; the children then work, and neither has filled (far prices).
+        #expect(await until {
+            s.server.book.withLock { b in
+                b.orders.values.first { $0.placed.order.orderRef == "entry-1" }?.status.state == .filled
+                    && b.orders.values.filter { $0.placed.order.parentId == parent.orderId }.allSatisfy { $0.status.state == .submitted }
+            }
+        })
+        // Cancelling the take profit leaves the stop (a cancel is not a fill: OCA does not fire).
+        #expect(try await s.adapter.cancel(orderID: "entry-1.take_profit").state == .cancelled)
+        let open = try await s.adapter.accountSnapshot().openOrders.map(\.orderID)
+        #expect(open == ["entry-1.stop_loss"])
+    }
+
     @Test func aDroppedConnectionMidOrderLosesNothingAndDuplicatesNothing() async throws {
         let s = try start(latencyMs: 600)
         defer { s.serving.cancel() }
@@ -106,7 +155,11 @@ import TWS
         // while the gateway is away.
         s.server.dropClients()
         await following.value
-        try await Task.sleep(for: .milliseconds(900))
+        // Reconnect once the broker has filled it (an event, not a guess at how long that takes
+        // on a loaded machine): the fill must be read back after the reconnect.
+        #expect(await until(.seconds(30)) {
+            s.server.book.withLock { $0.orders.values.contains { $0.placed.order.orderRef == "buy-1" && $0.status.state == .filled } }
+        })
         (seen, following) = follow(try await s.adapter.connect())
         defer { following.cancel() }
         let filled = await until {

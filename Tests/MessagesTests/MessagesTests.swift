@@ -2,6 +2,7 @@ import Bus
 import Foundation
 import Messages
 import SwiftProtobuf
+import TestSupport
 import Testing
 
 @Suite("Messages: topics and the registry")
@@ -45,6 +46,7 @@ struct MessagesTests {
     }
 
     @Test func randomAndTruncatedEnvelopesNeverCrashTheDecoder() throws {
+        var rng = TestRandom("MessagesTests.randomAndTruncatedEnvelopes")
         var envelope = Volta_V1_Envelope()
         envelope.type = "volta.v1.ProbeTick"
         envelope.topic = "probe.tick.x"
@@ -53,7 +55,7 @@ struct MessagesTests {
         let valid: [UInt8] = try envelope.serializedBytes()
         for cut in 0..<valid.count { _ = try? Volta_V1_Envelope(serializedBytes: Array(valid.prefix(cut))) }
         for _ in 0..<5_000 {
-            let junk = (0..<Int.random(in: 0...200)).map { _ in UInt8.random(in: 0...255) }
+            let junk = (0..<Int.random(in: 0...200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
             _ = try? Volta_V1_Envelope(serializedBytes: junk)
             for type in MessageRegistry.all { _ = try? MessageRegistry.decode(typeName: type.protoMessageName, payload: junk) }
         }

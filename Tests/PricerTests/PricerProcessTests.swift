@@ -9,7 +9,7 @@ import Testing
 /// `bus` and `pricer` as real processes on 127.0.0.1, with this test as marketdata: a SIGKILLed
 /// pricer comes back, rebuilds every chain from marketdata's snapshot (the Clone pattern) without
 /// a single new quote, and answers requests again.
-@Suite("Pricer processes", .serialized)
+@Suite("Pricer processes", .serialized, .timeLimit(.minutes(5)))
 struct PricerProcessTests {
     @Test func aKilledPricerRecoversItsChainsFromTheMarketdataSnapshot() async throws {
         let dir = temporaryDirectory("volta-pricer")

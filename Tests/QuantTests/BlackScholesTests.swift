@@ -1,6 +1,7 @@
 import Foundation
 import PricerService
 import Quant
+import TestSupport
 import Testing
 
 @Suite("Black-Scholes-Merton and Black-76")
@@ -22,9 +23,10 @@ struct BlackScholesTests {
     }
 
     @Test func putCallParityAndGreeksAgainstFiniteDifferences() throws {
+        var rng = TestRandom("BlackScholesTests.putCallParity")
         for _ in 0..<500 {
-            let S = Double.random(in: 20...200), K = S * Double.random(in: 0.6...1.5), T = Double.random(in: 0.02...3)
-            let r = Double.random(in: -0.01...0.08), q = Double.random(in: 0...0.05), v = Double.random(in: 0.05...1.2)
+            let S = Double.random(in: 20...200, using: &rng), K = S * Double.random(in: 0.6...1.5, using: &rng), T = Double.random(in: 0.02...3, using: &rng)
+            let r = Double.random(in: -0.01...0.08, using: &rng), q = Double.random(in: 0...0.05, using: &rng), v = Double.random(in: 0.05...1.2, using: &rng)
             func price(_ kind: OptionKind, S: Double = S, T: Double = T, r: Double = r, v: Double = v) throws -> Double {
                 try BlackScholes.greeks(kind, spot: S, strike: K, time: T, rate: r, dividend: q, volatility: v).price
             }

@@ -1,5 +1,6 @@
 import Foundation
 @testable import Quant
+import TestSupport
 import Testing
 
 @Suite("Implied volatility")
@@ -50,7 +51,7 @@ struct ImpliedVolatilityTests {
     /// libm's one): it must give the scalar solver's answer to within what the problem's own
     /// conditioning allows, and the same errors, across every segment and region of b.
     @Test func batchAgreesWithTheScalarSolverEverywhere() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = TestRandom("ImpliedVolatilityTests.batchAgreesWithTheScalarSolver")
         var options: [OptionInputs] = [], prices: [Double] = []
         for _ in 0..<4_000 {
             let x = (Bool.random(using: &generator) ? 1.0 : -1) * exp(Double.random(in: log(1e-6)...log(60), using: &generator))

@@ -19,6 +19,7 @@ struct ChaosTests {
 
     @Test(.timeLimit(.minutes(Self.seconds / 60 + 8)))
     func randomKillsLoseAndDuplicateNothing() async throws {
+        var rng = TestRandom("ChaosTests.randomKills")
         let stack = try await ChaosStack()
         defer { stack.stop() }
         let everyone = Set(ChaosStack.victims)
@@ -35,8 +36,8 @@ struct ChaosTests {
         let start = ContinuousClock.now
         let flowing = Task { await flow.run(every: .milliseconds(700)) }
         while ContinuousClock.now - start < .seconds(Self.seconds) {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 2_000...5_000)))
-            if round.isEmpty { round = ChaosStack.victims.shuffled() }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 2_000...5_000, using: &rng)))
+            if round.isEmpty { round = ChaosStack.victims.shuffled(using: &rng) }
             let victim = round.removeLast()
             if let pid = stack.pid(victim) {
                 kill(pid, SIGKILL)

@@ -14,7 +14,7 @@ import Testing
 ///
 /// Chromium comes from ops/install-deps.sh. Without it the test is skipped, except in CI
 /// (`CI` set), where a missing browser is a failure.
-@Suite("Dashboard in a browser", .serialized)
+@Suite("Dashboard in a browser", .serialized, .timeLimit(.minutes(5)))
 struct DashboardBrowserTests {
     static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../ops/scenarios/dashboard.yaml").standardized.path

@@ -7,7 +7,7 @@ import Testing
 /// `twsim`, `bus` and `gateway` with its `ibkr` adapter as real processes on 127.0.0.1: quotes
 /// with IB's greeks reach the bus; an order survives twsim dropping the connection (SIGUSR1)
 /// and the gateway being SIGKILLed and restarted: one order at the broker, its fill, the position.
-@Suite("IBKR processes", .serialized)
+@Suite("IBKR processes", .serialized, .timeLimit(.minutes(5)))
 struct IBKRProcessTests {
     let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../ops/scenarios/quiet.yaml").standardized.path

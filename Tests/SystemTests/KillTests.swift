@@ -13,7 +13,7 @@ import Glibc
 /// `bus` and two `probe` workers as real processes on 127.0.0.1; SIGKILL the bus and one
 /// worker mid-traffic; every request is answered exactly once, nothing runs twice except what
 /// died with the killed worker, and subscribers resume and report the gap.
-@Suite("Processes killed under traffic", .serialized)
+@Suite("Processes killed under traffic", .serialized, .timeLimit(.minutes(5)))
 struct KillTests {
     @Test func killTheBusAndAWorker() async throws {
         let dir = temporaryDirectory("volta-kill")

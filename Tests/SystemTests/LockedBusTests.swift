@@ -5,7 +5,7 @@ import Testing
 
 /// The locked bus as an operator runs it: keys from `volta-keys`, the daemon and services as
 /// processes, configured through the environment as compose and supervisord do.
-@Suite("A locked bus", .serialized)
+@Suite("A locked bus", .serialized, .timeLimit(.minutes(5)))
 struct LockedBusTests {
     @Test func keysFromTheToolAdmitListedServicesOnlyAndNoSecretIsLogged() async throws {
         let dir = temporaryDirectory("volta-curve")

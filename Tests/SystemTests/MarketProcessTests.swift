@@ -9,7 +9,7 @@ import Testing
 /// `bus`, `gateway` (the simulated market) and `marketdata` as real processes on 127.0.0.1:
 /// marketdata is SIGKILLed and restarted and has the whole market again from the gateway's
 /// snapshot; orders placed through the gateway fill and move the account.
-@Suite("Market processes", .serialized)
+@Suite("Market processes", .serialized, .timeLimit(.minutes(5)))
 struct MarketProcessTests {
     let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../ops/scenarios/quiet.yaml").standardized.path
 
@@ -47,13 +47,13 @@ struct MarketProcessTests {
             let s = try await fetchSnapshot(bus, stream: Topics.Service.marketdata, prefix: "md.option.SPY.")
             return (Set(s.entries.map(\.topic)), Set(s.entries.map(\.source.epoch)))
         }
-        try await until(timeout: .seconds(30)) { ((try? await gatewayOptions())?.count ?? 0) > 100 }
+        try await until(timeout: .seconds(90)) { ((try? await gatewayOptions())?.count ?? 0) > 100 }
         let listed = try await gatewayOptions()
         var chain = Volta_V1_GatewayRequest()
         chain.chainUnderlying = "SPY"
         let definition = try await bus.request(service: Topics.Service.gateway, chain, as: Volta_V1_GatewayReply.self).chain
         #expect(definition.expiries.reduce(0) { $0 + $1.strikeMicros.count * 2 } == listed.count)
-        try await until(timeout: .seconds(30)) { (try? await marketdataOptions())?.topics == listed }
+        try await until(timeout: .seconds(90)) { (try? await marketdataOptions())?.topics == listed }
         let firstEpochs = try await marketdataOptions().epochs
 
         marketdata.kill()
@@ -62,7 +62,7 @@ struct MarketProcessTests {
         marketdata = try ChildProcess("marketdata", mdArgs, name: "marketdata-2", environment: env, logDirectory: dir)
         // The quiet market republishes almost nothing: the new marketdata's SPY options come
         // from the gateway's snapshot.
-        try await until(timeout: .seconds(30)) {
+        try await until(timeout: .seconds(90)) {
             guard let md = try? await marketdataOptions() else { return false }
             return md.topics == listed && md.epochs.isDisjoint(with: firstEpochs)
         }

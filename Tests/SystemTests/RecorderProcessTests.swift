@@ -8,7 +8,7 @@ import Testing
 /// The recorder as a real process at 50,000 events/s, SIGKILLed mid-run and restarted on the
 /// same database: every event it acknowledged before the kill is stored exactly once, and it
 /// records again after the restart.
-@Suite("Recorder process", .serialized)
+@Suite("Recorder process", .serialized, .timeLimit(.minutes(5)))
 struct RecorderProcessTests {
     @Test func acknowledgedEventsSurviveASIGKILLExactlyOnce() async throws {
         let dir = temporaryDirectory("volta-recorder")

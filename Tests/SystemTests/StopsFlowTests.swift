@@ -9,7 +9,7 @@ import Testing
 /// execution places, reprices and fills them, and P&L is recorded. Then the same with one of two
 /// strategy workers SIGKILLed, and with execution SIGKILLed right after it placed.
 /// In every run each fired stop is one intent and one broker order.
-@Suite("Stops end to end", .serialized)
+@Suite("Stops end to end", .serialized, .timeLimit(.minutes(5)))
 struct StopsFlowTests {
     @Test func stopsFireAndExitsFillOnce() async throws {
         let stack = try await StopsStack(workers: 1)

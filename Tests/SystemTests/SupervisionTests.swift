@@ -11,7 +11,7 @@ import Glibc
 
 /// The stack under supervisord, as `ops/start.sh` runs it: a crashed process is restarted by
 /// supervisord, a hung one (alive, heartbeats stopped) by the watchdog.
-@Suite("Supervision", .serialized)
+@Suite("Supervision", .serialized, .timeLimit(.minutes(5)))
 struct SupervisionTests {
     @Test func crashedAndHungProcessesAreRestarted() async throws {
         let supervisord = "/usr/bin/supervisord"

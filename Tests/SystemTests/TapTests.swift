@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `tap` against a real bus and probe: what an operator types.
-@Suite("tap", .serialized)
+@Suite("tap", .serialized, .timeLimit(.minutes(5)))
 struct TapTests {
     func tap(_ args: [String], bus: String, dir: String, name: String) async throws -> (Int32?, String) {
         try await runToExit("tap", args, name: name, dir: dir, environment: ["VOLTA_BUS": bus])

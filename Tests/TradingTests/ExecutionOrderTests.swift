@@ -124,4 +124,53 @@ struct ExecutionOrderTests {
         #expect(takeProfit.parentOrderID.isEmpty && stopLoss.parentOrderID.isEmpty)
         #expect(takeProfit.ocaGroup == "oca-short-put" && stopLoss.ocaGroup == "oca-short-put")
     }
+
+    /// The put seller's entry: unfilled after 300 s, cancelled; a minute later placed again as
+    /// Adaptive Urgent (a new order, `~1`); unfilled again, cancelled, and the intent ends saying
+    /// it gave up. Two orders, two cancels, nothing else.
+    @Test func anEntryThatTimesOutIsCancelledRetriedWithAnotherPriorityThenGivenUp() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        _ = try await stack.submit(Self.intent("patient", .limit) {
+            $0.priceAsGiven = true
+            $0.limitPriceMicros = 2_000_000
+            $0.algo = "adaptive"
+            $0.algoPriority = "normal"
+            $0.timeout = Volta_V1_EntryTimeout.with { $0.seconds = 300; $0.retries = 1; $0.retryAfterSeconds = 60; $0.retryAlgoPriority = "urgent" }
+        })
+        let first = try await placed(stack, "ex-patient")
+        #expect(first.algoPriority == "normal")
+        await stack.harness.pass(.seconds(299))
+        #expect(stack.gateway.cancelled.isEmpty)
+        await stack.harness.pass(.seconds(2))
+        try await stack.waitFor("the first attempt's cancel") { stack.gateway.cancelled == ["cancel ex-patient"] }
+        let waiting = try #require(await stack.report("patient"))
+        #expect(waiting.stage == .stageWorking, "a retry is coming: \(waiting)")
+        await stack.harness.pass(.seconds(61))
+        let retry = try await placed(stack, "ex-patient~1")
+        #expect(retry.algo == "adaptive" && retry.algoPriority == "urgent" && retry.limitPriceMicros == 2_000_000)
+        #expect(await stack.report("patient")?.attempt == 1)
+        await stack.harness.pass(.seconds(301))
+        try await stack.waitFor("the retry's cancel") { stack.gateway.cancelled.count == 2 }
+        #expect(await eventually(stack.harness) { await stack.report("patient")?.stage == .stageDone })
+        let done = try #require(await stack.report("patient"))
+        #expect(done.reason.contains("gave up") && done.filledQuantity == 0)
+        #expect(stack.gateway.placed == ["place ex-patient", "place ex-patient~1"])
+        #expect(stack.gateway.riskChecks.withLock { $0 } == ["patient"])
+    }
+
+    /// An attempt with a partial fill keeps working past the timeout.
+    @Test func aPartiallyFilledEntryIsNotCancelledByItsTimeout() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        _ = try await stack.submit(Self.intent("partial", .market) {
+            $0.timeout = Volta_V1_EntryTimeout.with { $0.seconds = 10 }
+        })
+        _ = try await placed(stack, "ex-partial")
+        stack.gatewayBus.publish(Volta_V1_Fill.with { $0.fillID = "f1"; $0.orderID = "ex-partial"; $0.quantity = 1; $0.priceMicros = 1_000_000 })
+        #expect(await eventually(stack.harness) { await stack.report("partial")?.filledQuantity == 1 })
+        await stack.harness.pass(.seconds(30))
+        #expect(stack.gateway.cancelled.isEmpty)
+        #expect(await stack.report("partial")?.stage == .stageWorking)
+    }
 }

@@ -94,6 +94,7 @@ extension DashboardPage {
   <section>
     <h2>Strategies</h2>
     <table id="strategies"></table>
+    <table id="strategystates"></table>
     <div id="params"></div>
   </section>
   <section class="wide">
@@ -326,6 +327,9 @@ async function loadStrategies() {
   table($("#strategies"), [["Strategy", "strategy"], ["Trades", "trades"], ["Open", "open_trades"],
     ["Win rate", "win_rate", (v) => isNum(v) ? num(100 * v, 0) + "%" : "–"], ["Realized", "realized_pnl", money, signClass]],
     data.summary, "no trades yet");
+  table($("#strategystates"), [["Strategy", "strategy", null, () => "l"], ["Key", "key", null, () => "l"], ["Status", "status", null, () => "l"],
+    ["State", "summary", null, () => "l"], ["Worker", "worker", null, () => "l"], ["Updated", "updated_ns", time]],
+    data.states || [], "no strategy state published yet");
   const el = $("#params");
   el.textContent = "";
   for (const [instance, facts] of Object.entries(data.parameters)) {

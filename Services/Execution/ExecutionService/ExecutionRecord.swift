@@ -6,7 +6,12 @@ public struct ExecutionRecord: Sendable {
     /// Nil for an order found at the broker after a restart, until its strategy resubmits it.
     public var intent: Volta_V1_OrderIntent?
     public let intentID: String
-    public let orderID: String
+    /// The attempt working now: 0, then one more for each retry after an entry timeout.
+    public var attempt = 0
+    /// An attempt is being cancelled for a retry: its cancellation does not end the intent.
+    public var retrying = false
+    /// The broker order of the current attempt.
+    public var orderID: String { Self.orderID(for: intentID, attempt: attempt) }
     public var stage: Volta_V1_IntentStage = .stageAwaitingRisk
     public var progress: OrderProgress?
     public var limitMicros: Int64 = 0
@@ -26,15 +31,29 @@ public struct ExecutionRecord: Sendable {
     public init(intentID: String, intent: Volta_V1_OrderIntent?) {
         self.intentID = intentID
         self.intent = intent
-        self.orderID = Self.orderID(for: intentID)
     }
 
     /// The broker order of an intent has an id derived from it: a restarted execution, or a
     /// retried place, names the same order, and the broker treats it as the same order.
-    public static func orderID(for intentID: String) -> String { "ex-" + intentID }
+    /// A retry's order is `ex-<intent>~<attempt>`: a new order at the broker, still derived.
+    public static func orderID(for intentID: String, attempt: Int = 0) -> String {
+        attempt == 0 ? "ex-" + intentID : "ex-\(intentID)~\(attempt)"
+    }
+
+    /// The attempt an order id names (0 for `ex-<intent>`).
+    public static func attempt(ofOrder orderID: String) -> Int {
+        guard let id = intentID(ofOrder: orderID), orderID.count > id.count + 4 else { return 0 }
+        return Int(orderID.dropFirst(3 + id.count + 1)) ?? 0
+    }
 
     public static func intentID(ofOrder orderID: String) -> String? {
-        orderID.hasPrefix("ex-") ? String(orderID.dropFirst(3)) : nil
+        guard orderID.hasPrefix("ex-") else { return nil }
+        let rest = orderID.dropFirst(3)
+        if let tilde = rest.lastIndex(of: "~"), !rest[rest.index(after: tilde)...].isEmpty,
+           rest[rest.index(after: tilde)...].allSatisfy(\.isNumber) {
+            return String(rest[..<tilde])
+        }
+        return String(rest)
     }
 
     public var isDone: Bool { stage == .stageDone || stage == .stageRiskRejected }
@@ -64,9 +83,10 @@ public struct ExecutionRecord: Sendable {
         // A status that reports more filled than the fills seen (fills missed while down):
         // book the rest at the status's average price, once, so the quantities are right.
         if s.state == .filled, let p = progress, s.filledQuantity > p.filled {
-            progress?.apply(fillID: "status-\(orderID)", quantity: s.filledQuantity - p.filled, priceMicros: s.avgFillPriceMicros)
+            let fillID = "status-\(orderID)"
+            progress?.apply(fillID: fillID, quantity: s.filledQuantity - p.filled, priceMicros: s.avgFillPriceMicros)
         }
-        if stage != .stageDone { stage = progress?.state.isTerminal == true ? .stageDone : .stageWorking }
+        if stage != .stageDone { stage = progress?.state.isTerminal == true && !retrying ? .stageDone : .stageWorking }
         if !s.reason.isEmpty { reason = s.reason }
     }
 
@@ -127,6 +147,7 @@ public struct ExecutionRecord: Sendable {
         if let leg = intent?.legs.first { e.instrument = leg.instrument.displayName }
         e.parentIntentID = parentIntentID
         e.role = role
+        e.attempt = Int32(attempt)
         e.updatedNs = now
         return e
     }

@@ -17,8 +17,14 @@ extension ExecutionService {
         order.algo = intent.algo
         order.algoPriority = intent.algoPriority
         order.ocaGroup = intent.ocaGroup
+        // A retry after an entry timeout goes with the retry's Adaptive priority.
+        let retry = rec.attempt > 0 && intent.hasTimeout ? intent.timeout : nil
+        if let retry, !retry.retryAlgoPriority.isEmpty {
+            order.algo = "adaptive"
+            order.algoPriority = retry.retryAlgoPriority
+        }
         if !rec.parentIntentID.isEmpty, !(records.withLock { $0[rec.parentIntentID]?.intent?.bracket.afterFill } ?? false) {
-            order.parentOrderID = ExecutionRecord.orderID(for: rec.parentIntentID)
+            order.parentOrderID = records.withLock { $0[rec.parentIntentID]?.orderID } ?? ExecutionRecord.orderID(for: rec.parentIntentID)
         }
         // Every type but the smart limit goes as the intent gives it (checked on submit).
         switch intent.orderType {
@@ -34,7 +40,7 @@ extension ExecutionService {
             return order
         case .limit where intent.priceAsGiven:
             order.orderType = .limit
-            order.limitPriceMicros = intent.limitPriceMicros
+            order.limitPriceMicros = (retry?.retryLimitMicros ?? 0) > 0 ? retry!.retryLimitMicros : intent.limitPriceMicros
             return order
         default:
             break
@@ -111,6 +117,13 @@ extension ExecutionService {
         case "": if !i.algoPriority.isEmpty { return "algo_priority without an algo" }
         case "adaptive": if !["", "patient", "normal", "urgent"].contains(i.algoPriority) { return "adaptive priority must be patient, normal or urgent, got '\(i.algoPriority)'" }
         default: return "algo '\(i.algo)' is not supported (adaptive is)"
+        }
+        if i.hasTimeout {
+            let t = i.timeout
+            if t.seconds <= 0 || t.retries < 0 || t.retryAfterSeconds < 0 { return "a timeout needs seconds > 0, and retries and retry_after_seconds ≥ 0" }
+            if !["", "patient", "normal", "urgent"].contains(t.retryAlgoPriority) { return "retry_algo_priority must be patient, normal or urgent" }
+            if t.retryLimitMicros != 0 && !(i.orderType == .limit && i.priceAsGiven) { return "retry_limit_micros applies to a limit given as is" }
+            if i.hasBracket && !i.bracket.afterFill { return "a bracket placed with its entry cannot retry the entry: use after_fill" }
         }
         guard i.hasBracket else { return nil }
         let b = i.bracket

@@ -24,11 +24,71 @@ extension ExecutionService {
             records.withLock { $0[id]?.childrenPlaced = true }
             await placeBracket(of: id, fillMicros: nil, quantity: intent.quantity)
         }
+        var placedAt = bus.clock.now()
+        var nextReprice = placedAt + policy.reprice.nanoseconds
+        let timeout = intent.flatMap { $0.hasTimeout && $0.timeout.seconds > 0 ? $0.timeout : nil }
         while !Task.isCancelled {
-            do { try await bus.clock.sleep(for: policy.reprice) } catch { return }
+            let timeoutAt = timeout.map { placedAt + Int64($0.seconds) * 1_000_000_000 } ?? Int64.max
+            let wake = min(nextReprice, timeoutAt)
+            do { try await bus.clock.sleep(for: .nanoseconds(max(0, wake - bus.clock.now()))) } catch { return }
             guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return }
-            await step(rec)
+            if let timeout, bus.clock.now() >= timeoutAt, (rec.progress?.filled ?? 0) == 0 {
+                guard await timedOut(id, timeout) else { return }
+                placedAt = bus.clock.now()
+                nextReprice = placedAt + policy.reprice.nanoseconds
+                continue
+            }
+            if bus.clock.now() >= nextReprice {
+                nextReprice += policy.reprice.nanoseconds
+                await step(rec)
+            }
         }
+    }
+
+    /// An attempt with nothing filled ran out of time: cancel it and, when it ended with nothing
+    /// filled, place the next attempt after the wait (true), or end the intent saying why (false).
+    /// A fill that raced the cancel keeps the intent as it is: working, or done with what filled.
+    func timedOut(_ id: String, _ t: Volta_V1_EntryTimeout) async -> Bool {
+        let attempt = records.withLock { r -> Int in
+            r[id]?.retrying = true
+            return r[id]?.attempt ?? 0
+        }
+        logger.notice("entry timed out; cancelling", metadata: ["intent": "\(id)", "attempt": "\(attempt)", "after_s": "\(t.seconds)"])
+        _ = await sendCancel(id, reason: "no fill within \(t.seconds) s (attempt \(attempt + 1))")
+        let deadline = bus.clock.now() + 30_000_000_000
+        while records.withLock({ $0[id]?.progress?.state.isTerminal == false }), bus.clock.now() < deadline {
+            do { try await bus.clock.sleep(for: .milliseconds(100)) } catch { return false }
+        }
+        let (filled, ended) = records.withLock { r -> (Int64, Bool) in
+            (r[id]?.progress?.filled ?? 0, r[id]?.progress?.state.isTerminal ?? true)
+        }
+        guard filled == 0, ended, !records.withLock({ $0[id]?.cancelRequested ?? true }) else {
+            update(id) { r in
+                r.retrying = false
+                if r.progress?.state.isTerminal == true { r.stage = .stageDone }
+            }
+            return !(records.withLock { $0[id]?.isDone ?? true })
+        }
+        guard attempt < Int(t.retries) else {
+            update(id) { r in
+                r.retrying = false
+                r.stage = .stageDone
+                r.reason = "no fill within \(t.seconds) s in \(attempt + 1) attempt(s): gave up"
+            }
+            logger.warning("entry gave up", metadata: ["intent": "\(id)", "attempts": "\(attempt + 1)"])
+            return false
+        }
+        do { try await bus.clock.sleep(for: .seconds(Int(t.retryAfterSeconds))) } catch { return false }
+        update(id) { r in
+            r.attempt += 1
+            r.retrying = false
+            r.progress = nil
+            r.reprices = 0
+            r.exhausted = false
+            r.limitMicros = 0
+            r.reason = "retrying (attempt \(r.attempt + 1))"
+        }
+        return await place(id)
     }
 
     /// True once risk approves; false when it rejects (published) or the intent ended.

@@ -83,7 +83,10 @@ public final class ExecutionService: Service, Sendable {
             group.addTask {
                 for await m in self.bus.subscribe(Volta_V1_Fill.self, prefix: Topics.Prefix.fills) {
                     guard let id = ExecutionRecord.intentID(ofOrder: m.message.orderID) else { continue }
-                    if self.records.withLock({ $0[id]?.apply(m.message) ?? false }) { self.publish(id) }
+                    // Only the current attempt's order: an earlier one ended cancelled with nothing filled.
+                    if self.records.withLock({ r in r[id]?.orderID == m.message.orderID ? r[id]?.apply(m.message) ?? false : false }) {
+                        self.publish(id)
+                    }
                 }
             }
         }
@@ -92,7 +95,7 @@ public final class ExecutionService: Service, Sendable {
     func apply(_ s: Volta_V1_OrderStatus) {
         guard let id = ExecutionRecord.intentID(ofOrder: s.orderID) else { return }
         let changed = records.withLock { r -> Bool in
-            guard var rec = r[id] else { return false }
+            guard var rec = r[id], rec.orderID == s.orderID else { return false }
             let before = rec.report(now: 0)
             rec.apply(s, quantity: rec.intent?.quantity ?? s.filledQuantity + s.remainingQuantity)
             r[id] = rec
@@ -128,9 +131,13 @@ public final class ExecutionService: Service, Sendable {
             do {
                 let reply = try await gateway(retries: 1) { $0.accountSnapshot = true }
                 let adopted = records.withLock { r -> [String] in
-                    (reply.account.openOrders + reply.account.doneOrders).compactMap { s in
+                    // The latest attempt of each intent: an earlier one ended when it was retried.
+                    (reply.account.openOrders + reply.account.doneOrders)
+                        .sorted { ExecutionRecord.attempt(ofOrder: $0.orderID) > ExecutionRecord.attempt(ofOrder: $1.orderID) }
+                        .compactMap { s in
                         guard let id = ExecutionRecord.intentID(ofOrder: s.orderID), r[id] == nil else { return nil }
                         var rec = ExecutionRecord(intentID: id, intent: nil)
+                        rec.attempt = ExecutionRecord.attempt(ofOrder: s.orderID)
                         rec.apply(s, quantity: s.filledQuantity + s.remainingQuantity)
                         r[id] = rec
                         return id

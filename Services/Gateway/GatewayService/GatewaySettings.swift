@@ -32,7 +32,7 @@ public enum GatewaySettings {
         do {
             // Replay files are read here too: a bad CSV is as much a bad configuration as bad YAML.
             return try SimAdapter(scenario: path.isEmpty ? Scenario() : try ScenarioLoader.load(path), tick: tick,
-                                  accountInterval: accountInterval)
+                                  accountInterval: accountInterval, clock: context.bus.clock)
         } catch {
             throw ConfigurationError(key: scenario.key, value: path, origin: "the scenario file",
                                      accepted: "a valid scenario (\(error))")

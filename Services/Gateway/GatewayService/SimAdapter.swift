@@ -5,16 +5,20 @@ import Messages
 import Synchronization
 
 /// The simulated market as a broker: the simulation and the simulated broker advance together
-/// every tick, simulated time running at the scenario's speed against the wall clock.
+/// every tick, simulated time running at the scenario's speed against the clock it is given: the
+/// bus clock in the gateway (the wall clock live, a manual clock in a test or the kernel).
 public final class SimAdapter: BrokerAdapter, Sendable {
     public let name = "sim"
     let state: Mutex<SimSession>
+    let clock: any BusClock
     let tick: Duration
     let accountInterval: Int64
     let connections = Atomic<Int64>(0)
 
     public init(scenario: Scenario, tick: Duration = .milliseconds(250), accountInterval: Duration = .seconds(5),
-                wallNow: Int64 = SimAdapter.wallClock()) throws {
+                clock: any BusClock = WallClock(), wallNow: Int64? = nil) throws {
+        let wallNow = wallNow ?? clock.now()
+        self.clock = clock
         let sim = try scenario.simulation(now: wallNow)
         var broker = SimBroker(account: scenario.account, seed: scenario.market.seed &+ 1)
         broker.latencyNs = Int64(scenario.latencyMs * 1e6)
@@ -25,7 +29,8 @@ public final class SimAdapter: BrokerAdapter, Sendable {
         self.accountInterval = c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000
     }
 
-    public static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1e9) }
+    /// The wall clock, for what runs outside any bus (benchmarks, twsim's own loop).
+    public static func wallClock() -> Int64 { WallClock().now() }
 
     public func connect() async throws -> AsyncStream<BrokerEvent> {
         connections.add(1, ordering: .relaxed)
@@ -33,8 +38,8 @@ public final class SimAdapter: BrokerAdapter, Sendable {
         let task = Task { [self] in
             var lastAccount: Int64 = 0
             while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                let now = Self.wallClock()
+                do { try await clock.sleep(for: tick) } catch { break }
+                let now = clock.now()
                 let publishAccount = now - lastAccount >= accountInterval
                 if publishAccount { lastAccount = now }
                 for e in advance(wallNow: now, accountValues: publishAccount) { continuation.yield(e) }
@@ -101,6 +106,7 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     public var symbols: [String] { state.withLock { $0.sim.symbols } }
 
     public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
-        state.withLock { $0.currentQuotes() }
+        let now = clock.now()
+        return state.withLock { $0.currentQuotes(now: now) }
     }
 }

@@ -105,9 +105,8 @@ struct SimSession: Sendable {
         return s
     }
 
-    func currentQuotes() -> [Volta_V1_QuoteBatch] {
-        let now = SimAdapter.wallClock()
-        return latest.keys.sorted().map { symbol in
+    func currentQuotes(now: Int64) -> [Volta_V1_QuoteBatch] {
+        latest.keys.sorted().map { symbol in
             SimConversions.batch(symbol, latest[symbol]!.sorted { $0.key < $1.key }.map(\.value), time: now)
         }
     }

@@ -98,7 +98,9 @@ public final class RecorderService: Service, Sendable {
             logger.critical("cannot read the database", metadata: ["error": "\(error)"])
             return
         }
-        var nextSnapshot = settings.snapshotPeriod.map { ContinuousClock.now + $0 }
+        // Position snapshots are due by bus time, like every stamp the recorder writes, so a
+        // recording of a backtest is stamped in history's time.
+        var nextSnapshot = settings.snapshotPeriod.map { bus.clock.now() + $0.nanoseconds }
         while !Task.isCancelled {
             let frames = inbox.withLock { inbox -> [RawFrame] in defer { inbox = [] }; return inbox }
             if frames.isEmpty {
@@ -110,8 +112,8 @@ public final class RecorderService: Service, Sendable {
                 start += chunk.count
                 commit(Array(chunk), &writer)
             }
-            if let due = nextSnapshot, ContinuousClock.now >= due, let period = settings.snapshotPeriod {
-                nextSnapshot = due + period
+            if let due = nextSnapshot, bus.clock.now() >= due, let period = settings.snapshotPeriod {
+                nextSnapshot = max(due + period.nanoseconds, bus.clock.now())
                 do { try snapshot(writer) } catch {
                     logger.error("position snapshot failed", metadata: ["error": "\(error)"])
                 }
@@ -208,7 +210,7 @@ public final class RecorderService: Service, Sendable {
 
     func backups(to directory: String) async {
         while !Task.isCancelled {
-            do { try await Task.sleep(for: settings.backupPeriod) } catch { return }
+            do { try await bus.clock.sleep(for: settings.backupPeriod) } catch { return }
             do {
                 let file = try RecorderDatabase.backup(pool, to: directory, keep: settings.backupKeep, now: bus.clock.now())
                 logger.info("backup written", metadata: ["file": "\(file)"])

@@ -305,6 +305,12 @@ public nonisolated struct Volta_V1_IntentExecution: @unchecked Sendable {
     set {_uniqueStorage()._role = newValue}
   }
 
+  /// 0, then 1, 2… for each retry after an entry timeout
+  public var attempt: Int32 {
+    get {_storage._attempt}
+    set {_uniqueStorage()._attempt = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -507,7 +513,7 @@ nonisolated extension Volta_V1_ExecutionReply: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntentExecution"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0\u{3}parent_intent_id\0\u{1}role\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0\u{3}parent_intent_id\0\u{1}role\0\u{1}attempt\0")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -532,6 +538,7 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
     var _account: String = String()
     var _parentIntentID: String = String()
     var _role: String = String()
+    var _attempt: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -564,6 +571,7 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       _account = source._account
       _parentIntentID = source._parentIntentID
       _role = source._role
+      _attempt = source._attempt
     }
   }
 
@@ -604,6 +612,7 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._account) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._parentIntentID) }()
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._role) }()
+        case 23: try { try decoder.decodeSingularInt32Field(value: &_storage._attempt) }()
         default: break
         }
       }
@@ -678,6 +687,9 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       if !_storage._role.isEmpty {
         try visitor.visitSingularStringField(value: _storage._role, fieldNumber: 22)
       }
+      if _storage._attempt != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._attempt, fieldNumber: 23)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -709,6 +721,7 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         if _storage._account != rhs_storage._account {return false}
         if _storage._parentIntentID != rhs_storage._parentIntentID {return false}
         if _storage._role != rhs_storage._role {return false}
+        if _storage._attempt != rhs_storage._attempt {return false}
         return true
       }
       if !storagesAreEqual {return false}

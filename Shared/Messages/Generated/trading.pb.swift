@@ -494,11 +494,47 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
     set {_uniqueStorage()._ocaGroup = newValue}
   }
 
+  /// cancel an order with no fill after a while, retry, give up
+  public var timeout: Volta_V1_EntryTimeout {
+    get {_storage._timeout ?? Volta_V1_EntryTimeout()}
+    set {_uniqueStorage()._timeout = newValue}
+  }
+  /// Returns true if `timeout` has been explicitly set.
+  public var hasTimeout: Bool {_storage._timeout != nil}
+  /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
+  public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// An entry's patience: an attempt with nothing filled after `seconds` is cancelled; then, up to
+/// `retries` times, the order is placed again `retry_after_seconds` later with another Adaptive
+/// priority and/or limit; when the last attempt times out too, the intent ends unfilled, saying so.
+/// An attempt with a partial fill keeps working (the rest is not cancelled by the timeout).
+public nonisolated struct Volta_V1_EntryTimeout: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var seconds: Int32 = 0
+
+  public var retries: Int32 = 0
+
+  public var retryAfterSeconds: Int32 = 0
+
+  /// "patient", "normal", "urgent": the retry goes as Adaptive with it
+  public var retryAlgoPriority: String = String()
+
+  /// an as-given limit for the retry (0: the first attempt's)
+  public var retryLimitMicros: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// A bracket: take-profit and stop-loss children of an entry, in one OCA group (either filling
@@ -888,7 +924,7 @@ nonisolated extension Volta_V1_Leg: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderIntent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{3}price_as_given\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0\u{1}bracket\0\u{3}oca_group\0\u{b}trigger\0\u{c}\u{e}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{3}price_as_given\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0\u{1}bracket\0\u{3}oca_group\0\u{1}timeout\0\u{b}trigger\0\u{c}\u{e}\u{1}")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -914,6 +950,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
     var _algoPriority: String = String()
     var _bracket: Volta_V1_Bracket? = nil
     var _ocaGroup: String = String()
+    var _timeout: Volta_V1_EntryTimeout? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -947,6 +984,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       _algoPriority = source._algoPriority
       _bracket = source._bracket
       _ocaGroup = source._ocaGroup
+      _timeout = source._timeout
     }
   }
 
@@ -988,6 +1026,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._algoPriority) }()
         case 23: try { try decoder.decodeSingularMessageField(value: &_storage._bracket) }()
         case 24: try { try decoder.decodeSingularStringField(value: &_storage._ocaGroup) }()
+        case 25: try { try decoder.decodeSingularMessageField(value: &_storage._timeout) }()
         default: break
         }
       }
@@ -1069,6 +1108,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       if !_storage._ocaGroup.isEmpty {
         try visitor.visitSingularStringField(value: _storage._ocaGroup, fieldNumber: 24)
       }
+      try { if let v = _storage._timeout {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1101,10 +1143,61 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._algoPriority != rhs_storage._algoPriority {return false}
         if _storage._bracket != rhs_storage._bracket {return false}
         if _storage._ocaGroup != rhs_storage._ocaGroup {return false}
+        if _storage._timeout != rhs_storage._timeout {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_EntryTimeout: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EntryTimeout"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}seconds\0\u{1}retries\0\u{3}retry_after_seconds\0\u{3}retry_algo_priority\0\u{3}retry_limit_micros\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.seconds) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.retries) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.retryAfterSeconds) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.retryAlgoPriority) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.retryLimitMicros) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.seconds != 0 {
+      try visitor.visitSingularInt32Field(value: self.seconds, fieldNumber: 1)
+    }
+    if self.retries != 0 {
+      try visitor.visitSingularInt32Field(value: self.retries, fieldNumber: 2)
+    }
+    if self.retryAfterSeconds != 0 {
+      try visitor.visitSingularInt32Field(value: self.retryAfterSeconds, fieldNumber: 3)
+    }
+    if !self.retryAlgoPriority.isEmpty {
+      try visitor.visitSingularStringField(value: self.retryAlgoPriority, fieldNumber: 4)
+    }
+    if self.retryLimitMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.retryLimitMicros, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_EntryTimeout, rhs: Volta_V1_EntryTimeout) -> Bool {
+    if lhs.seconds != rhs.seconds {return false}
+    if lhs.retries != rhs.retries {return false}
+    if lhs.retryAfterSeconds != rhs.retryAfterSeconds {return false}
+    if lhs.retryAlgoPriority != rhs.retryAlgoPriority {return false}
+    if lhs.retryLimitMicros != rhs.retryLimitMicros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
