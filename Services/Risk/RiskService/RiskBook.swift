@@ -7,8 +7,19 @@ import Trading
 /// approval counts toward the order rate once.
 public struct RiskBook: Sendable {
     public var limits: RiskLimits
-    public var killSwitch: KillSwitch
-    public var mode: OperatingMode
+    /// The kill switch and the mode, each with when it was last set (bus time): of two operators'
+    /// commands answered by two workers, every worker keeps the later one, whatever order they
+    /// arrive in.
+    var killSwitchSetting: LatestSetting<KillSwitch>
+    var modeSetting: LatestSetting<OperatingMode>
+    public var killSwitch: KillSwitch {
+        get { killSwitchSetting.value }
+        set { killSwitchSetting.value = newValue }
+    }
+    public var mode: OperatingMode {
+        get { modeSetting.value }
+        set { modeSetting.value = newValue }
+    }
     public var windowNs: Int64
     public let indexSymbol: String
 
@@ -23,18 +34,14 @@ public struct RiskBook: Sendable {
     var decisions: [String: Volta_V1_RiskDecision] = [:]
     var confirmed: Set<String> = []
     var vetoed: Set<String> = []
-    /// When the kill switch and the mode were last set (bus time): of two operators' commands
-    /// answered by two workers, every worker keeps the later one, whatever order they arrive in.
-    var killSwitchSetNs: Int64 = 0
-    var modeSetNs: Int64 = 0
     /// When ``prune(now:keep:)`` first saw each final decision.
     var retention = Retention()
 
     public init(limits: RiskLimits, killSwitch: KillSwitch = .active, mode: OperatingMode = .auto,
                 windowNs: Int64 = 10_000_000_000, indexSymbol: String = "SPX") {
         self.limits = limits
-        self.killSwitch = killSwitch
-        self.mode = mode
+        self.killSwitchSetting = LatestSetting(killSwitch)
+        self.modeSetting = LatestSetting(mode)
         self.windowNs = windowNs
         self.indexSymbol = indexSymbol
     }
@@ -177,21 +184,11 @@ public struct RiskBook: Sendable {
     /// The kill switch as set at `ns`, unless a later setting is already here.
     /// - Returns: true when it was applied.
     @discardableResult
-    public mutating func setKillSwitch(_ state: KillSwitch, at ns: Int64) -> Bool {
-        guard ns >= killSwitchSetNs else { return false }
-        killSwitch = state
-        killSwitchSetNs = ns
-        return true
-    }
+    public mutating func setKillSwitch(_ state: KillSwitch, at ns: Int64) -> Bool { killSwitchSetting.set(state, at: ns) }
 
     /// The mode as set at `ns`, unless a later setting is already here.
     @discardableResult
-    public mutating func setMode(_ m: OperatingMode, at ns: Int64) -> Bool {
-        guard ns >= modeSetNs else { return false }
-        mode = m
-        modeSetNs = ns
-        return true
-    }
+    public mutating func setMode(_ m: OperatingMode, at ns: Int64) -> Bool { modeSetting.set(m, at: ns) }
 
     /// An operator confirmed `id` on another worker: approved here at its next check too, even
     /// if this worker has not seen the intent yet.
@@ -322,5 +319,21 @@ public struct RiskBook: Sendable {
             usage(.orderRateLimit, Double(p.ordersLastMinute), Double(limits.maxOrdersPerMinute)),
         ]
         return s
+    }
+}
+
+/// A value set by commands that may arrive out of order: the latest by when it was set wins.
+struct LatestSetting<Value: Sendable>: Sendable {
+    var value: Value
+    private(set) var setNs: Int64 = 0
+
+    init(_ value: Value) { self.value = value }
+
+    /// Applies `value` as set at `ns` unless a later setting is already here; true when applied.
+    mutating func set(_ new: Value, at ns: Int64) -> Bool {
+        guard ns >= setNs else { return false }
+        value = new
+        setNs = ns
+        return true
     }
 }
