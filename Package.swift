@@ -138,6 +138,11 @@ let package = Package(
         .executableTarget(name: "dashboard", dependencies: ["DashboardService", "ServiceKit", argumentParser],
                           path: "Services/Dashboard/dashboard", swiftSettings: strict),
 
+        // MARK: The kernel: the services above in one process on one serial scheduler
+        .target(name: "TradingKernel", dependencies: ["Bus", "Messages", "Market", "Trading", "StrategyKit", "GatewayService", "MarketdataService",
+                                                      "PricerService", "RiskService", "ExecutionService", "StrategyService", "ServiceKit", log, lifecycle, deque],
+                path: "Shared/TradingKernel", swiftSettings: strict),
+
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],
                           path: "ops/tap", swiftSettings: strict),
@@ -171,6 +176,9 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "TradingTests", dependencies: ["Trading", "StrategyService", "StrategyKit", "StopsStrategy", "TimedBracketStrategy", "RiskService", "ExecutionService", "Messages", "Bus", "ServiceKit", "TestSupport", log],
                     path: "Tests/TradingTests", swiftSettings: strict),
+        .testTarget(name: "KernelTests", dependencies: ["TradingKernel", "ExecutionService", "StopsStrategy", "TimedBracketStrategy", "StrategyKit", "Trading", "Market",
+                                                        "Messages", "Bus", "TestSupport"],
+                    path: "Tests/KernelTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "StopsStrategy", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "RecorderService", "Bus", "Messages", "TestSupport", grdb, log],

@@ -92,6 +92,10 @@ public final class ManualClock: BusClock {
         }
     }
 
+    /// The earliest deadline any sleeper waits for: where a scheduler that jumps from event to
+    /// event goes next.
+    public var nextDeadline: Int64? { state.withLock { $0.sleepers.map(\.deadline).min() } }
+
     /// Moves time forward and wakes, in deadline order, every sleeper whose deadline has come.
     public func advance(by duration: Duration) {
         let due: [Sleeper] = state.withLock { s in

@@ -30,7 +30,7 @@ public actor ReplyCache {
         case let .running(task)?:
             return (await task.value, true)
         case nil:
-            let task = Task { await work() }
+            let task = TaskPlacement.spawn { await work() }
             entries[requestID] = .running(task)
             let bytes = await task.value
             entries[requestID] = .done(bytes)

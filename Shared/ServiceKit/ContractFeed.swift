@@ -57,13 +57,13 @@ public final class ContractFeed<Message: BusMessage>: Sendable {
                 let seenLive = Locked(false)
                 // Live first, so nothing published while the snapshot travels is missed; the
                 // snapshot is applied only if no live update beat it.
-                let live = Task { [bus, apply] in
+                let live = TaskPlacement.spawn { [bus, apply] in
                     for await m in bus.subscribe(Message.self, prefix: t) where m.topic == t {
                         seenLive.withLock { $0 = true }
                         apply(m.message)
                     }
                 }
-                let ready = Task { [self] in
+                let ready = TaskPlacement.spawn { [self] in
                     guard let latest = await snapshot(t), !seenLive.withLock({ $0 }) else { return }
                     apply(latest)
                 }
@@ -71,7 +71,7 @@ public final class ContractFeed<Message: BusMessage>: Sendable {
                 return ready
             })
         }
-        return Task { for w in waits { await w.value } }
+        return TaskPlacement.spawn { for w in waits { await w.value } }
     }
 
     /// Stops following every contract not in `contracts`.

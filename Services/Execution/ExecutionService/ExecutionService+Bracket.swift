@@ -68,7 +68,7 @@ extension ExecutionService {
         logger.info("bracket exits", metadata: ["entry": "\(parentID)", "children": "\(started)", "two_step": "\(b.afterFill)"])
         for id in started {
             publish(id)
-            Task { await self.work(id) }
+            TaskPlacement.spawn { await self.work(id) }
         }
     }
 

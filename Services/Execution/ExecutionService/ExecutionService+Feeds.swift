@@ -40,7 +40,7 @@ extension ExecutionService {
     @discardableResult
     func follow(_ contracts: [Volta_V1_OptionContract]) -> Task<Void, Never> {
         let (quotes, theos) = (quoteFeed.follow(contracts), theoFeed.follow(contracts))
-        return Task {
+        return TaskPlacement.spawn {
             await quotes.value
             await theos.value
         }

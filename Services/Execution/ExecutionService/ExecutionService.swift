@@ -117,7 +117,7 @@ public final class ExecutionService: Service, Sendable {
             return (report, (p.averagePriceMicros, p.filled))
         }
         if let report { bus.publish(report) }
-        if let bracket { Task { await self.placeBracket(of: id, fillMicros: bracket.fill, quantity: bracket.quantity) } }
+        if let bracket { TaskPlacement.spawn { await self.placeBracket(of: id, fillMicros: bracket.fill, quantity: bracket.quantity) } }
     }
 
     // MARK: Restart
@@ -199,7 +199,7 @@ public final class ExecutionService: Service, Sendable {
             return (rec.report(now: now), true, true)
         }
         if changed { bus.publish(report) }
-        if start { Task { await self.work(intent.intentID) } }
+        if start { TaskPlacement.spawn { await self.work(intent.intentID) } }
         return report
     }
 }

@@ -35,7 +35,7 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     public func connect() async throws -> AsyncStream<BrokerEvent> {
         connections.add(1, ordering: .relaxed)
         let (stream, continuation) = AsyncStream.makeStream(of: BrokerEvent.self, bufferingPolicy: .bufferingNewest(100_000))
-        let task = Task { [self] in
+        let task = TaskPlacement.spawn { [self] in
             var lastAccount: Int64 = 0
             while !Task.isCancelled {
                 do { try await clock.sleep(for: tick) } catch { break }

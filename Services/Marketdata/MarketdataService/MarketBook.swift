@@ -53,14 +53,16 @@ public struct MarketBook: Sendable {
     /// Quotes not updated since `cutoff` and not yet flagged, now flagged and returned.
     mutating func newlyStale(before cutoff: Int64) -> (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) {
         var stale: (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) = ([], [])
-        for (symbol, e) in underlyings where e.updated < cutoff && !e.flaggedStale {
+        // In key order: a dictionary's order is not even the same twice in one process, and
+        // the kernel's runs must publish in one order.
+        for (symbol, e) in underlyings.sorted(by: { $0.key < $1.key }) where e.updated < cutoff && !e.flaggedStale {
             underlyings[symbol]?.flaggedStale = true
             var q = e.quote
             q.stale = true
             stale.underlyings.append(q)
         }
-        for (u, chain) in options {
-            for (topic, e) in chain where e.updated < cutoff && !e.flaggedStale {
+        for (u, chain) in options.sorted(by: { $0.key < $1.key }) {
+            for (topic, e) in chain.sorted(by: { $0.key < $1.key }) where e.updated < cutoff && !e.flaggedStale {
                 options[u]?[topic]?.flaggedStale = true
                 var q = e.quote
                 q.stale = true

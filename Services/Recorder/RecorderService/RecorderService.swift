@@ -160,7 +160,7 @@ public final class RecorderService: Service, Sendable {
         bus.publish(ack)
         for gap in outcome.gaps {
             gapsSeen.increment()
-            Task { await fill(gap) }
+            TaskPlacement.spawn { [self] in await fill(gap) }
         }
     }
 

@@ -102,7 +102,8 @@ public struct RiskBook: Sendable {
 
     public func underlyingGreeks() -> [Volta_V1_UnderlyingGreeks] {
         var by: [String: Volta_V1_UnderlyingGreeks] = [:]
-        for p in positions.values {
+        // In key order: floating-point sums in a dictionary's order would differ run to run.
+        for p in positions.keys.sorted().compactMap({ positions[$0] }) {
             let i = p.instrument
             let u = i.underlyingSymbol
             var g = by[u] ?? Volta_V1_UnderlyingGreeks()

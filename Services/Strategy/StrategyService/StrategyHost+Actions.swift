@@ -39,7 +39,7 @@ extension StrategyHost {
     /// Sends one intent to execution (once at a time per id) and hands its report back.
     func submit(_ intent: Volta_V1_OrderIntent, for slot: StrategySlot) {
         guard slot.state.withLock({ $0.inFlight.insert("submit \(intent.intentID)").inserted }) else { return }
-        Task {
+        TaskPlacement.spawn { [self] in
             defer { _ = slot.state.withLock { $0.inFlight.remove("submit \(intent.intentID)") } }
             do {
                 var request = Volta_V1_ExecutionRequest()
@@ -56,7 +56,7 @@ extension StrategyHost {
     }
 
     func cancel(_ intentID: String) {
-        Task {
+        TaskPlacement.spawn { [self] in
             var request = Volta_V1_ExecutionRequest()
             request.cancelIntentID = intentID
             do {
@@ -89,7 +89,7 @@ extension StrategyHost {
     /// The pricer's theo of `contract` with the underlying at `underlyingPrice`, as an event.
     func askTheo(_ id: String, contract: Volta_V1_OptionContract, underlyingPrice: Double, for slot: StrategySlot) {
         guard slot.state.withLock({ $0.inFlight.insert("theo \(id)").inserted }) else { return }
-        Task {
+        TaskPlacement.spawn { [self] in
             defer { _ = slot.state.withLock { $0.inFlight.remove("theo \(id)") } }
             var ask = Volta_V1_PricerRequest()
             ask.priceAt.contract = contract
