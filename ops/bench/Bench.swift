@@ -6,7 +6,7 @@ import Foundation
 /// Run in release: `swift build -c release --product bench && .build/release/bench bus`.
 @main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self, RecorderBench.self])
+    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self, RecorderBench.self, KernelBench.self])
 }
 
 /// One result line.
@@ -31,6 +31,9 @@ struct Result {
 
     static func number(_ v: Double) -> String { String(format: v >= 100 ? "%.0f" : "%.3f", v) }
 }
+
+/// The median of a sample (the upper one of an even count).
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 /// Percentiles of a sample, in the sample's units.
 struct Percentiles {

@@ -58,7 +58,6 @@ struct BusBench: AsyncParsableCommand {
         }
     }
 
-    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
     func spread(_ values: [Double]) -> String { "\(Int(values.min() ?? 0))-\(Int(values.max() ?? 0))" }
 
 

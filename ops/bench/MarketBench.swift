@@ -91,6 +91,5 @@ struct MarketBench: AsyncParsableCommand {
         return (Double(quotes) / elapsed, missed)
     }
 
-    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 }
