@@ -44,8 +44,6 @@ struct TWSim: AsyncParsableCommand {
         let adapter = try SimAdapter(scenario: market, tick: .milliseconds(tickMilliseconds),
                                      accountInterval: .milliseconds(accountMilliseconds))
         let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger, audit: try audit.map(TWSimAudit.init(path:)))
-        // The port on stdout, so a test that asked for port 0 learns which one it got.
-        FileHandle.standardOutput.write(Data("twsim listening on \(host):\(server.port)\n".utf8))
         signal(SIGUSR1, SIG_IGN)
         let drop = DispatchSource.makeSignalSource(signal: SIGUSR1)
         drop.setEventHandler { server.dropClients() }
@@ -54,9 +52,20 @@ struct TWSim: AsyncParsableCommand {
         for signalNumber in [SIGINT, SIGTERM] { signal(signalNumber, SIG_IGN) }
         let stops = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0) }
         for s in stops {
-            s.setEventHandler { stop.cancel() }
+            s.setEventHandler { [logger] in
+                logger.notice("stopping on a signal")
+                // Closes the listener and every client, then ends the process: a client's session
+                // blocked in a read, or the accept thread, must not keep twsim alive (Ctrl-C used to
+                // do nothing). The audit file is written line by line, unbuffered: nothing is lost.
+                stop.cancel()
+                server.stop()
+                DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { Foundation.exit(0) }
+            }
             s.resume()
         }
+        // The port on stdout, so a test that asked for port 0 learns which one it got; printed once
+        // the signals are handled, so a signal sent on reading it is not lost.
+        FileHandle.standardOutput.write(Data("twsim listening on \(host):\(server.port)\n".utf8))
         await stop.value
         drop.cancel()
     }
