@@ -24,7 +24,7 @@ public final class InMemoryHub: Sendable {
 
     struct State {
         var nextID = 0
-        var subscribers: [Subscriber] = []
+        var subscribers = PrefixIndex<Subscriber>()
         var workers: [[UInt8]: Worker] = [:]
         var router: ServiceRouter<Job>
         var drops: [(prefix: String, remaining: Int)] = []
@@ -66,7 +66,7 @@ public final class InMemoryHub: Sendable {
                 s.drops[i].remaining -= 1
                 return true  // lost downstream, as an XPUB drop is: the publisher cannot tell
             }
-            for sub in s.subscribers where frame.topic.hasPrefix(sub.prefix) {
+            for sub in s.subscribers.matches(frame.topic) {
                 sub.continuation.yield([frame])
             }
             return true
@@ -77,11 +77,11 @@ public final class InMemoryHub: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: [RawFrame].self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = state.withLock { s -> Int in
             s.nextID += 1
-            s.subscribers.append(Subscriber(id: s.nextID, prefix: prefix, continuation: continuation))
+            s.subscribers.insert(prefix, id: s.nextID, Subscriber(id: s.nextID, prefix: prefix, continuation: continuation))
             return s.nextID
         }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { $0.subscribers.removeAll { $0.id == id } }
+            self?.state.withLock { $0.subscribers.remove(prefix, id: id) }
         }
         return stream
     }
