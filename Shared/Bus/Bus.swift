@@ -39,12 +39,7 @@ public final class Bus: Sendable {
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, eventTime: Int64? = nil, correlationID: String = "") -> Bool {
         let topic = message.topic
-        let payload: [UInt8]
-        do { payload = try message.serializedBytes() } catch {
-            statistics.encodeFailures.bump()
-            logger.error("cannot encode message", metadata: ["type": "\(M.protoMessageName)", "error": "\(error)"])
-            return false
-        }
+        guard let payload: [UInt8] = try? encoded(message, type: M.protoMessageName) else { return false }
         let now = clock.now()
         let bytes = encoder.encode(type: M.protoMessageName, sequence: nextSequence(for: topic), eventTimeNs: eventTime ?? now,
                                    sendTimeNs: now, correlationID: correlationID, idempotencyKey: "", payload: payload, topic: topic)
@@ -54,12 +49,7 @@ public final class Bus: Sendable {
     /// Publishes an envelope as it is (a replay, or a stateful stream's update).
     @discardableResult
     public func publish(envelope: Volta_V1_Envelope) -> Bool {
-        let bytes: [UInt8]
-        do { bytes = try envelope.serializedBytes() } catch {
-            statistics.encodeFailures.bump()
-            logger.error("cannot encode envelope", metadata: ["type": "\(envelope.type)", "error": "\(error)"])
-            return false
-        }
+        guard let bytes: [UInt8] = try? encoded(envelope, type: envelope.type) else { return false }
         return send(RawFrame(topic: envelope.topic, envelope: bytes))
     }
 
@@ -79,14 +69,18 @@ public final class Bus: Sendable {
         envelope.source = source
         envelope.eventTimeNs = eventTime ?? now
         envelope.sendTimeNs = now
-        do {
-            envelope.payload = try message.serializedBytes() as Data
-        } catch {
+        envelope.payload = try encoded(message, type: envelope.type)
+        return envelope
+    }
+
+    /// `message` encoded; a failure is counted (`encodeFailures`) and logged here, then thrown,
+    /// so a caller that drops the message (`try?`) has already left a trace.
+    private func encoded<Bytes: SwiftProtobufContiguousBytes>(_ message: some SwiftProtobuf.Message, type: String) throws -> Bytes {
+        do { return try message.serializedBytes() } catch {
             statistics.encodeFailures.bump()
-            logger.error("cannot encode message", metadata: ["type": "\(envelope.type)", "error": "\(error)"])
+            logger.error("cannot encode message", metadata: ["type": "\(type)", "error": "\(error)"])
             throw error
         }
-        return envelope
     }
 
     /// An envelope for `message` on its own topic with this publisher's next sequence number:

@@ -26,3 +26,9 @@ extension Sequence where Element == Volta_V1_Instrument {
     /// The option contracts among these instruments (what a quote or greeks feed follows).
     public var optionContracts: [Volta_V1_OptionContract] { filter(\.hasOption).map(\.option) }
 }
+
+extension Volta_V1_Leg {
+    /// Units of the instrument one unit of the order moves the position by: its ratio (at least
+    /// 1), negative for a sold leg.
+    public var signedRatio: Int64 { (side == .sell ? -1 : 1) * Int64(max(ratio, 1)) }
+}

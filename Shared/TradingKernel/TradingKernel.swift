@@ -83,27 +83,24 @@ public final class TradingKernel: Sendable {
 
     /// Starts every service (and the event log) on the scheduler, and runs until idle.
     public func start() {
-        let (scheduler, services, recorder, log, logger) = (self.scheduler, self.services, self.recorder, self.log, self.logger)
-        let task = Task(executorPreference: scheduler) {
-            await TaskPlacement.$executor.withValue(scheduler) {
-                await withDiscardingTaskGroup { group in
-                    group.addTask {
-                        for await frames in recorder.transport.subscribe(prefix: "", bufferLimit: Int.max) {
-                            log.withLock { $0.append(contentsOf: frames) }
-                        }
+        let (services, recorder, log, logger) = (self.services, self.recorder, self.log, self.logger)
+        let task = onScheduler {
+            await withDiscardingTaskGroup { group in
+                group.addTask {
+                    for await frames in recorder.transport.subscribe(prefix: "", bufferLimit: Int.max) {
+                        log.withLock { $0.append(contentsOf: frames) }
                     }
-                    for (name, service) in services {
-                        group.addTask {
-                            do { try await service.run() } catch {
-                                logger.error("a kernel service ended with an error", metadata: ["service": "\(name)", "error": "\(error)"])
-                            }
+                }
+                for (name, service) in services {
+                    group.addTask {
+                        do { try await service.run() } catch {
+                            logger.error("a kernel service ended with an error", metadata: ["service": "\(name)", "error": "\(error)"])
                         }
                     }
                 }
             }
         }
         root.withLock { $0 = task }
-        scheduler.runUntilIdle()
     }
 
     /// Runs `duration` of bus time: every job until idle, then the clock to the next deadline
@@ -122,11 +119,20 @@ public final class TradingKernel: Sendable {
     /// Runs `work` on the scheduler with a bus of its own (a test's or a backtest's client: its
     /// requests are answered as the kernel runs).
     public func perform(_ work: @escaping @Sendable (Bus) async -> Void) {
-        let (driver, scheduler) = (self.driver, self.scheduler)
-        Task(executorPreference: scheduler) {
-            await TaskPlacement.$executor.withValue(scheduler) { await work(driver) }
+        let driver = self.driver
+        onScheduler { await work(driver) }
+    }
+
+    /// Starts `work` as a task on the scheduler, with the placement every task it starts
+    /// inherits, and runs until idle.
+    @discardableResult
+    func onScheduler(_ work: @escaping @Sendable () async -> Void) -> Task<Void, Never> {
+        let scheduler = self.scheduler
+        let task = Task(executorPreference: scheduler) {
+            await TaskPlacement.$executor.withValue(scheduler) { await work() }
         }
         scheduler.runUntilIdle()
+        return task
     }
 
     /// Every frame published on the hub so far, in order: topic and envelope bytes.

@@ -185,8 +185,7 @@ struct DashboardAPI: Sendable {
     /// the same closes.
     func flatten(_ r: Request) async throws -> JSONValue {
         let body = try await jsonObject(r)
-        guard let key = body["key"] as? String, (8...64).contains(key.count),
-              key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard let key = body["key"] as? String, ManualTrade.isValidKey(key) else {
             throw Invalid(message: "flatten needs 'key': 8 to 64 letters, digits, '-' or '_' naming this click")
         }
         let reason = body["reason"] as? String ?? "flatten from the dashboard"

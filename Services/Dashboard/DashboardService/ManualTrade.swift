@@ -44,8 +44,14 @@ public struct ManualTrade: Decodable, Sendable {
 
     var intentID: String { "manual-\(key)" }
 
+    /// Whether `key` can name a trader's click: 8 to 64 letters, digits, `-` or `_` (it becomes
+    /// part of an intent id). Flatten's key follows the same rule.
+    static func isValidKey(_ key: String) -> Bool {
+        (8...64).contains(key.count) && key.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     func checkCommon() throws {
-        guard (8...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+        guard Self.isValidKey(key) else {
             throw Invalid("key must be 8 to 64 letters, digits, '-' or '_'")
         }
         guard !account.isEmpty else { throw Invalid("account must not be empty") }

@@ -72,6 +72,16 @@ extension ExecutionService {
         }
     }
 
+    /// True for the one caller that gets to make `id`'s bracket children: tested and set in one
+    /// critical section, so two paths reaching it (a place, a status) never make them twice.
+    func claimChildren(_ id: String) -> Bool {
+        records.withLock { r in
+            guard r[id]?.childrenPlaced == false else { return false }
+            r[id]?.childrenPlaced = true
+            return true
+        }
+    }
+
     /// `<entry>.take_profit`, `<entry>.stop_loss`: derived, so a restarted execution or a
     /// resubmitted entry names the same children.
     static func childIntentID(_ parent: String, role: String) -> String { "\(parent).\(role)" }

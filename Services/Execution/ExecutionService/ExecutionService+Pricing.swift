@@ -23,8 +23,12 @@ extension ExecutionService {
             order.algo = "adaptive"
             order.algoPriority = retry.retryAlgoPriority
         }
-        if !rec.parentIntentID.isEmpty, !(records.withLock { $0[rec.parentIntentID]?.intent?.bracket.afterFill } ?? false) {
-            order.parentOrderID = records.withLock { $0[rec.parentIntentID]?.orderID } ?? ExecutionRecord.orderID(for: rec.parentIntentID)
+        // A child placed with its entry is held by the broker under the entry's current order.
+        if !rec.parentIntentID.isEmpty {
+            let parent = records.withLock { $0[rec.parentIntentID] }
+            if parent?.intent?.bracket.afterFill != true {
+                order.parentOrderID = parent?.orderID ?? ExecutionRecord.orderID(for: rec.parentIntentID)
+            }
         }
         // Every type but the smart limit goes as the intent gives it (checked on submit).
         switch intent.orderType {
@@ -97,6 +101,9 @@ extension ExecutionService {
 
     static let tickMaxAge = Duration.seconds(2)
 
+    /// IB's Adaptive priorities ("" for the default, normal).
+    static let adaptivePriorities: Set<String> = ["", "patient", "normal", "urgent"]
+
     /// Why an intent cannot become the order it asks for, or nil. A venue-independent check on
     /// submit: an order type or combination Volta cannot send is refused by name, never turned
     /// into something else.
@@ -115,13 +122,13 @@ extension ExecutionService {
         if i.legs.count > 1, i.orderType != .limit, i.orderType != .market { return "a combo goes as MARKET or LIMIT, not \(i.orderType)" }
         switch i.algo {
         case "": if !i.algoPriority.isEmpty { return "algo_priority without an algo" }
-        case "adaptive": if !["", "patient", "normal", "urgent"].contains(i.algoPriority) { return "adaptive priority must be patient, normal or urgent, got '\(i.algoPriority)'" }
+        case "adaptive": if !adaptivePriorities.contains(i.algoPriority) { return "adaptive priority must be patient, normal or urgent, got '\(i.algoPriority)'" }
         default: return "algo '\(i.algo)' is not supported (adaptive is)"
         }
         if i.hasTimeout {
             let t = i.timeout
             if t.seconds <= 0 || t.retries < 0 || t.retryAfterSeconds < 0 { return "a timeout needs seconds > 0, and retries and retry_after_seconds ≥ 0" }
-            if !["", "patient", "normal", "urgent"].contains(t.retryAlgoPriority) { return "retry_algo_priority must be patient, normal or urgent" }
+            if !adaptivePriorities.contains(t.retryAlgoPriority) { return "retry_algo_priority must be patient, normal or urgent" }
             if t.retryLimitMicros != 0 && !(i.orderType == .limit && i.priceAsGiven) { return "retry_limit_micros applies to a limit given as is" }
             if i.hasBracket && !i.bracket.afterFill { return "a bracket placed with its entry cannot retry the entry: use after_fill" }
         }

@@ -20,8 +20,7 @@ extension ExecutionService {
         await feeds.value
         guard approved else { return }
         guard await place(id) else { return }
-        if let intent, intent.hasBracket, !intent.bracket.afterFill, records.withLock({ $0[id]?.childrenPlaced == false }) {
-            records.withLock { $0[id]?.childrenPlaced = true }
+        if let intent, intent.hasBracket, !intent.bracket.afterFill, claimChildren(id) {
             await placeBracket(of: id, fillMicros: nil, quantity: intent.quantity)
         }
         var placedAt = bus.clock.now()

@@ -250,14 +250,14 @@ public struct RiskBook: Sendable {
             if exposures.contains(where: { $0 == nil }) { priced = false }
             // Signed only when every leg on this underlying has a delta.
             let signed = legs.compactMap { leg in
-                deltaDollarsPerUnit(leg.instrument).map { (leg.side == .sell ? -1 : 1) * Double(max(leg.ratio, 1)) * $0 }
+                deltaDollarsPerUnit(leg.instrument).map { Double(leg.signedRatio) * $0 }
             }
             shares.append(UnderlyingShare(underlying: underlying, exposurePerUnit: exposures.reduce(0) { $0 + ($1 ?? 0) },
                                           deltaDollarsPerUnit: signed.count == legs.count ? signed.reduce(0, +) : nil))
         }
         let holdings = intent.legs.map { leg in
             LegHolding(instrument: leg.instrument.displayName,
-                       perUnit: (leg.side == .sell ? -1 : 1) * Int64(max(leg.ratio, 1)),
+                       perUnit: leg.signedRatio,
                        held: held(leg.instrument, account: intent.account))
         }
         return IntentFacts(purpose: purpose, quantity: intent.legs.isEmpty ? 0 : intent.quantity, instrument: first.displayName,

@@ -15,8 +15,6 @@ extension StrategyHost {
         for action in actions where owns(action.owner, now: now) {
             switch action {
             case let .submit(intent, _):
-                let first = slot.state.withLock { $0.published.insert(intent.intentID).inserted }
-                if first { bus.publish(intent) }
                 submit(intent, for: slot)
             case let .cancel(intentID, _):
                 cancel(intentID)
@@ -36,8 +34,10 @@ extension StrategyHost {
         }
     }
 
-    /// Sends one intent to execution (once at a time per id) and hands its report back.
+    /// Publishes an intent the first time this worker submits it (for the record), then sends
+    /// it to execution (once at a time per id) and hands its report back.
     func submit(_ intent: Volta_V1_OrderIntent, for slot: StrategySlot) {
+        if slot.state.withLock({ $0.published.insert(intent.intentID).inserted }) { bus.publish(intent) }
         guard slot.state.withLock({ $0.inFlight.insert("submit \(intent.intentID)").inserted }) else { return }
         TaskPlacement.spawn { [self] in
             defer { _ = slot.state.withLock { $0.inFlight.remove("submit \(intent.intentID)") } }
@@ -134,7 +134,6 @@ extension StrategyHost {
             for slot in slots {
                 let pending = slot.state.withLock { $0.pending.values.sorted { $0.intent.intentID < $1.intent.intentID } }
                 for (intent, owner) in pending where owns(owner, now: now) {
-                    if slot.state.withLock({ $0.published.insert(intent.intentID).inserted }) { bus.publish(intent) }
                     submit(intent, for: slot)
                 }
             }

@@ -75,8 +75,8 @@ public final class StrategyHost: Service, Sendable {
     /// host's bookkeeping of its intents and timers change under one lock, in one step.
     func deliver(_ event: StrategyEvent, to slot: StrategySlot) {
         let now = bus.clock.now()
-        let context = StrategyContext(now: now, worker: bus.identity.instance, calendar: calendar) { [membership] key in
-            membership.owned([key], now: now).contains(key)
+        let context = StrategyContext(now: now, worker: bus.identity.instance, calendar: calendar) { [self] key in
+            owns(key, now: now)
         }
         let actions = slot.state.withLock { s in
             let actions = s.strategy.handle(event, context)
