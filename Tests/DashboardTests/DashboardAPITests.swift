@@ -9,7 +9,7 @@ import Testing
 
 /// The HTTP API against a seeded database: every endpoint's answer, its refusals (a clear 400,
 /// never a 500), and who may write.
-@Suite("Dashboard API", .serialized)
+@Suite("Dashboard API", .serialized, .timeLimit(.minutes(2)))
 struct DashboardAPITests {
     /// A harness with the seed recorded and one position snapshot taken.
     static func seeded(openReads: Bool = false, token: String = DashboardHarness.token) async throws -> DashboardHarness {
