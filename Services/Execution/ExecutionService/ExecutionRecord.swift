@@ -27,6 +27,8 @@ public struct ExecutionRecord: Sendable {
     public var role = ""
     /// The bracket's children have been made (once, however many statuses report the fill).
     public var childrenPlaced = false
+    /// Bus time the current attempt's place was sent: an entry timeout counts from here.
+    public var placedNs: Int64 = 0
 
     public init(intentID: String, intent: Volta_V1_OrderIntent?) {
         self.intentID = intentID

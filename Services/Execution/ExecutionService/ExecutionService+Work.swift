@@ -23,7 +23,9 @@ extension ExecutionService {
         if let intent, intent.hasBracket, !intent.bracket.afterFill, claimChildren(id) {
             await placeBracket(of: id, fillMicros: nil, quantity: intent.quantity)
         }
-        var placedAt = bus.clock.now()
+        // From when the place was sent, not when this task got back to it (on a busy machine,
+        // later): the order has been at the broker since then.
+        var placedAt = records.withLock { $0[id]?.placedNs } ?? bus.clock.now()
         var nextReprice = placedAt + policy.reprice.nanoseconds
         let timeout = intent.flatMap { $0.hasTimeout && $0.timeout.seconds > 0 ? $0.timeout : nil }
         while !Task.isCancelled {
@@ -33,7 +35,7 @@ extension ExecutionService {
             guard let rec = records.withLock({ $0[id] }), !rec.isDone else { return }
             if let timeout, bus.clock.now() >= timeoutAt, (rec.progress?.filled ?? 0) == 0 {
                 guard await timedOut(id, timeout) else { return }
-                placedAt = bus.clock.now()
+                placedAt = records.withLock { $0[id]?.placedNs } ?? bus.clock.now()
                 nextReprice = placedAt + policy.reprice.nanoseconds
                 continue
             }
@@ -145,6 +147,7 @@ extension ExecutionService {
                 continue
             }
             do {
+                let sentNs = bus.clock.now()
                 let status = try await gateway(retries: 3) { $0.place = order }.status
                 placed.increment()
                 // Read in the same critical section that records the order: a cancel that came
@@ -152,6 +155,7 @@ extension ExecutionService {
                 var cancelWhilePlacing = false
                 update(id) { r in
                     r.limitMicros = order.limitPriceMicros
+                    r.placedNs = sentNs
                     r.apply(status, quantity: order.quantity)
                     cancelWhilePlacing = r.cancelRequested
                 }
