@@ -142,6 +142,33 @@ import TWS
         #expect(open == ["entry-1.stop_loss"])
     }
 
+    /// A sold call spread reaches TWS as a trader enters it: a SELL of the BAG at a positive
+    /// credit, the sold leg BUY relative to it and the bought leg SELL. Its status counts whole
+    /// spreads at the net credit, not the legs' executions added up.
+    @Test func aSoldComboGoesAsASellOfTheBagAtItsCredit() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (_, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { await s.adapter.currentQuotes().flatMap(\.options).count == 8 })
+        let calls = await s.adapter.currentQuotes().flatMap(\.options).filter { $0.contract.right == .call }
+            .sorted { $0.contract.strikeMicros < $1.contract.strikeMicros }
+        let low = try #require(calls.first), high = try #require(calls.last)
+        var spread = Self.order("credit-1", .limit, quantity: 2, limit: 0.01)
+        spread.legs = [(low, Volta_V1_Side.sell), (high, .buy)].map { q, side in
+            Volta_V1_Leg.with { $0.instrument.symbol = "SPY"; $0.instrument.option = q.contract; $0.side = side; $0.ratio = 1 }
+        }
+        _ = try await s.adapter.place(spread)
+        let placed = try #require(s.server.book.withLock { b in b.orders.values.first { $0.placed.order.orderRef == "credit-1" }?.placed })
+        #expect(placed.order.action == "SELL" && placed.order.lmtPrice == 0.01)
+        #expect(placed.contract.comboLegs.map(\.action) == ["BUY", "SELL"])
+        #expect(await until { (try? await s.adapter.accountSnapshot().doneOrders.contains { $0.orderID == "credit-1" }) ?? false })
+        let status = try #require(try await s.adapter.accountSnapshot().doneOrders.first { $0.orderID == "credit-1" })
+        #expect(status.state == .filled && status.filledQuantity == 2, "\(status)")
+        // Filled at the net bid: the lower call's bid less the higher call's ask, a credit.
+        #expect(status.avgFillPriceMicros > 0 && status.avgFillPriceMicros < low.contract.strikeMicros, "\(status)")
+    }
+
     @Test func aDroppedConnectionMidOrderLosesNothingAndDuplicatesNothing() async throws {
         let s = try start(latencyMs: 600)
         defer { s.serving.cancel() }

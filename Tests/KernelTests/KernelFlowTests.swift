@@ -10,7 +10,7 @@ import Trading
 import TradingKernel
 
 /// Order flows in the kernel, in-process on the manual clock: the kill switch's emergency stop,
-/// the example plug-in's bracket, a combo.
+/// the example plug-in's bracket, a bought and a sold combo.
 @Suite("Kernel flows", .serialized)
 struct KernelFlowTests {
     static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -107,5 +107,45 @@ struct KernelFlowTests {
         let exits = reports.values.filter { $0.parentIntentID == entry.intentID }
         #expect(Set(exits.map(\.role)) == ["take_profit", "stop_loss"], "\(exits.map(\.role))")
         #expect(exits.allSatisfy { $0.orderState == .submitted && $0.purpose == .close }, "\(exits.map { "\($0.role) \($0.orderState) \($0.reason)" })")
+    }
+
+    /// A sold call spread (sell the lower strike, buy the higher) is a credit: execution prices
+    /// it from the mid of its net credit and walks down toward the net bid, the venue fills both
+    /// legs, and the report books two whole units at the credit, positive in the combo's
+    /// direction, never a leg's price.
+    @Test func aSoldComboIsACreditWalkedDownAndBookedAsOne() throws {
+        let kernel = try Self.kernel()
+        defer { kernel.stop() }
+        kernel.perform { bus in
+            do {
+                let (low, high) = try await Self.calls(bus)
+                try await Self.submit(bus, Self.intent("credit", [(low, .sell), (high, .buy)], .limit) { $0.quantity = 2 })
+            } catch { Issue.record("\(error)") }
+        }
+        // Bus time, a few seconds at a time until both legs have filled (the walk reprices every 10 s).
+        for _ in 0..<24 where KernelTests.reports(kernel.eventLog)["credit"]?.orderState != .filled { kernel.run(for: .seconds(5)) }
+        let log = kernel.eventLog
+        let report = try #require(KernelTests.reports(log)["credit"])
+        #expect(report.orderState == .filled && report.filledQuantity == 2, "\(report)")
+        // Every limit sent is a credit, and each reprice asks for less of it.
+        let limits = Self.decoded(Volta_V1_IntentExecution.self, log, prefix: Topics.Prefix.intentExecutions)
+            .filter { $0.intentID == "credit" && $0.limitPriceMicros != 0 }.map(\.limitPriceMicros)
+        #expect(!limits.isEmpty && limits.allSatisfy { $0 > 0 }, "\(limits)")
+        #expect(zip(limits, limits.dropFirst()).allSatisfy { $0 >= $1 }, "\(limits)")
+        // The legs as traded: the lower call sold, the higher bought, two of each.
+        let fills = Self.decoded(Volta_V1_Fill.self, log, prefix: Topics.Prefix.fills).filter { $0.orderID.hasPrefix("ex-credit") }
+        let sold = fills.filter { $0.side == .sell }, bought = fills.filter { $0.side == .buy }
+        #expect(sold.reduce(0) { $0 + $1.quantity } == 2 && bought.reduce(0) { $0 + $1.quantity } == 2)
+        let soldLow = try #require(sold.first), boughtHigh = try #require(bought.first)
+        #expect(soldLow.instrument.option.strikeMicros < boughtHigh.instrument.option.strikeMicros)
+        // The booked price is the net credit of those fills.
+        let net = (sold.reduce(Int64(0)) { $0 + $1.priceMicros * $1.quantity } - bought.reduce(Int64(0)) { $0 + $1.priceMicros * $1.quantity }) / 2
+        #expect(report.avgFillPriceMicros == net && net > 0, "report \(report.avgFillPriceMicros), fills \(net)")
+    }
+
+    static func decoded<M: BusMessage>(_ type: M.Type, _ log: [RawFrame], prefix: String) -> [M] {
+        log.filter { $0.topic.hasPrefix(prefix) }.compactMap { frame in
+            (try? Volta_V1_Envelope(serializedBytes: frame.envelope)).flatMap { try? M(serializedBytes: $0.payload) }
+        }
     }
 }

@@ -64,7 +64,21 @@ public struct ExecutionRecord: Sendable {
     /// not given as is. Market, stop, stop-limit, trailing and as-given limits go as the intent says.
     public var isRepriced: Bool { intent.map { $0.orderType == .limit && !$0.priceAsGiven } ?? false }
 
-    public var isSell: Bool { intent?.legs.first?.side == .sell && (intent?.legs.count ?? 0) == 1 }
+    /// The order's direction: its first leg's side. A combo is bought or sold as its first leg
+    /// is, and priced as the net in that direction (a sold spread's price is its credit).
+    public var isSell: Bool { intent?.legs.first?.side == .sell }
+
+    /// A combo's legs as its progress counts them (none for a single instrument).
+    var progressLegs: [OrderProgress.Leg] {
+        let legs = intent?.legs ?? []
+        guard legs.count > 1 else { return [] }
+        return legs.map { .init(ratio: Int64($0.ratio), withDirection: $0.side == legs[0].side) }
+    }
+
+    /// A fresh progress for `quantity` units.
+    func newProgress(quantity: Int64) -> OrderProgress {
+        OrderProgress(quantity: quantity, buy: !isSell, multiplier: multiplier, legs: progressLegs)
+    }
 
     public var multiplier: Int64 {
         guard let leg = intent?.legs.first, leg.instrument.hasOption else { return 1 }
@@ -75,12 +89,12 @@ public struct ExecutionRecord: Sendable {
     /// multiplier now apply to what was booked.
     public mutating func adopt(_ intent: Volta_V1_OrderIntent) {
         self.intent = intent
-        progress = progress?.with(buy: !isSell, multiplier: multiplier)
+        progress = progress?.with(buy: !isSell, multiplier: multiplier, legs: progressLegs)
     }
 
     /// Folds a broker status in; a terminal one ends the intent.
     public mutating func apply(_ s: Volta_V1_OrderStatus, quantity: Int64) {
-        if progress == nil { progress = OrderProgress(quantity: quantity, buy: !isSell, multiplier: multiplier) }
+        if progress == nil { progress = newProgress(quantity: quantity) }
         progress?.apply(status: Self.state(s.state), reason: s.reason)
         // A status that reports more filled than the fills seen (fills missed while down):
         // book the rest at the status's average price, once, so the quantities are right.
@@ -92,8 +106,16 @@ public struct ExecutionRecord: Sendable {
         if !s.reason.isEmpty { reason = s.reason }
     }
 
+    /// Folds one broker fill in; a combo's fill is one leg's, matched by instrument and side.
     public mutating func apply(_ f: Volta_V1_Fill) -> Bool {
-        guard var p = progress, p.apply(fillID: f.fillID, quantity: f.quantity, priceMicros: f.priceMicros) else { return false }
+        guard var p = progress else { return false }
+        if p.legs.isEmpty {
+            guard p.apply(fillID: f.fillID, quantity: f.quantity, priceMicros: f.priceMicros) else { return false }
+        } else {
+            let name = f.instrument.displayName
+            guard let leg = intent?.legs.firstIndex(where: { $0.instrument.displayName == name && $0.side == f.side }),
+                  p.apply(fillID: f.fillID, leg: leg, quantity: f.quantity, priceMicros: f.priceMicros) else { return false }
+        }
         progress = p
         if p.state.isTerminal { stage = .stageDone }
         return true

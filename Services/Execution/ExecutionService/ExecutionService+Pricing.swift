@@ -52,8 +52,11 @@ extension ExecutionService {
         order.orderType = .limit
         guard let tick = await tickMicros(first.instrument) else { return nil }
         if intent.legs.count > 1 {
+            // The net in the combo's direction: a bought combo walks up from the mid toward
+            // paying its net ask, a sold one down toward receiving its net bid.
             guard let net = netTouch(intent.legs),
-                  let limit = policy.combo.limit(netBid: net.bid, netAsk: net.ask, tickMicros: tick, buy: true, step: reprice) else { return nil }
+                  let limit = policy.combo.limit(netBid: net.bid, netAsk: net.ask, tickMicros: tick, buy: first.side != .sell,
+                                                 step: reprice) else { return nil }
             order.limitPriceMicros = limit
             return order
         }
@@ -74,14 +77,16 @@ extension ExecutionService {
         return order
     }
 
-    /// The combo's net touch when bought as given: buy legs at their bid/ask, sell legs negated.
+    /// The combo's net touch in its direction (its first leg's side): legs on that side at
+    /// their bid/ask, legs against it negated. For a sold spread, the bid is the credit the
+    /// market pays now and the ask the most it could pay.
     func netTouch(_ legs: [Volta_V1_Leg]) -> (bid: Double, ask: Double)? {
         market.withLock { m in
             var bid = 0.0, ask = 0.0
             for leg in legs {
                 guard let t = m.touch(leg.instrument) else { return nil }
                 let r = Double(max(leg.ratio, 1))
-                if leg.side == .sell { bid -= t.ask * r; ask -= t.bid * r } else { bid += t.bid * r; ask += t.ask * r }
+                if leg.side == legs[0].side { bid += t.bid * r; ask += t.ask * r } else { bid -= t.ask * r; ask -= t.bid * r }
             }
             return (bid, ask)
         }

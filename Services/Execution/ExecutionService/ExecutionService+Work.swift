@@ -170,7 +170,7 @@ extension ExecutionService {
                 guard case let .remote(_, _, message) = error else { return false }
                 update(id) { r in
                     r.stage = .stageDone
-                    r.progress = OrderProgress(quantity: order.quantity, buy: !r.isSell, multiplier: r.multiplier)
+                    r.progress = r.newProgress(quantity: order.quantity)
                     r.progress?.apply(status: .rejected, reason: message)
                     r.reason = "gateway refused the order: \(message)"
                 }

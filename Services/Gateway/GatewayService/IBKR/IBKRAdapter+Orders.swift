@@ -31,6 +31,7 @@ extension IBKRAdapter {
                 parent = p
             }
             let id = isNew ? b.allocateOrderId(for: order.orderID) : b.twsIdOf[order.orderID]!
+            if order.legs.count > 1 { b.comboOrders.insert(order.orderID) }
             if isNew {
                 b.statuses[order.orderID] = Volta_V1_OrderStatus.with {
                     $0.orderID = order.orderID

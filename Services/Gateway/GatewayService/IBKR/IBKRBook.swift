@@ -29,6 +29,9 @@ struct IBKRBook: Sendable {
     /// Executions whose contract could not be converted, with why, until the adapter takes them.
     var unreadExecutions: [String] = []
     var seenExecutions: Set<String> = []
+    /// Orders on a BAG: TWS reports each leg's executions, in leg quantities at leg prices, so
+    /// only its orderStatus (whole units at the net price) moves the combo's status.
+    var comboOrders: Set<String> = []
     var positions: [String: Volta_V1_Position] = [:]
     var values: [String: Volta_V1_AccountValue] = [:]
     /// Errors by code, informational ones included.
@@ -124,6 +127,7 @@ struct IBKRBook: Sendable {
     mutating func openOrder(_ m: TWSOpenOrder) -> [BrokerEvent] {
         let id = voltaIdOf[m.order.orderId] ?? (m.order.orderRef.isEmpty ? "tws-\(m.order.permId)" : m.order.orderRef)
         link(id, m.order.orderId)
+        if m.contract.isCombo { comboOrders.insert(id) }
         let state = TWSConversions.voltaState(m.status, filled: Double(statuses[id]?.filledQuantity ?? 0))
         return status(id, twsId: m.order.orderId) { s in
             if state != .unspecified { s.state = state }
@@ -190,7 +194,7 @@ struct IBKRBook: Sendable {
             f.instrument = instrument
             pendingFills[m.execId] = (f, now)
         }
-        guard statuses[f.orderID] != nil || !m.orderRef.isEmpty else { return [] }
+        guard statuses[f.orderID] != nil || !m.orderRef.isEmpty, !comboOrders.contains(f.orderID) else { return [] }
         return status(f.orderID, twsId: m.orderId) { s in
             let total = s.filledQuantity + s.remainingQuantity
             let filled = s.filledQuantity + f.quantity

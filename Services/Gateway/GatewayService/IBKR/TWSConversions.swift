@@ -104,16 +104,21 @@ public enum TWSConversions {
             contract = Self.contract(o.legs[0].instrument)
             order.action = try action(o.legs[0].side)
         } else {
+            // The combo goes in its direction, the first leg's side, each leg's action relative
+            // to it, and its limit is the net in that direction: a sold spread is a SELL of the
+            // BAG at its credit, as a trader enters it in TWS.
             var bag = TWSContract(symbol: o.legs[0].instrument.symbol, secType: "BAG")
+            let direction = o.legs[0].side
             bag.comboLegs = try o.legs.map { leg in
                 guard leg.instrument.option.brokerID != 0 || !leg.instrument.hasOption else {
                     throw BadRequest("combo leg \(leg.instrument.symbol) has no contract id")
                 }
+                _ = try action(leg.side)
                 return TWSComboLeg(conId: Int(leg.instrument.hasOption ? leg.instrument.option.brokerID : 0),
-                                   ratio: Int(max(leg.ratio, 1)), action: try action(leg.side))
+                                   ratio: Int(max(leg.ratio, 1)), action: leg.side == direction ? "BUY" : "SELL")
             }
             contract = bag
-            order.action = "BUY"
+            order.action = try action(direction)
         }
         let limit = Money.value(o.limitPriceMicros), stop = Money.value(o.stopPriceMicros)
         switch o.orderType {
