@@ -37,6 +37,7 @@ let package = Package(
         .executable(name: "recorder", targets: ["recorder"]),
         .executable(name: "dashboard", targets: ["dashboard"]),
         .executable(name: "twsim", targets: ["twsim"]),
+        .executable(name: "volta-node", targets: ["volta-node"]),
         .executable(name: "volta-keys", targets: ["volta-keys"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
@@ -115,7 +116,9 @@ let package = Package(
                 path: "Services/Strategy/Plugins/Stops", swiftSettings: strict),
         .target(name: "TimedBracketStrategy", dependencies: ["StrategyKit", "StrategyService", "Messages", "ServiceKit"],
                 path: "Services/Strategy/Plugins/TimedBracket", swiftSettings: strict),
-        .executableTarget(name: "strategy", dependencies: ["StrategyService", "StopsStrategy", "TimedBracketStrategy", "ServiceKit", argumentParser],
+        .target(name: "StrategyPlugins", dependencies: ["StrategyService", "StopsStrategy", "TimedBracketStrategy"],
+                path: "Services/Strategy/Plugins/Registry", swiftSettings: strict),
+        .executableTarget(name: "strategy", dependencies: ["StrategyService", "StrategyPlugins", "ServiceKit", argumentParser],
                           path: "Services/Strategy/strategy", swiftSettings: strict),
 
         .target(name: "RiskService", dependencies: ["Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
@@ -137,6 +140,11 @@ let package = Package(
                 path: "Services/Dashboard/DashboardService", swiftSettings: strict),
         .executableTarget(name: "dashboard", dependencies: ["DashboardService", "ServiceKit", argumentParser],
                           path: "Services/Dashboard/dashboard", swiftSettings: strict),
+
+        // MARK: The node: the trading path's services in one process, the bus at its edges
+        .executableTarget(name: "volta-node", dependencies: ["MarketdataService", "PricerService", "StrategyService", "StrategyPlugins",
+                                                            "RiskService", "ExecutionService", "ServiceKit", "Messages", argumentParser],
+                          path: "Services/Node/volta-node", swiftSettings: strict),
 
         // MARK: The kernel: the services above in one process on one serial scheduler
         .target(name: "TradingKernel", dependencies: ["Bus", "Messages", "Market", "Trading", "StrategyKit", "GatewayService", "MarketdataService",

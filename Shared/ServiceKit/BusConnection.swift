@@ -10,29 +10,49 @@ public enum BusConnection {
     /// - Throws: ``ConfigurationError`` for a bad file, flag or variable.
     public static func configuration(service: String, options: ServiceOptions, settings: [any AnySetting],
                                      environment: [String: String]) async throws -> ConfigurationLayers {
+        try await configuration(services: [service], options: options, settings: settings, environment: environment)
+    }
+
+    /// One configuration for the services of a process: each one's section is allowed.
+    public static func configuration(services: [String], options: ServiceOptions, settings: [any AnySetting],
+                                     environment: [String: String]) async throws -> ConfigurationLayers {
         // An empty VOLTA_CONFIG (compose passes the variable whether or not it is set) means none.
         let file = options.configFile ?? environment["VOLTA_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let configuration = try await ConfigurationLayers(file: file,
                                                           environment: environment, overrides: options.allOverrides)
-        try configuration.validate(CommonSettings.all + settings, sections: CommonSettings.sections.union([service]))
+        try configuration.validate(CommonSettings.all + settings, sections: CommonSettings.sections.union(services))
         return configuration
     }
 
-    /// Connects to the bus the configuration names.
     public static func open(service: String, options: ServiceOptions, configuration: ConfigurationLayers,
                             environment: [String: String], logger: Logger) throws -> ServiceContext {
         let instance = options.instance ?? environment["VOLTA_INSTANCE"] ?? service
-        let endpoints = try BusEndpoints.parse(try configuration.value(CommonSettings.busEndpoint))
-        let socketOptions = try CommonSettings.socketOptions(configuration)
-        let identity = ServiceIdentity(service: service, instance: instance, epoch: UInt64(WallClock().now()))
-        let statistics = BusStatistics()
-        let transport = try ZeroMQTransport(endpoints: endpoints, instance: instance, options: socketOptions,
-                                            statistics: statistics, logger: logger)
-        let bus = Bus(identity: identity, transport: transport, logger: logger, statistics: statistics)
-        return ServiceContext(bus: bus, configuration: configuration, logger: logger)
+        return try open(services: [service], instance: instance, configuration: configuration,
+                        environment: environment, logger: logger)[0]
     }
 
-    /// For tools: configuration and connection in one call; exits with code 2 on a bad config.
+    /// A context for each of a process's services. One service connects to the daemon alone; in
+    /// a node each member is `<instance>.<service>` on the bus and reaches the others through one
+    /// in-memory hub (``NodeTransport``).
+    public static func open(services: [String], instance: String, configuration: ConfigurationLayers,
+                            environment: [String: String], logger: Logger) throws -> [ServiceContext] {
+        let endpoints = try BusEndpoints.parse(try configuration.value(CommonSettings.busEndpoint))
+        let socketOptions = try CommonSettings.socketOptions(configuration)
+        let instances = services.count == 1 ? [instance] : services.map { "\(instance).\($0)" }
+        let hub = services.count == 1 ? nil : InMemoryHub(clock: WallClock())
+        return try zip(services, instances).map { service, name in
+            let identity = ServiceIdentity(service: service, instance: name, epoch: UInt64(WallClock().now()))
+            let statistics = BusStatistics()
+            let zeromq = try ZeroMQTransport(endpoints: endpoints, instance: name, options: socketOptions,
+                                             statistics: statistics, logger: logger)
+            let transport: any BusTransport = hub.map { NodeTransport(hub: $0, instance: name, remote: zeromq, members: Set(instances)) } ?? zeromq
+            var log = logger
+            log[metadataKey: "service"] = "\(service)"
+            let bus = Bus(identity: identity, transport: transport, logger: log, statistics: statistics)
+            return ServiceContext(bus: bus, configuration: configuration, logger: log)
+        }
+    }
+
     public static func connectOrExit(tool: String, options: ServiceOptions, settings: [any AnySetting] = [],
                                      environment: [String: String] = ProcessInfo.processInfo.environment) async -> ServiceContext {
         do {

@@ -21,6 +21,17 @@ struct StopsFlowTests {
         #expect(exits.contains { $0.reprices > 0 }, "no exit was repriced: \(exits.map(\.reprices))")
     }
 
+    /// The node deployment: marketdata, pricer, strategy, risk and execution in one `volta-node`
+    /// process, the gateway and the bus outside. The same flow, each stop one order.
+    @Test func stopsFireAndExitsFillOnceWithTheTradingPathInOneNode() async throws {
+        let stack = try await StopsStack(workers: 1, node: true)
+        defer { stack.stop() }
+        try await stack.openPositions()
+        try await stack.waitForExits()
+        try await stack.checkOneOrderPerStop()
+        #expect(await stack.intentSources() == ["node.strategy"])
+    }
+
     @Test func aKilledStrategyWorkerIsReplacedWithoutADuplicateOrder() async throws {
         let stack = try await StopsStack(workers: 2)
         defer { stack.stop() }
@@ -63,11 +74,18 @@ final class StopsStack: StopsWatcher, @unchecked Sendable {
     var execution: ChildProcess!
     var executionArgs: [String] { Self.flags("execution") }
 
-    init(workers count: Int, scenario: String = StopsStack.scenario) async throws {
+    /// `node`: the trading path in one `volta-node` process (held as `execution`) instead of a
+    /// process each.
+    init(workers count: Int, scenario: String = StopsStack.scenario, node: Bool = false) async throws {
         env = ["VOLTA_BUS": "tcp://127.0.0.1:\(freeBasePort())"]
         try super.init(bus: systemClient(env["VOLTA_BUS"]!, instance: "stops-test"))
         processes.append(try start("bus", name: "bus", Self.flags("bus")))
         processes.append(try start("gateway", name: "gateway", ["--set", "gateway.scenario=\(scenario)"] + Self.flags("gateway")))
+        if node {
+            let services = ["marketdata", "pricer", "strategy", "risk", "execution"]
+            execution = try start("volta-node", name: "node", services.flatMap(Self.flags))
+            return
+        }
         for service in ["marketdata", "pricer", "risk"] {
             processes.append(try start(service, name: service, Self.flags(service)))
         }
