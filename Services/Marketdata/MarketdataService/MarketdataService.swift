@@ -64,6 +64,7 @@ public final class MarketdataService: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.follow(newSymbol) }
+                group.addTask { await self.catchUp() }
                 group.addTask { await self.stream.serveSnapshots() }
                 group.addTask { await self.loadHistories(symbols) }
                 group.addTask { await self.housekeeping() }
@@ -94,13 +95,51 @@ public final class MarketdataService: Service, Sendable {
         }
     }
 
+    /// Second looks at the gateway's snapshot after start, for the instruments still unknown
+    /// here. A burst published while this subscription was still reaching the daemon (ZeroMQ's
+    /// slow joiner), or one that came too late on a starved machine and was refused as stale,
+    /// is not requoted by a quiet market: without this, its instruments would stay unknown for
+    /// as long as the market stays quiet. What is known already is left alone (live is newer).
+    func catchUp() async {
+        guard settings.snapshotOnStart else { return }
+        for delay in Self.catchUpDelays {
+            do { try await bus.clock.sleep(for: delay) } catch { return }
+            let frames: [RawFrame]
+            do {
+                frames = try await bus.snapshotFrames(of: Topics.Service.gateway, prefix: Topics.Prefix.quoteBatches, timeout: .seconds(2), retries: 1)
+            } catch {
+                logger.notice("no gateway snapshot to catch up from", metadata: ["error": "\(error)"])
+                continue
+            }
+            var recovered = 0
+            for frame in frames {
+                guard let header = try? EnvelopeHeader.parse(frame.envelope),
+                      var batch = try? Volta_V1_QuoteBatch(serializedBytes: Array(frame.envelope[header.payloadRange])) else {
+                    logger.warning("unreadable burst in the gateway's snapshot", metadata: ["topic": "\(frame.topic)"])
+                    continue
+                }
+                book.withLock { b in
+                    batch.underlyings.removeAll { b.underlyings[$0.symbol] != nil }
+                    batch.options.removeAll { b.options[$0.contract.underlying]?[$0.topic] != nil }
+                }
+                guard !batch.underlyings.isEmpty || !batch.options.isEmpty else { continue }
+                recovered += batch.underlyings.count + batch.options.count
+                apply(batch, fromSnapshot: true)
+            }
+            if recovered > 0 { logger.notice("caught up from the gateway's snapshot", metadata: ["quotes": "\(recovered)"]) }
+        }
+    }
+
+    /// When the catch-up looks again, one after the other.
+    static let catchUpDelays: [Duration] = [.seconds(3), .seconds(10), .seconds(30)]
+
     /// Validates one burst and republishes what passes.
     public func apply(_ batch: Volta_V1_QuoteBatch, fromSnapshot: Bool = false) {
         let now = bus.clock.now()
         let tooOld = !fromSnapshot && settings.maxAgeNs > 0 && batch.marketTimeNs > 0 && now - batch.marketTimeNs > settings.maxAgeNs
         let outOfOrder = book.withLock { b in
             defer { b.newestBatch[batch.underlying] = max(b.newestBatch[batch.underlying] ?? 0, batch.marketTimeNs) }
-            return batch.marketTimeNs < (b.newestBatch[batch.underlying] ?? 0)
+            return !fromSnapshot && batch.marketTimeNs < (b.newestBatch[batch.underlying] ?? 0)
         }
         // One lock per burst, then one publish per valid quote.
         let stale = tooOld || outOfOrder
