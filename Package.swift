@@ -85,7 +85,7 @@ let package = Package(
         .target(name: "Trading", path: "Shared/Trading", swiftSettings: strict),
         .target(name: "StrategyKit", dependencies: ["Messages"], path: "Shared/StrategyKit", swiftSettings: strict),
         .target(name: "TWS", path: "Shared/TWS", swiftSettings: strict),
-        .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", log],
+        .target(name: "TestSupport", dependencies: ["Bus", "BusZeroMQ", "BusDaemon", "Messages", "Market", log],
                 path: "Shared/TestSupport", swiftSettings: strict),
 
         // MARK: Services
@@ -162,7 +162,7 @@ let package = Package(
                           path: "ops/probe", swiftSettings: strict),
         .executableTarget(name: "volta-keys", dependencies: ["BusZeroMQ", argumentParser],
                           path: "ops/keys", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", "StopsStrategy", "TradingKernel", "Trading", grdb, grdbSQLite, argumentParser],
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", "StopsStrategy", "TradingKernel", "Trading", "ExecutionService", grdb, grdbSQLite, argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests

@@ -35,42 +35,10 @@ struct KernelTests {
         return StopManager(book: StopBook(profile: profile, instance: "stops", worker: "strategy"))
     }
 
-    /// Opens the stops flow's positions through execution: two near-the-money calls bought, a
-    /// put 3% out sold, a put at the money bought, in the first expiry over 30 days out.
+    /// Opens the stops flow's positions through execution (`StopsFlowPositions`).
     static func openPositions(_ kernel: TradingKernel) {
         kernel.perform { bus in
-            do {
-                let chain = try await bus.request(service: Topics.Service.gateway, Volta_V1_GatewayRequest.with { $0.chainUnderlying = "SPY" },
-                                                  as: Volta_V1_GatewayReply.self).chain
-                let snapshot = try await bus.request(service: Topics.Service.snapshot(of: Topics.Service.marketdata),
-                                                     Volta_V1_SnapshotRequest.with { $0.prefix = Topics.underlyingQuote("SPY") },
-                                                     as: Volta_V1_Snapshot.self)
-                let spy = try Volta_V1_UnderlyingQuote(serializedBytes: try #require(snapshot.entries.first).payload).referencePrice
-                let month = NewYorkTime.local(bus.clock.now() + 30 * 86_400_000_000_000).date.description
-                let expiry = try #require(chain.expiries.first { $0.expiry > month })
-                func strike(_ level: Double) -> Int64 { expiry.strikeMicros.min { abs(Double($0) / 1e6 - level) < abs(Double($1) / 1e6 - level) }! }
-                let plan: [(Volta_V1_Right, Int64, Volta_V1_Side, Int64)] = [
-                    (.call, strike(spy), .buy, 2), (.put, strike(spy * 0.97), .sell, 1), (.put, strike(spy), .buy, 1)]
-                for (n, (right, k, side, quantity)) in plan.enumerated() {
-                    let intent = Volta_V1_OrderIntent.with {
-                        $0.intentID = "open-\(n)"
-                        $0.strategy = "test"
-                        $0.purpose = .open
-                        $0.legs = [Volta_V1_Leg.with { leg in
-                            leg.instrument = testOption(right, strike: k / 1_000_000, expiry: expiry.expiry)
-                            leg.side = side
-                            leg.ratio = 1
-                        }]
-                        $0.quantity = quantity
-                        $0.orderType = .market
-                        $0.account = "SIM1"
-                    }
-                    _ = try await bus.request(service: Topics.Service.execution, Volta_V1_ExecutionRequest.with { $0.submit = intent },
-                                              as: Volta_V1_ExecutionReply.self)
-                }
-            } catch {
-                Issue.record("opening the positions failed: \(error)")
-            }
+            do { try await StopsFlowPositions.open(bus) } catch { Issue.record("opening the positions failed: \(error)") }
         }
     }
 

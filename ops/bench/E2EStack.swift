@@ -30,9 +30,10 @@ final class E2EStack: Sendable {
     let logDirectory: String
 
     /// `strategies` workers share the stops (one owns SPY's); `pricers` workers share the
-    /// pricer's requests behind the bus's broker.
-    init(bin: String, strategies: Int = 1, pricers: Int = 1) async throws {
-        let names = ["bus", "marketdata", "pricer", "risk", "execution", "strategy"]
+    /// pricer's requests behind the bus's broker. `node`: marketdata, the pricer, the strategy,
+    /// risk and execution in one `volta-node` process instead (one worker each).
+    init(bin: String, strategies: Int = 1, pricers: Int = 1, node: Bool = false) async throws {
+        let names = node ? ["bus", "volta-node"] : ["bus", "marketdata", "pricer", "risk", "execution", "strategy"]
         for n in names where !FileManager.default.isExecutableFile(atPath: "\(bin)/\(n)") {
             throw BenchError("\(bin)/\(n) is missing: build every product first (swift build -c release)")
         }
@@ -53,14 +54,17 @@ final class E2EStack: Sendable {
         watcher = try BenchBus.connect(endpoints, "watcher")
         metrics = MetricsWatch(bus: watcher)
         let gateway = GatewayService(bus: gatewayBus, adapter: broker, logger: Logger(label: "bench.gateway"))
-        processes += [
-            try start("marketdata", ["--set", "marketdata.history_days=30", "--set", "marketdata.betas=SPY=1"]),
-            try start("risk"),
-            // No reprice during a sample: orders fill as they arrive.
-            try start("execution", ["--set", "execution.reprice_ms=60000"]),
-        ]
-        processes += try workers(pricers).map { try start("pricer", instance: "pricer\($0)") }
-        processes += try workers(strategies).map { try start("strategy", ["--set", "strategy.stops.min_trail=0.01"], instance: "strategy\($0)") }
+        let marketdata = ["--set", "marketdata.history_days=30", "--set", "marketdata.betas=SPY=1"]
+        // No reprice during a sample: orders fill as they arrive.
+        let execution = ["--set", "execution.reprice_ms=60000"]
+        let strategy = ["--set", "strategy.stops.min_trail=0.01"]
+        if node {
+            processes.append(try start("volta-node", marketdata + execution + strategy, instance: "node"))
+        } else {
+            processes += [try start("marketdata", marketdata), try start("risk"), try start("execution", execution)]
+            processes += try workers(pricers).map { try start("pricer", instance: "pricer\($0)") }
+            processes += try workers(strategies).map { try start("strategy", strategy, instance: "strategy\($0)") }
+        }
         self.processes = processes
         let running: [Task<Void, Never>] = [
             Task { do { try await gateway.run() } catch {} },
