@@ -6,6 +6,8 @@
 #   VOLTA_CONFIG   a JSON config file for every service (see README, "Configuration")
 #   VOLTA_DASHBOARD_TOKEN  the dashboard's write token (default: made once, kept in RUN_DIR)
 #   VOLTA_KEYS_FILE  lock the bus with CURVE: a key file from `volta-keys generate` (docs/deployment.md)
+#   VOLTA_DEPLOYMENT=node  the trading path (marketdata, pricer, strategy, risk, execution) as one
+#                  volta-node process instead of five (docs/deployment.md, "One process")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ops/install-deps.sh

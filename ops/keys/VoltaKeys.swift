@@ -16,7 +16,7 @@ struct VoltaKeys: ParsableCommand {
         abstract: "Make and manage CURVE keys for the Volta bus.",
         subcommands: [Generate.self, Add.self, Public.self])
 
-    static let services = ["bus", "gateway", "marketdata", "pricer", "strategy", "risk", "execution", "recorder", "dashboard", "tap"]
+    static let services = ["bus", "gateway", "marketdata", "pricer", "strategy", "risk", "execution", "recorder", "dashboard", "tap", "node"]
 }
 
 struct Generate: ParsableCommand {

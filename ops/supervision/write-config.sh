@@ -5,7 +5,8 @@
 # restarts hung processes. EXTRA_PROGRAM is "name=command line" (tests add a probe this way).
 # Environment: VOLTA_BUS (default tcp://127.0.0.1), VOLTA_CONFIG (a config file for all),
 # VOLTA_WATCHDOG_ARGS (extra watchdog flags), VOLTA_KEYS_FILE (a volta-keys file: lock the bus
-# with CURVE; each program gets its own secret, the bus its allowlist).
+# with CURVE; each program gets its own secret, the bus its allowlist), VOLTA_DEPLOYMENT=node
+# (marketdata, pricer, risk, execution and strategy as one volta-node program, instance "node").
 set -euo pipefail
 bin=$(cd "$1" && pwd); run=$(mkdir -p "$2" && cd "$2" && pwd); shift 2
 bus="${VOLTA_BUS:-tcp://127.0.0.1}"
@@ -73,7 +74,13 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 EOT
   program bus 10 "$bin/bus"
   priority=20
-  for svc in gateway marketdata pricer risk execution recorder strategy dashboard; do
+  services="gateway marketdata pricer risk execution recorder strategy dashboard"
+  if [ "${VOLTA_DEPLOYMENT:-separate}" = node ]; then
+    services="gateway recorder dashboard"
+    program node "$priority" "$bin/volta-node"
+    priority=$((priority + 1))
+  fi
+  for svc in $services; do
     args=""
     # The record lives with the run: the database and its backups under RUN_DIR.
     [ "$svc" = recorder ] && args=" --set recorder.path=$run/volta.sqlite --set recorder.backup_dir=$run/backups"

@@ -9,7 +9,8 @@ import ServiceKit
 /// supervisord restarts a process that exits; this catches the one that hangs. It runs as a
 /// supervisord program beside the others: an instance seen heartbeating whose heartbeat is then
 /// late by `--stale-factor` periods (and at least `--min-stale-ms`) gets the restart command, with
-/// `{instance}` replaced by its name (supervisord program names are the instance names).
+/// `{instance}` replaced by its name (supervisord program names are the instance names). A
+/// node's members (`<node>.<service>`, `volta-node`) are one process: the node is restarted, once.
 struct Watchdog: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Restart processes whose heartbeats stopped.")
 
@@ -38,7 +39,8 @@ struct Watchdog: AsyncParsableCommand {
                     // Heartbeats reach us through the bus: when the bus hangs, everyone looks
                     // silent. Restart the bus alone; the others were never hung.
                     if stale.contains("bus") { stale = ["bus"] }
-                    for instance in stale {
+                    let processes = Set(stale.map { $0.split(separator: ".", maxSplits: 1).first.map(String.init) ?? $0 })
+                    for instance in processes.sorted() {
                         let shell = command.replacingOccurrences(of: "{instance}", with: instance)
                         FileHandle.standardError.write(Data("watchdog: heartbeat of \(instance) stopped; running: \(shell)\n".utf8))
                         let process = Process()

@@ -24,7 +24,7 @@ public enum GatewaySettings {
     /// the key, with the file, line and field of the problem.
     public static func makeAdapter(_ context: ServiceContext) throws -> any BrokerAdapter {
         if try context.value(adapter) == "ibkr" {
-            return IBKRAdapter(config: try IBKRSettings.configuration(context), logger: context.logger)
+            return IBKRAdapter(config: try IBKRSettings.configuration(context), logger: context.logger, clock: context.clock)
         }
         let path = try context.value(scenario)
         let tick = Duration.milliseconds(try context.value(tickMilliseconds))

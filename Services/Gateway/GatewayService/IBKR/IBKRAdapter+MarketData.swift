@@ -45,7 +45,7 @@ extension IBKRAdapter {
         let chain = try await chain(underlying: symbol)
         try await waitFor(.seconds(5), "price for \(symbol)") { self.quotes.withLock { $0.spot(symbol) } != nil }
         guard let spot = quotes.withLock({ $0.spot(symbol) }) else { return [] }
-        let today = NewYorkTime.local(SimAdapter.wallClock()).date.description
+        let today = NewYorkTime.local(clock.now()).date.description
         let expiries = chain.expiries.filter { $0.expiry >= today }.prefix(config.expiries)
         return expiries.flatMap { e -> [Volta_V1_Instrument] in
             let below = e.strikeMicros.filter { Money.value($0) <= spot }.suffix(config.strikesEachSide)
@@ -68,6 +68,6 @@ extension IBKRAdapter {
     }
 
     public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
-        quotes.withLock { $0.current(time: SimAdapter.wallClock()) }
+        quotes.withLock { $0.current(time: clock.now()) }
     }
 }

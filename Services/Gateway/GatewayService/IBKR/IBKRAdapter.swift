@@ -21,7 +21,9 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     let quotes = Mutex(IBKRQuotes())
     let connection = Mutex<TWSConnection?>(nil)
     let pacer: RequestPacer
-    let replies = IBKRReplies()
+    let replies: IBKRReplies
+    /// Every wait and stamp (pacing, timeouts, a fill's wait for its commission): the bus clock.
+    let clock: any BusClock
     let requestIds = Atomic<Int>(1_000)
     let details = Mutex<[String: Volta_V1_ContractDetails]>([:])
     let chains = Mutex<[String: Volta_V1_OptionChainDefinition]>([:])
@@ -31,10 +33,12 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     public let malformed = Atomic<Int>(0)
     public let connections = Atomic<Int>(0)
 
-    public init(config: IBKRConfiguration, logger: Logger) {
+    public init(config: IBKRConfiguration, logger: Logger, clock: any BusClock = WallClock()) {
         self.config = config
         self.logger = logger
-        pacer = RequestPacer(rate: config.requestsPerSecond)
+        self.clock = clock
+        pacer = RequestPacer(rate: config.requestsPerSecond, clock: clock)
+        replies = IBKRReplies(clock: clock)
     }
 
     func nextRequestId() -> Int { requestIds.add(1, ordering: .relaxed).newValue }
@@ -118,7 +122,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         if message is TWSExecutionsEnd { book.withLock { $0.executionsComplete = true } }
         if message is TWSCompletedOrdersEnd { book.withLock { $0.completedOrdersComplete = true } }
         let (events, unread) = book.withLock { b in
-            let events = b.apply(message, now: .now)
+            let events = b.apply(message, now: clock.now())
             defer { b.unreadExecutions = [] }
             return (events, b.unreadExecutions)
         }
@@ -175,18 +179,18 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
 
     func flushPeriodically(into out: AsyncStream<BrokerEvent>.Continuation) async {
         while !Task.isCancelled {
-            do { try await Task.sleep(for: config.flush) } catch { return }
-            let now = SimAdapter.wallClock()
+            do { try await clock.sleep(for: config.flush) } catch { return }
+            let now = clock.now()
             for batch in quotes.withLock({ $0.flush(time: now) }) { out.yield(.quotes(batch)) }
-            for event in book.withLock({ $0.flushStaleFills(now: .now) }) { out.yield(event) }
+            for event in book.withLock({ $0.flushStaleFills(now: now) }) { out.yield(event) }
         }
     }
 
     func waitFor(_ limit: Duration, _ what: String, _ condition: @Sendable () throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + limit
+        let deadline = clock.now() + limit.nanoseconds
         while try !condition() {
-            guard ContinuousClock.now < deadline else { throw BrokerError.unavailable("TWS sent no \(what) within \(limit)") }
-            try await Task.sleep(for: .milliseconds(10))
+            guard clock.now() < deadline else { throw BrokerError.unavailable("TWS sent no \(what) within \(limit)") }
+            try await clock.sleep(for: .milliseconds(10))
         }
     }
 }

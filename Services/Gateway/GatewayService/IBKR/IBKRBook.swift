@@ -25,7 +25,7 @@ struct IBKRBook: Sendable {
     var voltaIdOf: [Int: String] = [:]
     var statuses: [String: Volta_V1_OrderStatus] = [:]
     /// Executions waiting for their commission report.
-    var pendingFills: [String: (fill: Volta_V1_Fill, since: ContinuousClock.Instant)] = [:]
+    var pendingFills: [String: (fill: Volta_V1_Fill, since: Int64)] = [:]
     /// Executions whose contract could not be converted, with why, until the adapter takes them.
     var unreadExecutions: [String] = []
     var seenExecutions: Set<String> = []
@@ -61,7 +61,7 @@ struct IBKRBook: Sendable {
     }
 
     /// Applies one message; returns what changed for the bus.
-    mutating func apply(_ message: any TWSMessage, now: ContinuousClock.Instant) -> [BrokerEvent] {
+    mutating func apply(_ message: any TWSMessage, now: Int64) -> [BrokerEvent] {
         switch message {
         case let m as TWSNextValidId:
             nextOrderId = max(nextOrderId, m.orderId)
@@ -171,7 +171,7 @@ struct IBKRBook: Sendable {
     /// An execution becomes a fill once its commission arrives (or `flushStaleFills` gives up
     /// waiting). It also moves its order's status: after a reconnect, executions are how an order
     /// that filled meanwhile is known to be filled, since reqOpenOrders no longer lists it.
-    mutating func execution(_ m: TWSExecution, now: ContinuousClock.Instant) -> [BrokerEvent] {
+    mutating func execution(_ m: TWSExecution, now: Int64) -> [BrokerEvent] {
         guard !seenExecutions.contains(m.execId) else { return [] }
         seenExecutions.insert(m.execId)
         // An execution of a contract Volta cannot read is still money that moved: its order's
@@ -206,8 +206,8 @@ struct IBKRBook: Sendable {
     }
 
     /// Fills whose commission has not come within `patience`, published without it.
-    mutating func flushStaleFills(now: ContinuousClock.Instant, patience: Duration = .seconds(2)) -> [BrokerEvent] {
-        let stale = pendingFills.filter { now - $0.value.since >= patience }
+    mutating func flushStaleFills(now: Int64, patience: Duration = .seconds(2)) -> [BrokerEvent] {
+        let stale = pendingFills.filter { now - $0.value.since >= patience.nanoseconds }
         for id in stale.keys { pendingFills[id] = nil }
         return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) }
     }

@@ -13,6 +13,9 @@ final class IBKRReplies: Sendable {
 
     let pending = PendingReplies<[any TWSMessage]>()
     let runs = Mutex<[Int: Run]>([:])
+    let clock: any BusClock
+
+    init(clock: any BusClock) { self.clock = clock }
 
     /// Registers the request, runs `send`, and returns its messages once the end arrives.
     func collect(_ reqId: Int, timeout: Duration, isEnd: @escaping @Sendable (any TWSMessage) -> Bool,
@@ -20,7 +23,7 @@ final class IBKRReplies: Sendable {
         runs.withLock { $0[reqId] = Run(isEnd: isEnd) }
         defer { runs.withLock { _ = $0.removeValue(forKey: reqId) } }
         let id = String(reqId)
-        return try await pending.exchange(requestID: id, service: "TWS", timeout: timeout, clock: WallClock()) {
+        return try await pending.exchange(requestID: id, service: "TWS", timeout: timeout, clock: clock) {
             Task {
                 do { try await send() } catch { self.pending.fail(id, with: error) }
             }
