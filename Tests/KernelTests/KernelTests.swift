@@ -19,14 +19,7 @@ struct KernelTests {
         .appendingPathComponent("../../ops/scenarios/stops-e2e.yaml").standardized.path
 
     static func configuration() throws -> TradingKernel.Configuration {
-        var c = TradingKernel.Configuration()
-        c.scenario = try ScenarioLoader.load(scenario)
-        c.marketdata.historyDays = 30
-        c.marketdata.betas = ["SPY": 1]
-        c.execution = ExecutionPolicy(limit: SmartLimit(participation: 1, slippage: 0.2, maxReprices: 3), reprice: .seconds(1),
-                                      afterMax: .marketable)
-        c.resubmit = .milliseconds(500)
-        return c
+        .stopsFlow(try ScenarioLoader.load(scenario))
     }
 
     static func stops() -> StopManager {

@@ -45,12 +45,7 @@ enum E2EKernel {
     }
 
     static func once(seconds: Int) throws -> (latencies: [Double], quoteRate: Double) {
-        var c = TradingKernel.Configuration()
-        c.scenario = try ScenarioLoader.load(scenario)
-        c.marketdata.historyDays = 30
-        c.marketdata.betas = ["SPY": 1]
-        c.execution = ExecutionPolicy(limit: SmartLimit(participation: 1, slippage: 0.2, maxReprices: 3), reprice: .seconds(1),
-                                      afterMax: .marketable)
+        var c = TradingKernel.Configuration.stopsFlow(try ScenarioLoader.load(scenario))
         c.logLevel = .error
         var profile = StopProfile.paper
         profile.minTrail = 0.02
