@@ -60,8 +60,11 @@ public struct MarketSimulation: Sendable {
     public var symbols: [String] { [parameters.index.symbol] + underlyingSymbols }
 
     /// The index's price, an underlying's, or nil.
+    /// The level of the index or the VIX, or an underlying's price.
     public func price(of symbol: String) -> Double? {
-        symbol == parameters.index.symbol ? index.price : underlyings[symbol]?.price
+        if symbol == parameters.index.symbol { return index.price }
+        if symbol == parameters.volatilityIndexSymbol { return (index.vix * 100).rounded() / 100 }
+        return underlyings[symbol]?.price
     }
 
     public func isIndex(_ symbol: String) -> Bool { symbol == parameters.index.symbol }

@@ -143,6 +143,42 @@ import TWS
         #expect(open == ["entry-1.stop_loss"])
     }
 
+    /// twsim quotes SPX and the VIX as TWS does, by their last with −1 for a bid and an ask; the
+    /// adapter turns that into a level with no sides (and marketdata takes it: IndexQuoteTests).
+    @Test func indexesArriveAsALevelWithNoMarket() async throws {
+        var scenario = Scenario()
+        scenario.account.id = "DU0000003"
+        let market = try SimAdapter(scenario: scenario, tick: .milliseconds(50))
+        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"))
+        let serving = Task { await server.run() }
+        defer { serving.cancel() }
+        #expect(server.indexes.isSuperset(of: ["SPX", "VIX"]), "\(server.indexes)")
+        var config = IBKRConfiguration()
+        config.port = server.port
+        config.clientId = 7
+        config.symbols = ["SPX", "VIX"]
+        config.expiries = 1
+        config.strikesEachSide = 1
+        config.flush = .milliseconds(50)
+        let adapter = IBKRAdapter(config: config, logger: Logger(label: "ibkr"))
+        let (seen, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        func level(_ symbol: String) async -> Volta_V1_UnderlyingQuote? {
+            await seen.items.lazy.compactMap { e -> Volta_V1_UnderlyingQuote? in
+                if case .quotes(let b) = e { return b.underlyings.first { $0.symbol == symbol && $0.last > 0 } }
+                return nil
+            }.first
+        }
+        #expect(await until {
+            let (vix, spx) = (await level("VIX"), await level("SPX"))
+            return vix != nil && spx != nil
+        })
+        for symbol in ["SPX", "VIX"] {
+            let q = try #require(await level(symbol))
+            #expect(q.bid == 0 && q.ask == 0 && q.last > 0 && q.referencePrice == q.last, "\(q)")
+        }
+    }
+
     /// A sold call spread reaches TWS as a trader enters it: a SELL of the BAG at a positive
     /// credit, the sold leg BUY relative to it and the bought leg SELL. Its status counts whole
     /// spreads at the net credit, not the legs' executions added up.

@@ -2,7 +2,7 @@
 """Third-party IB API clients against twsim, over loopback, with no Volta code in the client:
 
 - ib_async (PyPI) connects, reads positions and account values, qualifies a stock and an
-  option, reads the option chain, receives option quotes with model greeks, places a bracket
+  option, sees the VIX and SPX quoted as TWS quotes an index (a last, no bid and no ask), reads the option chain, receives option quotes with model greeks, places a bracket
   order and sees the parent fill (with its commission), the children working, a position.
 - IB's own client, ibapi 9.81 from PyPI (server version 157), completes a handshake and reqPositions.
 - A second ib_async connection with the same client id is refused (error 326), as TWS does.
@@ -31,7 +31,7 @@ def start_twsim():
 
 
 async def with_ib_async(port):
-    from ib_async import IB, Option, Stock
+    from ib_async import IB, Index, Option, Stock
 
     ib = IB()
     await ib.connectAsync("127.0.0.1", port, clientId=11, timeout=10)
@@ -52,6 +52,18 @@ async def with_ib_async(port):
         if underlying.bid > 0 and underlying.ask > 0:
             break
     check("ib_async: stock quotes", 0 < underlying.bid < underlying.ask, (underlying.bid, underlying.ask))
+
+    # Indexes as TWS quotes them: a last and no market (−1 for the bid and the ask).
+    for symbol in ("VIX", "SPX"):
+        index = Index(symbol, "CBOE", "USD")
+        await ib.qualifyContractsAsync(index)
+        level = ib.reqMktData(index)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if level.last > 0:
+                break
+        check(f"ib_async: {symbol} quoted by its last, with no bid or ask",
+              index.conId > 0 and level.last > 0 and not level.bid > 0 and not level.ask > 0, (index, level.last, level.bid, level.ask))
 
     chain = chains[0]
     strike = min(chain.strikes, key=lambda k: abs(k - underlying.ask))

@@ -105,6 +105,11 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     public var accountID: String { state.withLock { $0.account } }
     public var symbols: [String] { state.withLock { $0.sim.symbols } }
 
+    /// The market's indexes (SPX, the VIX): a level with no bid or ask at a real broker.
+    public var indexes: Set<String> {
+        state.withLock { s in Set(s.sim.symbols.filter { s.sim.isIndex($0) } + [s.parameters.volatilityIndexSymbol]) }
+    }
+
     public func currentQuotes() async -> [Volta_V1_QuoteBatch] {
         let now = clock.now()
         return state.withLock { $0.currentQuotes(now: now) }

@@ -145,10 +145,17 @@ public final class MarketdataService: Service, Sendable {
         let stale = tooOld || outOfOrder
         var valid: [(topic: String, quote: Volta_V1_OptionQuote)] = []
         valid.reserveCapacity(batch.options.count)
-        let underlyings = batch.underlyings.filter { q in
-            guard let reason = stale ? .stale : QuoteValidator.check(q) else { return true }
-            reject(reason, q.symbol)
-            return false
+        let underlyings = batch.underlyings.compactMap { q -> Volta_V1_UnderlyingQuote? in
+            if let reason = stale ? .stale : QuoteValidator.check(q) {
+                reject(reason, q.symbol)
+                return nil
+            }
+            // A level (an index) goes out with no sides rather than the broker's −1s.
+            guard !QuoteValidator.hasMarket(q) else { return q }
+            var level = q
+            level.bid = 0
+            level.ask = 0
+            return level
         }
         for q in batch.options {
             if let reason = stale ? .stale : QuoteValidator.check(q) { reject(reason, q.contract.underlying); continue }

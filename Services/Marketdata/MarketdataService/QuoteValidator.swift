@@ -21,10 +21,18 @@ public enum QuoteValidator {
         return stale ? .stale : nil
     }
 
+    /// An underlying with a two-sided market is checked as any quote. One without (an index:
+    /// TWS quotes VIX and SPX by their last and close, with no bid or ask, or −1 for each) is a
+    /// level, accepted when its last is a price: refusing it would keep the index, and every
+    /// stop sized from it, from ever reaching a strategy.
     public static func check(_ q: Volta_V1_UnderlyingQuote) -> QuoteRejection? {
-        // An index has a level and no market: its bid and ask are its level.
-        check(bid: q.bid, ask: q.ask, last: q.last, stale: q.stale) ?? (q.last < 0 ? .nonPositive : nil)
+        guard q.bid.isFinite, q.ask.isFinite, q.last.isFinite else { return .notFinite }
+        guard hasMarket(q) else { return q.last > 0 ? (q.stale ? .stale : nil) : .nonPositive }
+        return check(bid: q.bid, ask: q.ask, last: q.last, stale: q.stale) ?? (q.last < 0 ? .nonPositive : nil)
     }
+
+    /// Whether the quote has a market (an ask, and a bid that is not "no bid"); else it is a level.
+    public static func hasMarket(_ q: Volta_V1_UnderlyingQuote) -> Bool { q.ask > 0 && q.bid >= 0 }
 
     public static func check(_ q: Volta_V1_OptionQuote) -> QuoteRejection? {
         guard q.contract.strikeMicros > 0, !q.contract.underlying.isEmpty, !q.contract.expiry.isEmpty else { return .nonPositive }

@@ -30,7 +30,7 @@ extension TWSimServer {
     /// The instrument a market data request names, by id or by description.
     func target(of c: TWSContract) async throws -> TWSimTarget {
         if c.conId != 0 {
-            if let symbol = adapter.symbols.first(where: { MarketSimulation.brokerID(of: $0) == Int64(c.conId) }) {
+            if let symbol = (adapter.symbols + indexes).first(where: { MarketSimulation.brokerID(of: $0) == Int64(c.conId) }) {
                 return .underlying(symbol)
             }
             var i = Volta_V1_Instrument()
@@ -39,7 +39,7 @@ extension TWSimServer {
         }
         let instrument = try TWSConversions.instrument(c)
         guard instrument.hasOption else {
-            guard adapter.symbols.contains(c.symbol) else { throw BadRequest("unknown symbol \(c.symbol)") }
+            guard adapter.symbols.contains(c.symbol) || indexes.contains(c.symbol) else { throw BadRequest("unknown symbol \(c.symbol)") }
             return .underlying(c.symbol)
         }
         return .option(try await adapter.contract(instrument).brokerID)
@@ -50,6 +50,10 @@ extension TWSimServer {
         var out: [any TWSMessage] = []
         for u in batch.underlyings {
             for reqId in state.underlyingRequests[u.symbol] ?? [] {
+                if indexes.contains(u.symbol) {
+                    out += levelTicks(reqId, level: u.referencePrice, delayed: delayed)
+                    continue
+                }
                 out += touchTicks(reqId, bid: u.bid, ask: u.ask, bidSize: u.bidSize, askSize: u.askSize, last: u.last,
                                   volume: u.volume, delayed: delayed)
             }
@@ -62,6 +66,16 @@ extension TWSimServer {
             }
         }
         return out
+    }
+
+    /// An index as TWS quotes it: its last, and −1 for a bid and an ask it does not have.
+    func levelTicks(_ reqId: Int, level: Double, delayed: Bool) -> [any TWSMessage] {
+        func type(_ live: Int) -> Int { delayed ? TWSTickType.delayed(live) : live }
+        return [
+            TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.bid), price: -1, size: 0),
+            TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.ask), price: -1, size: 0),
+            TWSTickPrice(reqId: reqId, tickType: type(TWSTickType.last), price: level, size: 0),
+        ]
     }
 
     func touchTicks(_ reqId: Int, bid: Double, ask: Double, bidSize: Int64, askSize: Int64, last: Double, volume: Int64,

@@ -10,6 +10,8 @@ import TWS
 /// the broker are the gateway's `SimAdapter`; this type speaks TWS in front of them.
 public final class TWSimServer: Sendable {
     let adapter: SimAdapter
+    /// Quoted by their level alone, as TWS quotes an index.
+    let indexes: Set<String>
     let listener: TWSListener
     let logger: Logger
     let audit: TWSimAudit?
@@ -21,6 +23,7 @@ public final class TWSimServer: Sendable {
 
     public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger, audit: TWSimAudit? = nil) throws {
         self.adapter = adapter
+        self.indexes = adapter.indexes
         self.audit = audit
         self.listener = try TWSListener(host: host, port: port)
         self.logger = logger

@@ -41,7 +41,12 @@ struct IBKRQuotes: Sendable {
     /// Applies a tick; false when the message is not one for a known line.
     mutating func apply(_ message: any TWSMessage) -> Bool {
         switch message {
-        case let m as TWSTickPrice: return update(m.reqId) { u in Self.price(&u, m) } option: { o in Self.price(&o, m) }
+        case let m as TWSTickPrice:
+            return update(m.reqId) { u in
+                Self.price(&u, m)
+                // An index before its first trade of the day has only its close: that is its level.
+                if TWSTickType.live(m.tickType) == TWSTickType.close, u.last == 0, m.price > 0 { u.last = m.price }
+            } option: { o in Self.price(&o, m) }
         case let m as TWSTickSize:
             return update(m.reqId) { u in Self.size(&u, m) } option: { o in
                 Self.size(&o, m)
