@@ -20,8 +20,8 @@ public enum IBKRSettings {
         "gateway.ibkr.market_data", default: "live", of: ["live", "frozen", "delayed", "delayed_frozen"],
         help: "IB's market data type; delayed needs no subscription.")
     public static let symbols = Setting<String>.text(
-        "gateway.ibkr.symbols", default: "SPY", accepted: "comma-separated symbols such as SPY,QQQ,SPX",
-        help: "The underlyings whose quotes and nearby options the gateway streams.",
+        "gateway.ibkr.symbols", default: "SPY,SPX,VIX", accepted: "comma-separated symbols such as SPY,QQQ,SPX",
+        help: "The underlyings whose quotes and nearby options the gateway streams; SPX and the VIX size the stops.",
         isValid: { text in !text.isEmpty && text.split(separator: ",").allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "." } } })
     public static let maxLines = Setting<Int>.integer(
         "gateway.ibkr.max_lines", default: 95, in: 1...10_000,
@@ -73,7 +73,8 @@ public struct IBKRConfiguration: Sendable {
     public var liveAccount: String?
     /// 1 live, 2 frozen, 3 delayed, 4 delayed frozen.
     public var marketDataType = 1
-    public var symbols = ["SPY"]
+    /// SPX and the VIX by default: the stop rules size every stop from them.
+    public var symbols = ["SPY", "SPX", "VIX"]
     public var maxLines = 95
     public var strikesEachSide = 5
     public var expiries = 2
