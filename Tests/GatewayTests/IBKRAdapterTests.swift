@@ -179,6 +179,31 @@ import TWS
         }
     }
 
+    /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone
+    /// configured) gets a line for its underlying as well as its contract: without QQQ's price
+    /// its stop would never be sized. TWS's position message alone, no connection needed.
+    @Test func aPositionsUnderlyingGetsALineThoughNotConfigured() async throws {
+        var config = IBKRConfiguration()
+        config.symbols = ["SPY"]
+        let adapter = IBKRAdapter(config: config, logger: Logger(label: "ibkr"))
+        var position = TWSPosition()
+        position.contract = TWSContract(symbol: "QQQ", secType: "OPT")
+        position.contract.conId = 424_242
+        position.contract.lastTradeDate = "20261218"
+        position.contract.strike = 505
+        position.contract.right = "C"
+        position.contract.multiplier = "100"
+        position.contract.exchange = "SMART"
+        position.contract.currency = "USD"
+        position.position = 2
+        position.averageCost = 610
+        _ = adapter.handle(position)
+        #expect(await until(.seconds(5)) {
+            adapter.quotes.withLock { q in q.isSubscribed(Volta_V1_Instrument.with { $0.symbol = "QQQ" }) && q.lines.count == 2 }
+        }, "\(adapter.quotes.withLock { $0.lines.values.map(\.displayName) })")
+        #expect(IBKRAdapter.needs(Volta_V1_Instrument.with { $0.symbol = "SPY" }).map(\.displayName) == ["SPY"])
+    }
+
     /// A sold call spread reaches TWS as a trader enters it: a SELL of the BAG at a positive
     /// credit, the sold leg BUY relative to it and the bought leg SELL. Its status counts whole
     /// spreads at the net credit, not the legs' executions added up.

@@ -5,14 +5,14 @@ import Messages
 import TWS
 
 /// Which instruments hold market data lines: what was streamed before a reconnect, the
-/// configured underlyings, every position, then each underlying's nearest expiries and the
-/// strikes around its price, until the line cap.
+/// configured underlyings, every position and its underlying, then each underlying's nearest
+/// expiries and the strikes around its price, until the line cap.
 extension IBKRAdapter {
     func subscribeMarketData() async throws {
         let before = quotes.withLock(\.wanted)
         let positions = book.withLock { $0.positions.values.filter { $0.quantity != 0 }.map(\.instrument) }
         let underlyings = config.symbols.map { s in Volta_V1_Instrument.with { $0.symbol = s } }
-        for instrument in before + underlyings + positions { try await subscribe(instrument) }
+        for instrument in before + underlyings + positions.flatMap(Self.needs) { try await subscribe(instrument) }
         for symbol in config.symbols where config.expiries > 0 {
             do {
                 for option in try await window(symbol) { try await subscribe(option) }
@@ -22,18 +22,35 @@ extension IBKRAdapter {
         }
     }
 
+    /// What a position needs streamed: its contract and, for an option, its underlying, whose
+    /// price its stop is sized and triggered from (a position on an underlying outside
+    /// `gateway.ibkr.symbols` would otherwise wait for a price forever).
+    static func needs(_ position: Volta_V1_Instrument) -> [Volta_V1_Instrument] {
+        guard position.hasOption else { return [position] }
+        let underlying = position.option.underlying.isEmpty ? position.symbol : position.option.underlying
+        return [Volta_V1_Instrument.with { $0.symbol = underlying }, position]
+    }
+
     /// One market data line, unless the instrument has one or the cap is reached. An option is
-    /// looked up first (once, then cached), so its quotes carry IB's contract id.
+    /// looked up first (once, then cached), so its quotes carry IB's contract id. An instrument
+    /// left without a line by the cap is counted and logged as an error: it gets no quotes.
     func subscribe(_ instrument: Volta_V1_Instrument) async throws {
         var instrument = instrument
         if instrument.hasOption && instrument.option.brokerID == 0 && !quotes.withLock({ $0.isSubscribed(instrument) }) {
             instrument = try await contract(instrument).instrument
         }
-        let reqId: Int? = quotes.withLock { q in
-            guard !q.isSubscribed(instrument), q.lines.count < config.maxLines else { return nil }
+        let reqId: Int?? = quotes.withLock { q in
+            guard !q.isSubscribed(instrument) else { return .some(nil) }
+            guard q.lines.count < config.maxLines else { return nil }
             let id = nextRequestId()
             q.add(id, instrument)
             return id
+        }
+        guard let reqId else {
+            linesExhausted.increment()
+            logger.error("no market data line left: this instrument gets no quotes", metadata: [
+                "instrument": "\(instrument.displayName)", "max_lines": "\(config.maxLines)"])
+            return
         }
         guard let reqId else { return }
         let ticks = instrument.hasOption ? "100,101,106" : ""

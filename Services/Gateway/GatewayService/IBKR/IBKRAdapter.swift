@@ -29,6 +29,8 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     let chains = Mutex<[String: Volta_V1_OptionChainDefinition]>([:])
     /// Executions whose contract could not be read (see ``IBKRBook/unreadExecutions``).
     let unreadFills = Counter(label: "gateway_ibkr_unread_fills")
+    /// Instruments left without quotes because every market data line was taken.
+    let linesExhausted = Counter(label: "gateway_ibkr_lines_exhausted")
     /// Messages that could not be decoded: logged, counted and skipped.
     public let malformed = Atomic<Int>(0)
     public let connections = Atomic<Int>(0)
@@ -130,8 +132,15 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             unreadFills.increment()
             logger.error("a fill could not be read; its order's status moved, no fill was published", metadata: ["why": "\(why)"])
         }
-        for case .position(let p) in events where p.quantity != 0 && !quotes.withLock({ $0.isSubscribed(p.instrument) }) {
-            Task { try? await self.subscribe(p.instrument) }
+        for case .position(let p) in events where p.quantity != 0 {
+            for needed in Self.needs(p.instrument) where !quotes.withLock({ $0.isSubscribed(needed) }) {
+                Task {
+                    do { try await self.subscribe(needed) } catch {
+                        self.logger.warning("a position's market data could not be asked for", metadata: [
+                            "instrument": "\(needed.displayName)", "error": "\(error)"])
+                    }
+                }
+            }
         }
         return events
     }
