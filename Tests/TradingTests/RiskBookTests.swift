@@ -217,4 +217,35 @@ struct RiskBookTests {
         #expect(shares.map(\.underlying) == ["SPY", "QQQ"])
         #expect(shares.map(\.exposurePerUnit) == [60_000, 50_000])  // Δ unknown: 1 × 100 × price each
     }
+
+    @Test("two closes of one position never flip it: each is checked against what the other leaves")
+    func closesInFlight() {
+        var b = book()
+        hold(&b, 2)
+        var stopExit = intent("stop-exit", purpose: .close, quantity: 2)
+        stopExit.account = "SIM"
+        #expect(b.check(stopExit, now: Self.now).verdict == .riskApproved)
+        // An operator's flatten while the stop's exit works: together they would sell 4 of 2.
+        var flatten = intent("flatten", purpose: .close, quantity: 2)
+        flatten.account = "SIM"
+        let refused = b.check(flatten, now: Self.now)
+        #expect(refused.reasonCode == "CLOSE_WOULD_OPEN", "\(refused.detail)")
+        // Half of the exit filled (and the position shows it): one more may close the rest, no more.
+        b.apply(Volta_V1_IntentExecution.with { $0.intentID = "stop-exit"; $0.stage = .stageWorking; $0.filledQuantity = 1 })
+        hold(&b, 1)
+        var another = intent("another", purpose: .close, quantity: 1)
+        another.account = "SIM"
+        #expect(b.check(another, now: Self.now).reasonCode == "CLOSE_WOULD_OPEN", "the exit still has 1 to sell")
+        // The exit ends with one unfilled (cancelled): that one is free to close again.
+        b.apply(Volta_V1_IntentExecution.with { $0.intentID = "stop-exit"; $0.stage = .stageDone; $0.filledQuantity = 1 })
+        var last = intent("last", purpose: .close, quantity: 1)
+        last.account = "SIM"
+        #expect(b.check(last, now: Self.now).verdict == .riskApproved)
+        // Filled, flat, and opened again: the old close holds nothing back, even with no report.
+        hold(&b, 0)
+        hold(&b, 2)
+        var fresh = intent("fresh", purpose: .close, quantity: 2)
+        fresh.account = "SIM"
+        #expect(b.check(fresh, now: Self.now).verdict == .riskApproved)
+    }
 }

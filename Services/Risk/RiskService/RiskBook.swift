@@ -36,6 +36,10 @@ public struct RiskBook: Sendable {
     var vetoed: Set<String> = []
     /// When ``prune(now:keep:)`` first saw each final decision.
     var retention = Retention()
+    /// Closes this worker approved that have not ended, by intent id: what each may still take
+    /// off its positions. A second close of a position (an operator's flatten while a stop's exit
+    /// works) is checked against what the first leaves, so that together they never flip it.
+    var closesInFlight: [String: CloseInFlight] = [:]
 
     public init(limits: RiskLimits, killSwitch: KillSwitch = .active, mode: OperatingMode = .auto,
                 windowNs: Int64 = 10_000_000_000, indexSymbol: String = "SPX") {
@@ -51,6 +55,24 @@ public struct RiskBook: Sendable {
     public mutating func apply(_ p: Volta_V1_Position) {
         let key = Topics.position(account: p.account, instrument: p.instrument)
         if p.quantity == 0 { positions[key] = nil } else { positions[key] = p }
+        // A close whose every position is now flat has nothing left to take: it cannot hold
+        // back a close of a position opened again later, even if its own report never comes.
+        if p.quantity == 0 {
+            closesInFlight = closesInFlight.filter { _, close in
+                close.legs.contains { leg in positions.values.contains { $0.instrument.displayName == leg.instrument } }
+            }
+        }
+    }
+
+    /// Execution's report of an intent: a close in flight follows its fills, and is released
+    /// once it has ended (filled, cancelled, refused).
+    public mutating func apply(_ report: Volta_V1_IntentExecution) {
+        guard closesInFlight[report.intentID] != nil else { return }
+        if report.stage == .stageDone || report.stage == .stageRiskRejected {
+            closesInFlight[report.intentID] = nil
+        } else {
+            closesInFlight[report.intentID]?.filled = report.filledQuantity
+        }
     }
 
     /// Net liquidation; the first value of each New York day is that day's start.
@@ -176,6 +198,7 @@ public struct RiskBook: Sendable {
             d.verdict = .riskApproved
             approvals.append(now)
             approvals.removeAll { now - $0 >= 60_000_000_000 }
+            if intent.purpose == .close { closesInFlight[intent.intentID] = CloseInFlight(intent) }
         }
         return record(d)
     }
@@ -258,10 +281,23 @@ public struct RiskBook: Sendable {
         let holdings = intent.legs.map { leg in
             LegHolding(instrument: leg.instrument.displayName,
                        perUnit: leg.signedRatio,
-                       held: held(leg.instrument, account: intent.account))
+                       held: leftAfterCloses(leg.instrument, account: intent.account, except: intent.intentID))
         }
         return IntentFacts(purpose: purpose, quantity: intent.legs.isEmpty ? 0 : intent.quantity, instrument: first.displayName,
                            shares: shares, legs: holdings, hasPrice: priced)
+    }
+
+    /// What is held of `instrument` once the other closes in flight on it have done their work:
+    /// never past zero (a close that filled before its report arrived leaves nothing, not the
+    /// opposite position).
+    func leftAfterCloses(_ instrument: Volta_V1_Instrument, account: String, except intentID: String) -> Int64 {
+        let now = held(instrument, account: account)
+        let name = instrument.displayName
+        let pending = closesInFlight.filter { $0.key != intentID }.values.reduce(Int64(0)) { sum, close in
+            sum + close.pendingChange(of: name, account: account)
+        }
+        let left = now + pending
+        return now > 0 ? max(0, left) : now < 0 ? min(0, left) : 0
     }
 
     /// Signed units of `instrument` held in `account`, or across accounts when none is named.

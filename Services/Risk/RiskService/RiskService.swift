@@ -52,6 +52,7 @@ public final class RiskService: Service, Sendable {
                     b.price(q.symbol, q.referencePrice)
                 } }
                 group.addTask { await self.follow(Volta_V1_UnderlyingStats.self, Topics.Prefix.stats) { b, s, _ in b.apply(s) } }
+                group.addTask { await self.follow(Volta_V1_IntentExecution.self, Topics.Prefix.intentExecutions) { b, r, _ in b.apply(r) } }
                 group.addTask { await self.loadAccount() }
                 group.addTask { await self.publishState() }
                 group.addTask { await self.followControl() }
