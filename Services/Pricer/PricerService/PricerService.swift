@@ -108,6 +108,9 @@ public final class PricerService: Service, Sendable {
     func publish(on wakes: AsyncStream<Void>) async {
         var lastFullRefresh = bus.clock.now()
         for await _ in wakes {
+            if configuration.coalesceNs > 0 {
+                do { try await bus.clock.sleep(for: .nanoseconds(configuration.coalesceNs)) } catch { return }
+            }
             let now = bus.clock.now()
             let symbols = engine.withLock { $0.underlyings }
             let mine = membership.owned(symbols, now: now)

@@ -19,12 +19,15 @@ public enum PricerSettings {
     public static let refreshMilliseconds = Setting<Int>.integer(
         "pricer.refresh_ms", default: 60_000, in: 1_000...3_600_000,
         help: "Period of a full recompute of the owned chains, so that time decay shows without a quote.")
+    public static let coalesceMilliseconds = Setting<Int>.integer(
+        "pricer.coalesce_ms", default: 2, in: 0...1_000,
+        help: "Wait this long after a quote before refreshing, so a burst is refreshed once and an order's path runs first (0: at once).")
     public static let snapshotFromMarketdata = Setting<Bool>.flag(
         "pricer.snapshot_on_start", default: true,
         help: "Ask marketdata for a snapshot of the quotes at start, instead of waiting for each to change.")
 
     public static let all: [any AnySetting] = [model, rate, dividendYields, dividendYield, refitMilliseconds,
-                                               refreshMilliseconds, snapshotFromMarketdata]
+                                               refreshMilliseconds, coalesceMilliseconds, snapshotFromMarketdata]
 }
 
 /// The pricer's settings, read once.
@@ -36,6 +39,10 @@ public struct PricerConfiguration: Sendable {
     /// Least nanoseconds between two fits of one expiry.
     public var refitIntervalNs: Int64 = 1_000_000_000
     public var refreshIntervalNs: Int64 = 60_000_000_000
+    /// Bus time between a wake and the refresh it causes: the burst's other quotes join it, and
+    /// the work the same quote set off elsewhere (a stop's exit) is not queued behind a whole
+    /// chain's reprice.
+    public var coalesceNs: Int64 = 2_000_000
     public var snapshotOnStart = true
 
     public init() {}
@@ -47,6 +54,7 @@ public struct PricerConfiguration: Sendable {
         dividendYield = try context.value(PricerSettings.dividendYield)
         refitIntervalNs = Int64(try context.value(PricerSettings.refitMilliseconds)) * 1_000_000
         refreshIntervalNs = Int64(try context.value(PricerSettings.refreshMilliseconds)) * 1_000_000
+        coalesceNs = Int64(try context.value(PricerSettings.coalesceMilliseconds)) * 1_000_000
         snapshotOnStart = try context.value(PricerSettings.snapshotFromMarketdata)
     }
 
