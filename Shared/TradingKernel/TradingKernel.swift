@@ -37,6 +37,9 @@ public final class TradingKernel: Sendable {
         public var resubmit = Duration.seconds(1)
         /// The services' log level (their logs do not enter the event log).
         public var logLevel = Logger.Level.warning
+        /// What the gateway trades through, given the simulated venue: the venue itself by
+        /// default; a test wraps it to drop the broker connection and bring it back.
+        public var venue: (@Sendable (SimAdapter) -> any BrokerAdapter)?
         public init() {}
     }
 
@@ -69,7 +72,7 @@ public final class TradingKernel: Sendable {
         }
         let venue = try SimAdapter(scenario: configuration.scenario, tick: configuration.tick, accountInterval: .seconds(5), clock: clock)
         services = [
-            ("gateway", GatewayService(bus: bus(Topics.Service.gateway), adapter: venue, logger: log("gateway"))),
+            ("gateway", GatewayService(bus: bus(Topics.Service.gateway), adapter: configuration.venue?(venue) ?? venue, logger: log("gateway"))),
             ("marketdata", MarketdataService(bus: bus(Topics.Service.marketdata), settings: configuration.marketdata, logger: log("marketdata"))),
             ("pricer", PricerService(bus: bus(Topics.Service.pricer), configuration: configuration.pricer, logger: log("pricer"))),
             ("risk", RiskService(bus: bus(Topics.Service.risk), book: RiskBook(limits: configuration.limits), logger: log("risk"))),

@@ -1,7 +1,9 @@
 import Bus
 import Foundation
+import GatewayService
 import Market
 import Messages
+import ServiceKit
 import StrategyKit
 import TestSupport
 import Testing
@@ -10,14 +12,15 @@ import Trading
 import TradingKernel
 
 /// Order flows in the kernel, in-process on the manual clock: the kill switch's emergency stop,
-/// the example plug-in's bracket, a bought and a sold combo.
+/// the example plug-in's bracket, a bought and a sold combo, a broker disconnect.
 @Suite("Kernel flows", .serialized)
 struct KernelFlowTests {
     static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../ops/scenarios/emergency-e2e.yaml").standardized.path
 
-    static func kernel(_ strategies: [any Strategy] = []) throws -> TradingKernel {
+    static func kernel(_ strategies: [any Strategy] = [], holder: SwitchHolder? = nil) throws -> TradingKernel {
         var c = TradingKernel.Configuration()
+        if let holder { c.venue = { sim in holder.wrap(sim) } }
         c.scenario = try ScenarioLoader.load(scenario)
         c.marketdata.historyDays = 30
         c.marketdata.betas = ["SPY": 1]
@@ -147,5 +150,54 @@ struct KernelFlowTests {
         log.filter { $0.topic.hasPrefix(prefix) }.compactMap { frame in
             (try? Volta_V1_Envelope(serializedBytes: frame.envelope)).flatMap { try? M(serializedBytes: $0.payload) }
         }
+    }
+
+    /// A broker disconnect is not a refusal: an intent submitted while the venue is away stays
+    /// pending (execution retries the place with backoff), and once the connection is back it
+    /// becomes one order, which fills. Nothing is refused, nothing placed twice.
+    @Test func anIntentSubmittedWhileTheBrokerIsAwayIsPlacedOnceWhenItIsBack() throws {
+        let holder = SwitchHolder()
+        let kernel = try Self.kernel(holder: holder)
+        defer { kernel.stop() }
+        let venue = try #require(holder.venue)
+        let call = Locked<Volta_V1_Instrument?>(nil)
+        kernel.perform { bus in
+            do {
+                let (c, _) = try await Self.calls(bus)
+                call.withLock { $0 = c }
+            } catch { Issue.record("\(error)") }
+        }
+        kernel.run(for: .seconds(1))
+        let instrument = try #require(call.withLock { $0 })
+        venue.drop()
+        kernel.run(for: .seconds(1))
+        kernel.perform { bus in
+            do { try await Self.submit(bus, Self.intent("while-away", [(instrument, .buy)])) } catch { Issue.record("\(error)") }
+        }
+        kernel.run(for: .seconds(10))
+        let waiting = try #require(KernelTests.reports(kernel.eventLog)["while-away"])
+        #expect(waiting.stage != .stageDone && waiting.stage != .stageRiskRejected, "\(waiting)")
+        #expect(waiting.filledQuantity == 0 && !waiting.reason.contains("refused"), "\(waiting.reason)")
+        venue.restore()
+        for _ in 0..<12 where KernelTests.reports(kernel.eventLog)["while-away"]?.orderState != .filled { kernel.run(for: .seconds(5)) }
+        let log = kernel.eventLog
+        let report = try #require(KernelTests.reports(log)["while-away"])
+        #expect(report.orderState == .filled && report.filledQuantity == 1, "\(report)")
+        let brokerIDs = Set(Self.decoded(Volta_V1_OrderStatus.self, log, prefix: Topics.Prefix.orderStatuses)
+            .filter { $0.orderID.hasPrefix("ex-while-away") }.map(\.brokerOrderID))
+        #expect(brokerIDs.count == 1, "orders at the venue: \(brokerIDs)")
+        let filled = Self.decoded(Volta_V1_Fill.self, log, prefix: Topics.Prefix.fills).filter { $0.orderID.hasPrefix("ex-while-away") }
+        #expect(filled.reduce(0) { $0 + $1.quantity } == 1)
+    }
+}
+
+/// Keeps the venue switch the kernel's configuration makes, for the test to throw.
+final class SwitchHolder: Sendable {
+    let made = Locked<VenueSwitch?>(nil)
+    var venue: VenueSwitch? { made.withLock { $0 } }
+    func wrap(_ sim: SimAdapter) -> any BrokerAdapter {
+        let venue = VenueSwitch(sim)
+        made.withLock { $0 = venue }
+        return venue
     }
 }
