@@ -20,7 +20,7 @@ import TWS
         let adapter: IBKRAdapter
     }
 
-    func start(latencyMs: Double = 50, marketDataType: Int = 1) throws -> Setup {
+    func start(latencyMs: Double = 50, marketDataType: Int = 1, symbols: [String] = ["SPY"], strikesEachSide: Int = 2) throws -> Setup {
         var scenario = Scenario()
         scenario.account.id = "DU0000001"
         scenario.latencyMs = latencyMs
@@ -30,9 +30,9 @@ import TWS
         var config = IBKRConfiguration()
         config.port = server.port
         config.clientId = 5
-        config.symbols = ["SPY"]
+        config.symbols = symbols
         config.expiries = 1
-        config.strikesEachSide = 2
+        config.strikesEachSide = strikesEachSide
         config.flush = .milliseconds(50)
         config.marketDataType = marketDataType
         return Setup(server: server, serving: serving, adapter: IBKRAdapter(config: config, logger: Logger(label: "ibkr")))
@@ -146,21 +146,10 @@ import TWS
     /// twsim quotes SPX and the VIX as TWS does, by their last with −1 for a bid and an ask; the
     /// adapter turns that into a level with no sides (and marketdata takes it: IndexQuoteTests).
     @Test func indexesArriveAsALevelWithNoMarket() async throws {
-        var scenario = Scenario()
-        scenario.account.id = "DU0000003"
-        let market = try SimAdapter(scenario: scenario, tick: .milliseconds(50))
-        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"))
-        let serving = Task { await server.run() }
-        defer { serving.cancel() }
-        #expect(server.indexes.isSuperset(of: ["SPX", "VIX"]), "\(server.indexes)")
-        var config = IBKRConfiguration()
-        config.port = server.port
-        config.clientId = 7
-        config.symbols = ["SPX", "VIX"]
-        config.expiries = 1
-        config.strikesEachSide = 1
-        config.flush = .milliseconds(50)
-        let adapter = IBKRAdapter(config: config, logger: Logger(label: "ibkr"))
+        let s = try start(symbols: ["SPX", "VIX"], strikesEachSide: 1)
+        defer { s.serving.cancel() }
+        #expect(s.server.indexes.isSuperset(of: ["SPX", "VIX"]), "\(s.server.indexes)")
+        let adapter = s.adapter
         let (seen, following) = follow(try await adapter.connect())
         defer { following.cancel() }
         func level(_ symbol: String) async -> Volta_V1_UnderlyingQuote? {
