@@ -25,6 +25,7 @@ struct E2EBench: AsyncParsableCommand {
     @Option(parsing: .upToNextOption, help: "Deployments, a stack each: separate (a process per service) and node (volta-node).")
     var deployments: [Deployment] = [.separate, .node, .kernel]
     @Option(help: "Kernel runs of the stops flow (two or three exits each).") var kernelRuns = 30
+    @Option(help: "The kernel's pricer.coalesce_ms (the separate and node stacks read their configuration).") var kernelPricerCoalesceMs = 0
 
     enum Deployment: String, ExpressibleByArgument, CaseIterable { case separate, node, kernel }
 
@@ -34,12 +35,13 @@ struct E2EBench: AsyncParsableCommand {
         let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
         for deployment in deployments {
             if deployment == .kernel {
-                let (samples, quoteRate) = try E2EKernel.measure(runs: kernelRuns)
+                let (samples, quoteRate) = try E2EKernel.measure(runs: kernelRuns, pricerCoalesceMs: kernelPricerCoalesceMs)
                 let latencies = Percentiles(samples)
                 for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
                     print(Result(name: "e2e_tick_to_order_kernel_\(label)", value: latencies.at(p), unit: "us",
                                  reference: raw.at(p) / 2, referenceName: "one raw libzmq hop (half a REQ->ROUTER/DEALER queue->REP round trip); the kernel's path has none",
                                  extra: ["deployment": "kernel", "quote_updates_per_bus_s": String(format: "%.0f", quoteRate),
+                                         "pricer_coalesce_ms": "\(kernelPricerCoalesceMs)",
                                          "samples": "\(samples.count)", "runs": "\(kernelRuns)", "goal_us": p == 0.5 ? "50" : "",
                                          "max_us": String(format: "%.0f", latencies.sorted.last ?? 0)]).json)
                 }

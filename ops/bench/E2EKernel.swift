@@ -34,18 +34,19 @@ enum E2EKernel {
 
     /// Tick-to-order samples in microseconds over `runs` runs of `seconds` of bus time each, and
     /// the quote updates per bus second the venue published.
-    static func measure(runs: Int, seconds: Int = 120) throws -> (latencies: [Double], quoteRate: Double) {
+    static func measure(runs: Int, seconds: Int = 120, pricerCoalesceMs: Int = 0) throws -> (latencies: [Double], quoteRate: Double) {
         var all: [Double] = [], rate = 0.0
         for _ in 0..<runs {
-            let run = try once(seconds: seconds)
+            let run = try once(seconds: seconds, pricerCoalesceMs: pricerCoalesceMs)
             all += run.latencies
             rate = run.quoteRate
         }
         return (all, rate)
     }
 
-    static func once(seconds: Int) throws -> (latencies: [Double], quoteRate: Double) {
+    static func once(seconds: Int, pricerCoalesceMs: Int) throws -> (latencies: [Double], quoteRate: Double) {
         var c = TradingKernel.Configuration.stopsFlow(try ScenarioLoader.load(scenario))
+        c.pricer.coalesceNs = Int64(pricerCoalesceMs) * 1_000_000
         c.logLevel = .error
         var profile = StopProfile.paper
         profile.minTrail = 0.02

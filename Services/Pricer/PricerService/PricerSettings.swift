@@ -20,7 +20,7 @@ public enum PricerSettings {
         "pricer.refresh_ms", default: 60_000, in: 1_000...3_600_000,
         help: "Period of a full recompute of the owned chains, so that time decay shows without a quote.")
     public static let coalesceMilliseconds = Setting<Int>.integer(
-        "pricer.coalesce_ms", default: 2, in: 0...1_000,
+        "pricer.coalesce_ms", default: 0, in: 0...1_000,
         help: "Wait this long after a quote before refreshing, so a burst is refreshed once and an order's path runs first (0: at once).")
     public static let snapshotFromMarketdata = Setting<Bool>.flag(
         "pricer.snapshot_on_start", default: true,
@@ -42,7 +42,7 @@ public struct PricerConfiguration: Sendable {
     /// Bus time between a wake and the refresh it causes: the burst's other quotes join it, and
     /// the work the same quote set off elsewhere (a stop's exit) is not queued behind a whole
     /// chain's reprice.
-    public var coalesceNs: Int64 = 2_000_000
+    public var coalesceNs: Int64 = 0
     public var snapshotOnStart = true
 
     public init() {}
