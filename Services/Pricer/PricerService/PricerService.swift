@@ -74,8 +74,10 @@ public final class PricerService: Service, Sendable {
         var quotes = bus.subscribe(type, prefix: prefix)
         if configuration.snapshotOnStart {
             do {
+                // Live updates buffer in the subscription meanwhile: a slow answer loses nothing,
+                // and a missed snapshot would leave quiet options unknown until they requote.
                 quotes = try await bus.subscribeWithSnapshot(type, prefix: prefix, stream: Topics.Service.marketdata,
-                                                             timeout: .seconds(1), retries: 0)
+                                                             timeout: .seconds(2), retries: 3)
             } catch {
                 logger.notice("no marketdata snapshot, following live quotes only", metadata: ["prefix": "\(prefix)", "error": "\(error)"])
             }
