@@ -113,11 +113,24 @@ final class DashboardHarness: @unchecked Sendable {
         return try await send(request, token: token)
     }
 
+    /// URLSession on Linux can leave an exchange unanswered past its own timeout: a loaded
+    /// `ops/test.sh` hung here for 11 and 14 minutes, and the suite's time limit cannot cancel it.
+    /// Each attempt gets a hard deadline; a read that misses it is sent again (twice at most), a
+    /// write is not (it may have reached the dashboard) and fails the test with the reason.
     func send(_ request: URLRequest, token: String?) async throws -> Reply {
         var request = request
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         request.timeoutInterval = 10
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let attempts = request.httpMethod == "POST" ? 1 : 3
+        var outcome: (Data, URLResponse)?
+        for attempt in 1...attempts where outcome == nil {
+            do {
+                outcome = try await Deadline.within(.seconds(15)) { [request] in try await URLSession.shared.data(for: request) }
+            } catch is Deadline.Missed where attempt < attempts {
+                continue
+            }
+        }
+        let (data, response) = outcome!
         let http = response as! HTTPURLResponse
         var headers: [String: String] = [:]
         for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
@@ -158,5 +171,41 @@ final class LinesReader: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     func cancel() {
         task.cancel()
         session.invalidateAndCancel()
+    }
+}
+
+
+/// Work that must end by a deadline even if it ignores cancellation: past it the caller gets
+/// `Missed` and the work is abandoned (cancelled, and left to finish or not on its own).
+enum Deadline {
+    struct Missed: Error, CustomStringConvertible {
+        let after: Duration
+        var description: String { "no answer within \(after)" }
+    }
+
+    final class Once: Sendable {
+        let done = Mutex(false)
+        func claim() -> Bool { done.withLock { d in defer { d = true }; return !d } }
+    }
+
+    static func within<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let once = Once()
+            let task = Task {
+                do {
+                    let value = try await work()
+                    if once.claim() { continuation.resume(returning: value) }
+                } catch {
+                    if once.claim() { continuation.resume(throwing: error) }
+                }
+            }
+            Task {
+                try? await Task.sleep(for: limit)
+                if once.claim() {
+                    task.cancel()
+                    continuation.resume(throwing: Missed(after: limit))
+                }
+            }
+        }
     }
 }
