@@ -51,7 +51,9 @@ extension IBKRAdapter {
             throw BadRequest("unknown order \(orderID)")
         }
         try await send(TWSCancelOrder(orderId: twsId))
-        return await settledStatus(orderID, from: before)
+        // A status that only moves on (the place's own Submitted arriving late) is not the
+        // cancel's answer: wait for the order to end, or for TWS to say it is cancelling.
+        return await settledStatus(orderID, from: before) { $0.state.isEnded || $0.state == .pendingCancel }
     }
 
     /// Until this session's executions and completed orders are read, an order this client
@@ -60,10 +62,12 @@ extension IBKRAdapter {
         try await waitFor(.seconds(10), "executions and completed orders") { self.book.withLock(\.ordersKnown) }
     }
 
-    /// The order's status once TWS has answered (a change from `before`), or after 3 s the last known.
-    func settledStatus(_ orderID: String, from before: Volta_V1_OrderStatus?) async -> Volta_V1_OrderStatus {
+    /// The order's status once TWS has answered (a change from `before` that `answers`), or after
+    /// 3 s the last known: a slow answer is not an error, the status stream carries it later.
+    func settledStatus(_ orderID: String, from before: Volta_V1_OrderStatus?,
+                       answers: @escaping @Sendable (Volta_V1_OrderStatus) -> Bool = { _ in true }) async -> Volta_V1_OrderStatus {
         try? await waitFor(.seconds(3), "status for \(orderID)") {
-            self.book.withLock { $0.statuses[orderID] != before }
+            self.book.withLock { b in b.statuses[orderID].map { $0 != before && answers($0) } ?? false }
         }
         return book.withLock { $0.statuses[orderID] } ?? Volta_V1_OrderStatus.with { $0.orderID = orderID }
     }
