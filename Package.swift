@@ -39,6 +39,7 @@ let package = Package(
         .executable(name: "twsim", targets: ["twsim"]),
         .executable(name: "volta-node", targets: ["volta-node"]),
         .executable(name: "volta-keys", targets: ["volta-keys"]),
+        .executable(name: "backtest", targets: ["backtest"]),
         .library(name: "Quant", targets: ["Quant"]),
         .library(name: "Market", targets: ["Market"]),
         .library(name: "Bus", targets: ["Bus"]),
@@ -150,6 +151,14 @@ let package = Package(
         .target(name: "TradingKernel", dependencies: ["Bus", "Messages", "Market", "Trading", "StrategyKit", "GatewayService", "MarketdataService",
                                                       "PricerService", "RiskService", "ExecutionService", "StrategyService", "ServiceKit", log, lifecycle, deque],
                 path: "Shared/TradingKernel", swiftSettings: strict),
+
+        // MARK: The backtester: the kernel over history
+        .target(name: "BacktestEngine", dependencies: ["TradingKernel", "StrategyPlugins", "StrategyService", "StrategyKit", "GatewayService",
+                                                       "MarketdataService", "RiskService", "ExecutionService", "Market", "Messages", "Bus",
+                                                       "ServiceKit", log],
+                path: "Services/Backtest/BacktestEngine", swiftSettings: strict),
+        .executableTarget(name: "backtest", dependencies: ["BacktestEngine", "ServiceKit", argumentParser],
+                          path: "Services/Backtest/backtest", swiftSettings: strict),
 
         // MARK: Tools
         .executableTarget(name: "tap", dependencies: ["ServiceKit", "Bus", "BusZeroMQ", "Messages", argumentParser, protobuf],

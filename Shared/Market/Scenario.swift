@@ -13,6 +13,8 @@ public struct Scenario: Sendable {
     /// The simulated broker's delay from an order's placement to its working, in simulated time.
     public var latencyMs = 50.0
     public var account = SimAccount(id: "SIM", cashMicros: 1_000_000 * 1_000_000)
+    /// Where crossing orders trade and what they cost.
+    public var fills = FillModel()
     public var events: [MarketEvent] = []
     /// Symbol → CSV of daily bars, relative to the scenario's folder.
     public var replay: [String: String] = [:]
@@ -36,5 +38,22 @@ public struct Scenario: Sendable {
         if !paths.isEmpty { market.hours = .nyse }
         let first = paths.values.map(\.firstDate).min().map { NewYorkTime.instant($0, minute: NYSECalendar.regularOpen) }
         return MarketSimulation(parameters: market, start: start ?? first ?? now, events: events, replay: paths)
+    }
+}
+
+/// The simulated broker's fill price and commissions (a backtest's config sets them).
+public struct FillModel: Sendable, Equatable {
+    /// A crossing order trades at mid ± k × half the spread: 1 is the touch.
+    public var spreadFactor = 1.0
+    public var optionCommissionMicros: Int64 = 650_000
+    public var minimumOptionCommissionMicros: Int64 = 1_000_000
+
+    public init() {}
+
+    /// Applies the model to a broker.
+    public func configure(_ broker: inout SimBroker) {
+        broker.spreadFactor = spreadFactor
+        broker.optionCommissionMicros = optionCommissionMicros
+        broker.minimumOptionCommissionMicros = minimumOptionCommissionMicros
     }
 }

@@ -50,7 +50,11 @@ extension SimBroker {
     func net(_ r: SimOrderRequest, market: some MarketView) -> NetMarket? {
         var legs: [(leg: SimLeg, touch: Touch)] = []
         for leg in r.legs {
-            guard let t = market.touch(of: leg.instrument), t.ask > 0 else { return nil }
+            guard var t = market.touch(of: leg.instrument), t.ask > 0 else { return nil }
+            if spreadFactor != 1 {
+                let (mid, half) = ((t.bid + t.ask) / 2, (t.ask - t.bid) / 2 * spreadFactor)
+                (t.bid, t.ask) = (mid - half, mid + half)
+            }
             legs.append((leg, t))
         }
         let units = legs.map { l in (l.leg.side == .buy ? l.touch.askSize : l.touch.bidSize) / l.leg.ratio }.min() ?? 0
@@ -107,7 +111,8 @@ extension SimBroker {
             // A single-leg limit inside the spread fills at its own price exactly.
             let micros = (r.legs.count == 1 && g < 1 && limit != nil) ? r.limitMicros! : Money.micros(p)
             netMicros += micros * l.leg.ratio * (l.leg.side == r.side ? 1 : -1)
-            events.append(.fill(book(r, leg: l.leg, quantity: quantity * l.leg.ratio, priceMicros: micros, time: market.now)))
+            events.append(.fill(book(r, leg: l.leg, quantity: quantity * l.leg.ratio, priceMicros: micros, time: market.now,
+                                     charged: &w.commissionMicros)))
         }
         w.filled += quantity
         w.notionalMicros += netMicros * quantity
@@ -142,10 +147,16 @@ extension SimBroker {
         return [.status(w.status)]
     }
 
-    mutating func book(_ r: SimOrderRequest, leg: SimLeg, quantity: Int64, priceMicros: Int64, time: Int64) -> SimFill {
+    /// Books one leg's fill; `charged` is what the order paid so far, for the per-order minimum.
+    mutating func book(_ r: SimOrderRequest, leg: SimLeg, quantity: Int64, priceMicros: Int64, time: Int64,
+                       charged: inout Int64) -> SimFill {
         let commission: Int64
-        if case .option = leg.instrument { commission = optionCommissionMicros * quantity }
-        else { commission = max(minimumShareCommissionMicros, shareCommissionMicros * quantity) }
+        if case .option = leg.instrument {
+            commission = max(optionCommissionMicros * quantity, minimumOptionCommissionMicros - charged)
+        } else {
+            commission = max(minimumShareCommissionMicros, shareCommissionMicros * quantity)
+        }
+        charged += commission
         let fill = SimFill(executionID: "SIM-\(nextExecution)", orderID: r.orderID, instrument: leg.instrument, side: leg.side,
                            quantity: quantity, priceMicros: priceMicros, commissionMicros: commission, time: time)
         nextExecution += 1

@@ -17,6 +17,7 @@ public struct SimBroker: Sendable {
         var adaptiveG: Double?
         var adaptiveStepAt: Int64 = 0
         var reason = ""
+        var commissionMicros: Int64 = 0
 
         var remaining: Int64 { max(0, request.quantity - filled) }
         var status: SimOrderStatus {
@@ -29,8 +30,13 @@ public struct SimBroker: Sendable {
     /// From placement to the order working at the exchange.
     public var latencyNs: Int64 = 50_000_000
     public var optionCommissionMicros: Int64 = 650_000
+    /// IB's minimum per option order ($1): charged on the order's first fills until reached.
+    public var minimumOptionCommissionMicros: Int64 = 1_000_000
     public var shareCommissionMicros: Int64 = 5_000
     public var minimumShareCommissionMicros: Int64 = 1_000_000
+    /// Where in the spread a crossing order trades: 1 at the touch (the default); below 1 at
+    /// mid ± k × half the spread, optopsy's fill convention for backtests.
+    public var spreadFactor = 1.0
     var orders: [String: Working] = [:]
     var sequence: [String] = []
     var nextBrokerID: Int64 = 1

@@ -31,6 +31,8 @@ public final class TradingKernel: Sendable {
         /// The venue's step: quotes and fills advance this often.
         public var tick = Duration.milliseconds(250)
         public var limits = RiskLimits()
+        /// Risk's whole book from a config (`RiskSettings.book`); nil: `limits` with the defaults.
+        public var riskBook: RiskBook?
         public var execution = ExecutionPolicy()
         public var marketdata = MarketdataService.Settings()
         public var pricer = PricerConfiguration()
@@ -40,12 +42,24 @@ public final class TradingKernel: Sendable {
         /// What the gateway trades through, given the simulated venue: the venue itself by
         /// default; a test wraps it to drop the broker connection and bring it back.
         public var venue: (@Sendable (SimAdapter) -> any BrokerAdapter)?
+        /// The topics the event log keeps (prefixes; "" keeps every frame). A backtest keeps
+        /// execution's and drains them as it goes: years of quotes would not fit in memory.
+        public var logPrefixes = [""]
+        /// Every sleep wakes at a multiple of this (0: exact): a backtest over bars sets the bar.
+        public var clockQuantum = Duration.zero
+        /// How often risk publishes its state.
+        public var riskStatePeriod = Duration.seconds(1)
+        /// How often the venue publishes the account's values (bus time).
+        public var accountInterval = Duration.seconds(5)
         public init() {}
     }
 
     public let clock: ManualClock
     public let hub: InMemoryHub
     public let scheduler = SerialScheduler()
+    /// The simulated venue: a backtest reads the account and the market from it between steps.
+    public let venue: SimAdapter
+    let logPrefixes: [String]
     let services: [(name: String, service: any Service)]
     let driver: Bus
     let recorder: Bus
@@ -54,7 +68,7 @@ public final class TradingKernel: Sendable {
     let logger: Logger
 
     public init(_ configuration: Configuration, strategies: [any Strategy]) throws {
-        let clock = ManualClock(start: configuration.start)
+        let clock = ManualClock(start: configuration.start, quantum: configuration.clockQuantum)
         let hub = InMemoryHub(clock: clock)
         self.clock = clock
         self.hub = hub
@@ -70,12 +84,16 @@ public final class TradingKernel: Sendable {
             l.logLevel = configuration.logLevel
             return l
         }
-        let venue = try SimAdapter(scenario: configuration.scenario, tick: configuration.tick, accountInterval: .seconds(5), clock: clock)
+        let venue = try SimAdapter(scenario: configuration.scenario, tick: configuration.tick,
+                                   accountInterval: configuration.accountInterval, clock: clock)
+        self.venue = venue
+        logPrefixes = configuration.logPrefixes
         services = [
             ("gateway", GatewayService(bus: bus(Topics.Service.gateway), adapter: configuration.venue?(venue) ?? venue, logger: log("gateway"))),
             ("marketdata", MarketdataService(bus: bus(Topics.Service.marketdata), settings: configuration.marketdata, logger: log("marketdata"))),
             ("pricer", PricerService(bus: bus(Topics.Service.pricer), configuration: configuration.pricer, logger: log("pricer"))),
-            ("risk", RiskService(bus: bus(Topics.Service.risk), book: RiskBook(limits: configuration.limits), logger: log("risk"))),
+            ("risk", RiskService(bus: bus(Topics.Service.risk), book: configuration.riskBook ?? RiskBook(limits: configuration.limits), logger: log("risk"),
+                                  statePeriod: configuration.riskStatePeriod)),
             ("execution", ExecutionService(bus: bus(Topics.Service.execution), policy: configuration.execution, logger: log("execution"))),
             ("strategy", StrategyHost(bus: bus(Topics.Service.strategy), strategies: strategies, logger: log("strategy"),
                                       resubmitPeriod: configuration.resubmit)),
@@ -87,11 +105,13 @@ public final class TradingKernel: Sendable {
     /// Starts every service (and the event log) on the scheduler, and runs until idle.
     public func start() {
         let (services, recorder, log, logger) = (self.services, self.recorder, self.log, self.logger)
-        let task = onScheduler {
+        let task = onScheduler { [logPrefixes] in
             await withDiscardingTaskGroup { group in
-                group.addTask {
-                    for await frames in recorder.transport.subscribe(prefix: "", bufferLimit: Int.max) {
-                        log.withLock { $0.append(contentsOf: frames) }
+                for prefix in logPrefixes {
+                    group.addTask {
+                        for await frames in recorder.transport.subscribe(prefix: prefix, bufferLimit: Int.max) {
+                            log.withLock { $0.append(contentsOf: frames) }
+                        }
                     }
                 }
                 for (name, service) in services {
@@ -108,15 +128,17 @@ public final class TradingKernel: Sendable {
 
     /// Runs `duration` of bus time: every job until idle, then the clock to the next deadline
     /// (at most the end), and again, until the end.
-    public func run(for duration: Duration) {
+    /// - Returns: how many jobs ran (a backtest's measure of work).
+    @discardableResult
+    public func run(for duration: Duration) -> Int {
         let end = clock.now() + duration.nanoseconds
-        scheduler.runUntilIdle()
+        var ran = scheduler.runUntilIdle()
         while let next = clock.nextDeadline, next <= end {
             clock.advance(by: .nanoseconds(max(0, next - clock.now())))
-            scheduler.runUntilIdle()
+            ran += scheduler.runUntilIdle()
         }
         if end > clock.now() { clock.advance(by: .nanoseconds(end - clock.now())) }
-        scheduler.runUntilIdle()
+        return ran + scheduler.runUntilIdle()
     }
 
     /// Runs `work` on the scheduler with a bus of its own (a test's or a backtest's client: its
@@ -140,6 +162,11 @@ public final class TradingKernel: Sendable {
 
     /// Every frame published on the hub so far, in order: topic and envelope bytes.
     public var eventLog: [RawFrame] { log.withLock { $0 } }
+
+    /// The frames logged since the last drain, removed from the log.
+    public func drainEventLog() -> [RawFrame] {
+        log.withLock { l in defer { l.removeAll(keepingCapacity: true) }; return l }
+    }
 
     /// Cancels every service and lets them wind down.
     public func stop() {

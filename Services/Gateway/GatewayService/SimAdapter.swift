@@ -22,6 +22,7 @@ public final class SimAdapter: BrokerAdapter, Sendable {
         let sim = try scenario.simulation(now: wallNow)
         var broker = SimBroker(account: scenario.account, seed: scenario.market.seed &+ 1)
         broker.latencyNs = Int64(scenario.latencyMs * 1e6)
+        scenario.fills.configure(&broker)
         state = Mutex(SimSession(sim: sim, broker: broker,
                                  speed: scenario.speed, wallStart: wallNow, parameters: scenario.market))
         self.tick = tick

@@ -6,7 +6,10 @@ import StrategyKit
 /// fewer than `maxOpen` of its positions are open, it buys the option on `symbol` nearest
 /// `targetDays` to expiry and `moneyness` × the underlying, at the ask, with a two-step bracket:
 /// once the entry fills, a take profit at `takeProfit` × the fill and a stop at `stopLoss` × it,
-/// in one OCA group. Small on purpose: it shows the whole seam (feeds, timers, the calendar,
+/// in one OCA group (or no bracket, leaving the exits to the stop manager). With `monthly`, it
+/// enters once a month instead, `minutesAfterOpen` into the month's first session, and with a
+/// `targetDelta` it picks the strike by the quote's delta (the backtest's monthly 30-delta call).
+/// Small on purpose: it shows the whole seam (feeds, timers, the calendar,
 /// intents, reports, state) in one screen.
 public struct TimedBracket: Strategy {
     public struct Settings: Sendable, Equatable {
@@ -21,6 +24,13 @@ public struct TimedBracket: Strategy {
         public var stopLoss = 0.5
         public var maxOpen = 1
         public var marketHoursOnly = true
+        /// Once a month, in its first session, instead of every `periodNs`.
+        public var monthly = false
+        public var minutesAfterOpen = 30
+        /// The |delta| sought (0: by `moneyness`).
+        public var targetDelta = 0.0
+        /// Take profit and stop loss after the fill; without, the position's exits are others'.
+        public var bracket = true
         public init() {}
     }
 
@@ -40,7 +50,7 @@ public struct TimedBracket: Strategy {
     public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
         switch event {
         case .start:
-            return [nextTimer(after: context.now)]
+            return [nextTimer(after: context.now, calendar: context.calendar)]
         case .underlyingQuote(let q) where q.symbol == settings.symbol && !q.stale && q.referencePrice > 0:
             underlying = q.referencePrice
         case .optionQuote(let q) where q.contract.underlying == settings.symbol:
@@ -48,7 +58,7 @@ public struct TimedBracket: Strategy {
         case .intentReport(let e):
             return follow(e, now: context.now)
         case .timer(id: "entry"):
-            return entry(context) + [nextTimer(after: context.now)]
+            return entry(context) + [nextTimer(after: context.now, calendar: context.calendar)]
         default:
             break
         }
@@ -57,12 +67,40 @@ public struct TimedBracket: Strategy {
 
     /// The entry timer fires at each multiple of the period: every worker computes the same
     /// times, so the intent ids derived from them agree across a handover.
-    func nextTimer(after now: Int64) -> StrategyAction {
-        .timer(id: "entry", at: (now / settings.periodNs + 1) * settings.periodNs)
+    func nextTimer(after now: Int64, calendar: any ExchangeCalendar) -> StrategyAction {
+        guard settings.monthly else { return .timer(id: "entry", at: (now / settings.periodNs + 1) * settings.periodNs) }
+        let offset = Int64(settings.minutesAfterOpen) * 60_000_000_000
+        var month = Self.monthStart(of: now, monthsAhead: 0)
+        while true {
+            let at = calendar.session(atOrAfter: month).open + offset
+            if at > now { return .timer(id: "entry", at: at) }
+            month = Self.monthStart(of: month, monthsAhead: 1)
+        }
+    }
+
+    /// Midnight in New York on the first of the month `monthsAhead` after the one of `ns`.
+    static func monthStart(of ns: Int64, monthsAhead: Int) -> Int64 {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = newYork
+        let date = Date(timeIntervalSince1970: Double(ns) / 1e9)
+        let first = calendar.date(from: calendar.dateComponents([.year, .month], from: date))!
+        let target = calendar.date(byAdding: .month, value: monthsAhead, to: first)!
+        return Int64((target.timeIntervalSince1970 * 1e9).rounded())
+    }
+
+    static let newYork = TimeZone(identifier: "America/New_York") ?? .current
+
+    /// The entry's period: the month (yyyymm in New York) or the period's index.
+    func period(_ now: Int64) -> String {
+        guard settings.monthly else { return "\(now / settings.periodNs)" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = Self.newYork
+        let c = calendar.dateComponents([.year, .month], from: Date(timeIntervalSince1970: Double(now) / 1e9))
+        return "\(c.year! * 100 + c.month!)"
     }
 
     func entry(_ context: StrategyContext) -> [StrategyAction] {
-        let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(settings.symbol))-\(context.now / settings.periodNs)"
+        let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(settings.symbol))-\(period(context.now))"
         guard open.count < settings.maxOpen, !open.contains(id) else { return [] }
         guard !settings.marketHoursOnly || context.calendar.isOpen(at: context.now) else { return [] }
         guard let underlying, let quote = select(underlying: underlying, now: context.now) else {
@@ -86,10 +124,12 @@ public struct TimedBracket: Strategy {
         intent.tif = .day
         intent.reason = "timed_entry"
         intent.createdNs = context.now
-        intent.bracket = Volta_V1_Bracket.with {
-            $0.takeProfitRatio = settings.takeProfit
-            $0.stopLossRatio = settings.stopLoss
-            $0.afterFill = true
+        if settings.bracket {
+            intent.bracket = Volta_V1_Bracket.with {
+                $0.takeProfitRatio = settings.takeProfit
+                $0.stopLossRatio = settings.stopLoss
+                $0.afterFill = true
+            }
         }
         return [.submit(intent, owner: settings.symbol), state(id, "entering", "buy \(settings.quantity) \(intent.legs[0].instrument.displayName) at \(quote.ask)", now: context.now)]
     }
@@ -101,10 +141,13 @@ public struct TimedBracket: Strategy {
                                               formatOptions: [.withFullDate])
         let candidates = chain.values.filter { $0.contract.right == settings.right && $0.bid > 0 && $0.ask > $0.bid && !$0.stale }
         let strike = underlying * settings.moneyness
+        func distance(_ q: Volta_V1_OptionQuote) -> Double {
+            settings.targetDelta > 0 ? abs(abs(q.greeks.delta) - settings.targetDelta) : abs(Double(q.contract.strikeMicros) / 1e6 - strike)
+        }
         return candidates.min { a, b in
             let da = abs(Self.days(a.contract.expiry, day)), db = abs(Self.days(b.contract.expiry, day))
             if da != db { return da < db }
-            let sa = abs(Double(a.contract.strikeMicros) / 1e6 - strike), sb = abs(Double(b.contract.strikeMicros) / 1e6 - strike)
+            let sa = distance(a), sb = distance(b)
             return sa != sb ? sa < sb : a.contract.strikeMicros < b.contract.strikeMicros
         }
     }
@@ -126,6 +169,8 @@ public struct TimedBracket: Strategy {
             }
             open.insert(e.intentID)
             guard ended else { return [] }
+            // Without a bracket nothing here ends the position: the entry is done once filled.
+            if !settings.bracket { open.remove(e.intentID) }
             return [state(e.intentID, "open", "bought \(e.filledQuantity) \(e.instrument) at \(Double(e.avgFillPriceMicros) / 1e6)", now: now)]
         }
         guard ended, e.orderState == .filled, open.remove(e.parentIntentID) != nil else { return [] }

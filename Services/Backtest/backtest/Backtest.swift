@@ -1,0 +1,49 @@
+import ArgumentParser
+import BacktestEngine
+import Foundation
+import ServiceKit
+
+/// `backtest`: the trading kernel over history. The strategies, risk and execution are the live
+/// services' code; the market is the simulated venue replaying real daily bars (or simulating).
+@main
+struct Backtest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Backtests Volta's strategies on the trading kernel over history.",
+        subcommands: [Run.self])
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "One run: equity.csv, trades.csv, orders.csv, metrics.json and report.html.")
+
+    @Option(help: "The backtest's config (JSON: backtest.*, strategy.*, risk.*, execution.*).") var config: String
+    @Option(help: "The first session, YYYY-MM-DD (over backtest.from).") var from: String?
+    @Option(help: "The last session, YYYY-MM-DD (over backtest.to).") var to: String?
+    @Option(help: "The seed of every random draw (over backtest.seed).") var seed: UInt64?
+    @Option(name: .customLong("set"), help: "key=value over the config (repeatable).") var overrides: [String] = []
+    @Option(help: "The folder the results are written to.") var out: String
+
+    func run() async throws {
+        let plan: BacktestPlan
+        do {
+            plan = try await BacktestPlan.load(config: config, overrides: overrides, from: from, to: to, seed: seed)
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("backtest: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var bar = ProgressBar()
+        let started = ContinuousClock.now
+        let result = try BacktestRunner(plan: plan).run { done, total, date, jobs in
+            bar.update(done: done, total: total, label: "\(date)", events: jobs)
+        }
+        let output = BacktestOutput(plan: plan, result: result)
+        try output.write(to: out)
+        let m = output.metrics
+        let summary = String(format: "%d sessions, %d trades, total return %.2f%%, sharpe %.2f, max drawdown %.2f%%, %d jobs in %@ → %@\n",
+                             plan.sessions.count, result.trips.count, (m["total_return"] ?? 0) * 100, m["sharpe"] ?? 0,
+                             (m["max_drawdown"] ?? 0) * 100, result.jobs, "\(ContinuousClock.now - started)", out)
+        FileHandle.standardError.write(Data(summary.utf8))
+        if result.record.malformed > 0 {
+            FileHandle.standardError.write(Data("backtest: \(result.record.malformed) logged frames did not decode (counted, skipped)\n".utf8))
+        }
+    }
+}
