@@ -51,6 +51,7 @@ public final class ManualClock: BusClock {
         var nextID: UInt64 = 0
         var sleepers: [Sleeper] = []
         var cancelled: Set<UInt64> = []
+        var holdUntil: Int64 = 0
     }
 
     private let state: Mutex<State>
@@ -81,6 +82,7 @@ public final class ManualClock: BusClock {
                     var deadline = s.now + max(0, duration.nanoseconds)
                     if deadline <= s.now { return true }
                     if self.quantum > 0 { deadline = (deadline + self.quantum - 1) / self.quantum * self.quantum }
+                    deadline = max(deadline, s.holdUntil)
                     s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: c))
                     return nil
                 }
@@ -98,6 +100,13 @@ public final class ManualClock: BusClock {
             }
             sleeper?.continuation.resume(throwing: CancellationError())
         }
+    }
+
+    /// Until `instant`, a new sleep wakes no earlier than it (0 lifts the hold). A backtest holds
+    /// its services' periodic work through the night, when the market is closed: each wakes once
+    /// at the open instead of at every bar of a night in which nothing moves.
+    public func hold(until instant: Int64) {
+        state.withLock { $0.holdUntil = instant }
     }
 
     /// The earliest deadline any sleeper waits for: where a scheduler that jumps from event to

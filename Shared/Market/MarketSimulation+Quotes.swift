@@ -16,7 +16,7 @@ extension MarketSimulation {
         let today = NewYorkTime.local(now).date
         guard listedOn != today else { return }
         listedOn = today
-        for symbol in symbols {
+        for symbol in symbols where parameters.listing.symbols?.contains(symbol) ?? true {
             guard let spot = price(of: symbol) else { continue }
             let kind = underlyings[symbol]?.parameters.kind ?? .etf
             let step = OptionListing.strikeStep(price: spot, kind: kind, isIndex: isIndex(symbol))

@@ -5,6 +5,9 @@ public struct OptionListing: Sendable, Equatable {
     public var monthlies = 3
     /// Strikes each side of the money, at most.
     public var strikesEachSide = 20
+    /// The underlyings with listed options (nil: every one, the index included). A backtest of
+    /// SPY options lists SPY's alone: an SPX chain nobody trades would be half the work.
+    public var symbols: Set<String>?
 
     public init() {}
 

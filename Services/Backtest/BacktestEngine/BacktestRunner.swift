@@ -26,7 +26,10 @@ public struct BacktestRunner {
             let open = NewYorkTime.instant(session.date, minute: session.openMinute)
             let close = NewYorkTime.instant(session.date, minute: session.closeMinute)
             if kernel.clock.now() < open {
+                // The night: nothing trades, so nothing wakes before the open.
+                kernel.clock.hold(until: open)
                 jobs += kernel.run(for: .nanoseconds(open - kernel.clock.now()))
+                kernel.clock.hold(until: 0)
                 record.absorb(kernel.drainEventLog(), venue: kernel.venue)
             }
             // Through the close's bar and one more, so that the close's expiries are settled.
