@@ -201,6 +201,8 @@ let package = Package(
                     path: "Tests/RecorderTests", swiftSettings: strict),
         .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "RecorderService", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/DashboardTests", swiftSettings: strict),
+        .testTarget(name: "BacktestTests", dependencies: ["BacktestEngine", "Messages", "Market"], path: "Tests/BacktestTests",
+                    resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SystemTests", dependencies: ["Bus", "BusZeroMQ", "Messages", "TestSupport"],
                     path: "Tests/SystemTests", swiftSettings: strict),
     ],

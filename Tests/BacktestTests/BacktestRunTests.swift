@@ -1,0 +1,52 @@
+import BacktestEngine
+import Foundation
+import Testing
+
+/// `backtest run` end to end on three sessions of October 2018 (real S&P 500 and VIX bars in
+/// Fixtures): the monthly 30-delta call bought through risk and execution, the stop manager
+/// arming its stop, the files written, and the same run twice writing the same bytes.
+@Suite(.serialized) struct BacktestRunTests {
+    static let config = Bundle.module.path(forResource: "monthly-calls-2018", ofType: "json", inDirectory: "Fixtures")!
+
+    static func run(into folder: String) async throws -> BacktestResult {
+        let plan = try await BacktestPlan.load(config: config, from: nil, to: nil, seed: nil)
+        let result = try BacktestRunner(plan: plan).run()
+        try BacktestOutput(plan: plan, result: result).write(to: folder)
+        return result
+    }
+
+    @Test(.timeLimit(.minutes(5))) func aRunWritesItsFilesAndTwoRunsAreByteIdentical() async throws {
+        let base = NSTemporaryDirectory() + "volta-backtest-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let first = try await Self.run(into: base + "/a")
+        _ = try await Self.run(into: base + "/b")
+        for name in ["equity.csv", "trades.csv", "orders.csv", "metrics.json", "report.html"] {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(base)/a/\(name)"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(base)/b/\(name)"))
+            #expect(a == b, "\(name) differs between two runs")
+        }
+        let equity = try String(contentsOfFile: base + "/a/equity.csv", encoding: .utf8).split(separator: "\n")
+        #expect(equity.count == 4 && equity[1].hasPrefix("2018-10-01,") && equity[3].hasPrefix("2018-10-03,"))
+        // October's entry: one SPY call near 30 delta, bought on the first session, still open.
+        #expect(first.trips.count == 1)
+        let trip = try #require(first.trips.first)
+        #expect(trip.strategy == "timed-bracket" && trip.instrument.option.right == .call && trip.quantity == 1)
+        #expect(abs(trip.deltaAtEntry - 0.3) < 0.08 && trip.ivAtEntry > 0.05 && trip.underlyingAtEntry > 280)
+        #expect(first.record.reports.values.contains { $0.strategy == "timed-bracket" && $0.orderState == .filled })
+        #expect(first.record.malformed == 0)
+        let report = try String(contentsOfFile: base + "/a/report.html", encoding: .utf8)
+        #expect(report.contains("Option chains are model-priced") && report.contains("<svg") && !report.contains("http"))
+    }
+
+    @Test func aBadConfigNamesTheKey() async throws {
+        await #expect(throws: (any Error).self) {
+            _ = try await BacktestPlan.load(config: Self.config, overrides: ["backtest.fill_k=2"], from: nil, to: nil, seed: nil)
+        }
+        do {
+            _ = try await BacktestPlan.load(config: Self.config, from: "2018-13-01", to: nil, seed: nil)
+            Issue.record("a bad date was accepted")
+        } catch {
+            #expect("\(error)".contains("backtest.from"))
+        }
+    }
+}
