@@ -18,7 +18,8 @@ public struct BacktestOutput {
             let m = TradeJournal.multiplier(t.instrument)
             return sum + abs(Double(t.quantity)) * (t.entryPrice + (t.isOpen ? 0 : t.exitPrice ?? 0)) * m
         }
-        return PerformanceMetrics(equity: result.record.equity.map(\.equity), trips: trips, exposedDays: result.exposedDays,
+        // From the equity as equity.csv prints it, so that empyrical on the file agrees exactly.
+        return PerformanceMetrics(equity: result.record.equity.map { Double(Self.f($0.equity, 2)) ?? $0.equity }, trips: trips, exposedDays: result.exposedDays,
                                   traded: traded, commissions: Double(result.finalLedger.commissionsMicros) / 1e6)
     }
 
@@ -89,10 +90,12 @@ public struct BacktestOutput {
         return out
     }
 
-    static func json(_ m: PerformanceMetrics, benchmark: PerformanceMetrics, symbol: String) -> String {
+    /// metrics.json: the run's metrics and, with a benchmark, buy and hold's beside them.
+    public static func json(_ m: PerformanceMetrics, benchmark: PerformanceMetrics? = nil, symbol: String = "") -> String {
         func object(_ m: PerformanceMetrics, indent: String) -> String {
-            m.values.map { "\(indent)\"\($0.key)\": \($0.value.isFinite ? String(format: "%.10g", $0.value) : "null")" }.joined(separator: ",\n")
+            m.values.map { "\(indent)\"\($0.key)\": \($0.value.isFinite ? String(format: "%.12g", $0.value) : "null")" }.joined(separator: ",\n")
         }
+        guard let benchmark else { return "{\n\(object(m, indent: "  "))\n}\n" }
         return "{\n\(object(m, indent: "  ")),\n  \"buy_and_hold\": {\n    \"symbol\": \"\(symbol)\",\n\(object(benchmark, indent: "    "))\n  }\n}\n"
     }
 

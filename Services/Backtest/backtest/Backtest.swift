@@ -9,7 +9,7 @@ import ServiceKit
 struct Backtest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Backtests Volta's strategies on the trading kernel over history.",
-        subcommands: [Run.self])
+        subcommands: [Run.self, Metrics.self])
 }
 
 struct Run: AsyncParsableCommand {
@@ -44,6 +44,24 @@ struct Run: AsyncParsableCommand {
         FileHandle.standardError.write(Data(summary.utf8))
         if result.record.malformed > 0 {
             FileHandle.standardError.write(Data("backtest: \(result.record.malformed) logged frames did not decode (counted, skipped)\n".utf8))
+        }
+    }
+}
+
+struct Metrics: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The metrics of an equity.csv (and trades.csv), as metrics.json has them.")
+
+    @Option(help: "equity.csv of a run (or any file with its columns).") var equity: String
+    @Option(help: "trades.csv of the run, for the trade statistics.") var trades: String?
+
+    func run() async throws {
+        do {
+            let m = try MetricsFromFiles.metrics(equityCSV: try String(contentsOfFile: equity, encoding: .utf8),
+                                                 tradesCSV: try trades.map { try String(contentsOfFile: $0, encoding: .utf8) })
+            print(BacktestOutput.json(m), terminator: "")
+        } catch {
+            FileHandle.standardError.write(Data("backtest metrics: \(error)\n".utf8))
+            throw ExitCode(2)
         }
     }
 }
