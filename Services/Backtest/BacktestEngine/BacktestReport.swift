@@ -2,7 +2,7 @@ import Foundation
 
 /// The tearsheet: one self-contained HTML page (inline SVG, no script, no CDN). Its first screen
 /// says what the market was (model-priced chains, from which model) before any number.
-struct BacktestReport {
+public struct BacktestReport {
     let plan: BacktestPlan
     let result: BacktestResult
     let metrics: PerformanceMetrics
@@ -62,7 +62,7 @@ struct BacktestReport {
     }
 
     /// Lines on one scale, as an inline SVG polyline each.
-    static func chart(_ series: [([Double], String)], height: Double) -> String {
+    public static func chart(_ series: [([Double], String)], height: Double) -> String {
         let width = 960.0
         let all = series.flatMap(\.0).filter(\.isFinite)
         guard let lo = all.min(), let hi = all.max(), let n = series.map({ $0.0.count }).max(), n > 1 else { return "<p>(no data)</p>" }

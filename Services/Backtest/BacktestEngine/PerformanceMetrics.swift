@@ -14,6 +14,9 @@ public struct PerformanceMetrics: Sendable, Equatable {
 
     static let periods = 252.0
 
+    /// Every metric's key, in metrics.json's order.
+    public static let keys = PerformanceMetrics(equity: [], trips: [], exposedDays: 0, traded: 0, commissions: 0).values.map(\.key)
+
     /// - Parameters:
     ///   - equity: the closes, in order.
     ///   - trips: closed round trips (pnl after commissions); open ones are left out.

@@ -9,7 +9,7 @@ public struct ProgressBar {
 
     public init(enabled: Bool = isatty(2) == 1) { self.enabled = enabled }
 
-    public mutating func update(done: Int, total: Int, label: String, events: Int) {
+    public mutating func update(done: Int, total: Int, label: String, events: Int? = nil) {
         guard enabled, total > 0 else { return }
         let now = ContinuousClock.now
         guard done == total || now - lastDrawn >= .milliseconds(100) else { return }
@@ -19,9 +19,9 @@ public struct ProgressBar {
         let width = 30
         let filled = Int(fraction * Double(width))
         let eta = done > 0 ? elapsed / fraction - elapsed : 0
-        let line = String(format: "\r[%@%@] %@ %3.0f%%  %.0f events/s  ETA %@ ", String(repeating: "█", count: filled),
-                          String(repeating: "·", count: width - filled), label, fraction * 100,
-                          elapsed > 0 ? Double(events) / elapsed : 0, Self.duration(eta))
+        let rate = events.map { String(format: "  %.0f events/s", elapsed > 0 ? Double($0) / elapsed : 0) } ?? ""
+        let line = String(format: "\r[%@%@] %@ %3.0f%%%@  ETA %@ ", String(repeating: "█", count: filled),
+                          String(repeating: "·", count: width - filled), label, fraction * 100, rate, Self.duration(eta))
         FileHandle.standardError.write(Data(line.utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }

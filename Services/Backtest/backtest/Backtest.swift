@@ -9,7 +9,7 @@ import ServiceKit
 struct Backtest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Backtests Volta's strategies on the trading kernel over history.",
-        subcommands: [Run.self, Metrics.self])
+        subcommands: [Run.self, Sweep.self, Merge.self, Walkforward.self, Metrics.self])
 }
 
 struct Run: AsyncParsableCommand {
