@@ -171,7 +171,7 @@ let package = Package(
                           path: "ops/probe", swiftSettings: strict),
         .executableTarget(name: "volta-keys", dependencies: ["BusZeroMQ", argumentParser],
                           path: "ops/keys", swiftSettings: strict),
-        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", "StopsStrategy", "TradingKernel", "Trading", "ExecutionService", grdb, grdbSQLite, argumentParser],
+        .executableTarget(name: "bench", dependencies: ["BusDaemon", "BusZeroMQ", "Bus", "CZeroMQ", "Messages", "Quant", "PricerService", "Market", "GatewayService", "MarketdataService", "TestSupport", "RecorderService", "StopsStrategy", "TradingKernel", "Trading", "ExecutionService", "BacktestEngine", grdb, grdbSQLite, argumentParser],
                           path: "ops/bench", exclude: ["quantlib_reference.py"], swiftSettings: strict),
 
         // MARK: Tests

@@ -6,7 +6,8 @@ import Foundation
 /// Run in release: `swift build -c release --product bench && .build/release/bench bus`.
 @main
 struct Bench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self, RecorderBench.self, KernelBench.self])
+    static let configuration = CommandConfiguration(abstract: "Volta benchmarks.", subcommands: [BusBench.self, CodecBench.self, QuantBench.self, MarketBench.self, E2EBench.self, RecorderBench.self, KernelBench.self,
+                                                                                                 BacktestBench.self])
 }
 
 /// One result line.

@@ -45,7 +45,7 @@ public struct BacktestRunner {
         let ledger = kernel.venue.ledger()
         kernel.stop()
         let marks = Dictionary(ledger.positions.map { ($0.instrument.displayName, $0.mark) }, uniquingKeysWith: { a, _ in a })
-        return BacktestResult(record: record, finalLedger: ledger, exposedDays: exposedDays, jobs: jobs,
+        return BacktestResult(record: record, finalLedger: ledger, exposedDays: exposedDays, jobs: jobs, marketEvents: kernel.venue.quotesPublished,
                               trips: record.journal.trips(mark: { marks[$0.displayName] }, now: ledger.now))
     }
 }
@@ -56,6 +56,8 @@ public struct BacktestResult: Sendable {
     public var finalLedger: VenueLedger
     public var exposedDays: Int
     public var jobs: Int
+    /// Quote updates the venue published (underlyings and options).
+    public var marketEvents: Int
     /// Closed trips, then those still open marked at the last close.
     public var trips: [RoundTrip]
 }

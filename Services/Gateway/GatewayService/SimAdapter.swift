@@ -14,6 +14,7 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     let tick: Duration
     let accountInterval: Int64
     let connections = Atomic<Int64>(0)
+    let quotes = Atomic<Int>(0)
 
     public init(scenario: Scenario, tick: Duration = .milliseconds(250), accountInterval: Duration = .seconds(5),
                 clock: any BusClock = WallClock(), wallNow: Int64? = nil) throws {
@@ -54,8 +55,15 @@ public final class SimAdapter: BrokerAdapter, Sendable {
     /// Moves the market and the broker to the simulated time of `wallNow` and returns what
     /// changed. The connection's loop calls it every tick; benchmarks and tests call it directly.
     public func advance(wallNow: Int64, accountValues: Bool = false) -> [BrokerEvent] {
-        state.withLock { $0.step(wallNow: wallNow, accountValues: accountValues) }
+        let events = state.withLock { $0.step(wallNow: wallNow, accountValues: accountValues) }
+        var n = 0
+        for case .quotes(let b) in events { n += b.underlyings.count + b.options.count }
+        quotes.add(n, ordering: .relaxed)
+        return events
     }
+
+    /// Quote updates published so far (underlyings and options): a backtest's market events.
+    public var quotesPublished: Int { quotes.load(ordering: .relaxed) }
 
     public func place(_ order: Volta_V1_Order) async throws -> Volta_V1_OrderStatus {
         try state.withLock { s in
