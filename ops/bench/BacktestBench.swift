@@ -37,8 +37,8 @@ struct BacktestBench: AsyncParsableCommand {
         let venue = try SimAdapter(scenario: plan.kernel.scenario, tick: plan.step, clock: clock)
         let step = plan.step.nanoseconds
         let t0 = monotonicSeconds()
-        for s in plan.sessions {
-            let open = NewYorkTime.instant(s.date, minute: s.openMinute), close = NewYorkTime.instant(s.date, minute: s.closeMinute)
+        for s in plan.segments {
+            let (open, close) = (s.open, s.close)
             var t = max(open, clock.now())
             while t <= close + step {
                 _ = venue.advance(wallNow: t)

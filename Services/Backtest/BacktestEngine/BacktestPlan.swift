@@ -16,7 +16,17 @@ import TradingKernel
 /// given the bar, the cash and the fill model), the kernel's configuration and the strategies, each
 /// built by the settings the live services use.
 public struct BacktestPlan: Sendable {
+    /// A stretch of time run bar by bar: a session, or a span given by its start and length.
+    public struct Segment: Sendable {
+        public var label: String
+        public var open: Int64
+        public var close: Int64
+    }
+
+    /// The NYSE sessions run (empty for a span).
     public var sessions: [NYSECalendar.Session]
+    /// What the runner steps through: the sessions, or the one span.
+    public var segments: [Segment]
     public var step: Duration
     public var kernel: TradingKernel.Configuration
     public var strategies: [any Strategy]
@@ -34,8 +44,11 @@ public struct BacktestPlan: Sendable {
     /// - Parameters:
     ///   - config: the JSON config file.
     ///   - from, to, seed: the command line's, over the config's.
+    ///   - span: instead of sessions, one stretch from `start` (ns) for `seconds`, on the scenario's
+    ///     own hours: the parity test's live run, replayed at the instant it ran.
     /// - Throws: ``ConfigurationError`` naming the key for anything bad in the config.
-    public static func load(config: String, overrides: [String] = [], from: String?, to: String?, seed: UInt64?) async throws -> BacktestPlan {
+    public static func load(config: String, overrides: [String] = [], from: String?, to: String?, seed: UInt64?,
+                            span: (start: Int64, seconds: Int)? = nil) async throws -> BacktestPlan {
         let layers = try await ConfigurationLayers(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
         try layers.validate(settings, sections: ["backtest", "strategy", "risk", "execution"])
         let hub = InMemoryHub(clock: ManualClock())
@@ -50,19 +63,25 @@ public struct BacktestPlan: Sendable {
             }
             return d
         }
-        let (first, last) = (try date(BacktestSettings.from, from), try date(BacktestSettings.to, to))
-        let sessions = NYSECalendar().sessions(from: first, through: last)
-        guard !sessions.isEmpty else {
-            throw ConfigurationError(key: BacktestSettings.to.key, value: "\(last)", origin: "the command line or file \(config)",
-                                     accepted: "a date on or after backtest.from (\(first)) with an NYSE session between them")
+        var sessions: [NYSECalendar.Session] = []
+        if span == nil {
+            let (first, last) = (try date(BacktestSettings.from, from), try date(BacktestSettings.to, to))
+            sessions = NYSECalendar().sessions(from: first, through: last)
+            guard !sessions.isEmpty else {
+                throw ConfigurationError(key: BacktestSettings.to.key, value: "\(last)", origin: "the command line or file \(config)",
+                                         accepted: "a date on or after backtest.from (\(first)) with an NYSE session between them")
+            }
         }
+        let segments = span.map { [Segment(label: "\(NewYorkTime.local($0.start).date)", open: $0.start, close: $0.start + Int64($0.seconds) * 1_000_000_000)] }
+            ?? sessions.map { Segment(label: "\($0.date)", open: NewYorkTime.instant($0.date, minute: $0.openMinute),
+                                      close: NewYorkTime.instant($0.date, minute: $0.closeMinute)) }
         let seed = try seed ?? UInt64(layers.value(BacktestSettings.seed))
         let stepSeconds = try layers.value(BacktestSettings.stepSeconds)
         var scenario = try loadScenario(try layers.value(BacktestSettings.scenario), relativeTo: config)
-        let start = NewYorkTime.instant(sessions[0].date, minute: sessions[0].openMinute)
+        let start = segments[0].open
         scenario.start = start
         scenario.speed = 1
-        scenario.market.hours = .nyse
+        if span == nil { scenario.market.hours = .nyse }
         scenario.market.seed = seed
         scenario.market.stepSeconds = Double(stepSeconds)
         scenario.account.cashMicros = Money.micros(try layers.value(BacktestSettings.cash))
@@ -82,9 +101,10 @@ public struct BacktestPlan: Sendable {
         k.riskBook = try RiskSettings.book(context)
         k.execution = try ExecutionSettings.policy(context)
         k.resubmit = .milliseconds(try layers.value(HostSettings.resubmitMilliseconds))
-        // A quote is fresh for a few bars: between two bars nothing moves, and that is not stale.
-        k.marketdata.maxAgeNs = Int64(stepSeconds) * 3_000_000_000
-        k.marketdata.staleAfterNs = Int64(stepSeconds) * 3_000_000_000
+        // A quote is fresh for a few bars at least (between two bars nothing moves, and that is
+        // not stale), and never for less than live: a quiet option is not re-quoted for a while.
+        k.marketdata.maxAgeNs = max(k.marketdata.maxAgeNs, Int64(stepSeconds) * 3_000_000_000)
+        k.marketdata.staleAfterNs = max(k.marketdata.staleAfterNs, Int64(stepSeconds) * 3_000_000_000)
         k.marketdata.index = scenario.market.index.symbol
         k.marketdata.historyDays = 30
         k.logPrefixes = [Topics.Prefix.execution, Topics.Prefix.strategyIntents]
@@ -94,7 +114,7 @@ public struct BacktestPlan: Sendable {
         let description = replayed.isEmpty
             ? "the simulated market (scenario \(scenario.name), seed \(seed))"
             : "real daily bars (\(replayed)) bridged through each day's open, high, low and close (seed \(seed))"
-        return BacktestPlan(sessions: sessions, step: step, kernel: k, strategies: strategies,
+        return BacktestPlan(sessions: sessions, segments: segments, step: step, kernel: k, strategies: strategies,
                             benchmark: scenario.market.underlyings.first { $0.symbol == "SPY" }?.symbol
                                 ?? scenario.market.underlyings.first?.symbol ?? scenario.market.index.symbol,
                             marketDescription: description, seed: seed)

@@ -18,7 +18,7 @@ public struct BacktestReport {
         let reasons = Dictionary(grouping: result.trips, by: \.exitReason).sorted { $0.key < $1.key }.map { key, trips in
             "<tr><td>\(key)</td><td>\(trips.count)</td><td>\(String(format: "%.2f", trips.reduce(0) { $0 + $1.pnl }))</td></tr>"
         }.joined(separator: "\n")
-        let span = "\(plan.sessions.first!.date) to \(plan.sessions.last!.date)"
+        let span = "\(plan.segments.first!.label) to \(plan.segments.last!.label)"
         return """
         <!doctype html>
         <html><head><meta charset="utf-8"><title>Volta backtest \(span)</title>

@@ -13,7 +13,7 @@ public struct BacktestRunner {
     public init(plan: BacktestPlan) { self.plan = plan }
 
     /// Progress after each session: sessions done, of how many, the session's date, jobs run so far.
-    public typealias Progress = (_ done: Int, _ total: Int, _ date: CivilDate, _ jobs: Int) -> Void
+    public typealias Progress = (_ done: Int, _ total: Int, _ date: String, _ jobs: Int) -> Void
 
     public func run(progress: Progress = { _, _, _, _ in }) throws -> BacktestResult {
         let kernel = try TradingKernel(plan.kernel, strategies: plan.strategies)
@@ -22,9 +22,8 @@ public struct BacktestRunner {
         let step = plan.step.nanoseconds
         kernel.start()
         var exposedDays = 0
-        for (i, session) in plan.sessions.enumerated() {
-            let open = NewYorkTime.instant(session.date, minute: session.openMinute)
-            let close = NewYorkTime.instant(session.date, minute: session.closeMinute)
+        for (i, segment) in plan.segments.enumerated() {
+            let (open, close) = (segment.open, segment.close)
             if kernel.clock.now() < open {
                 // The night: nothing trades, so nothing wakes before the open.
                 kernel.clock.hold(until: open)
@@ -39,8 +38,8 @@ public struct BacktestRunner {
             }
             let ledger = kernel.venue.ledger()
             if !ledger.positions.isEmpty { exposedDays += 1 }
-            record.close(session.date.description, ledger: ledger, benchmark: kernel.venue.price(of: plan.benchmark) ?? 0)
-            progress(i + 1, plan.sessions.count, session.date, jobs)
+            record.close(segment.label, ledger: ledger, benchmark: kernel.venue.price(of: plan.benchmark) ?? 0)
+            progress(i + 1, plan.segments.count, segment.label, jobs)
         }
         let ledger = kernel.venue.ledger()
         kernel.stop()

@@ -21,11 +21,18 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The seed of every random draw (over backtest.seed).") var seed: UInt64?
     @Option(name: .customLong("set"), help: "key=value over the config (repeatable).") var overrides: [String] = []
     @Option(help: "The folder the results are written to.") var out: String
+    @Option(help: "Instead of sessions: a span from this instant (ISO 8601), on the scenario's own hours.") var start: String?
+    @Option(help: "The span's length, seconds (with --start).") var seconds = 60
 
     func run() async throws {
         let plan: BacktestPlan
         do {
-            plan = try await BacktestPlan.load(config: config, overrides: overrides, from: from, to: to, seed: seed)
+            var span: (Int64, Int)?
+            if let start {
+                guard let date = ISO8601DateFormatter().date(from: start) else { throw fail("--start \(start): an ISO 8601 instant, e.g. 2026-12-06T15:00:00Z") }
+                span = (Int64((date.timeIntervalSince1970 * 1e9).rounded()), seconds)
+            }
+            plan = try await BacktestPlan.load(config: config, overrides: overrides, from: from, to: to, seed: seed, span: span)
         } catch let error as ConfigurationError {
             FileHandle.standardError.write(Data("backtest: \(error)\n".utf8))
             throw ExitCode(2)
@@ -38,8 +45,8 @@ struct Run: AsyncParsableCommand {
         let output = BacktestOutput(plan: plan, result: result)
         try output.write(to: out)
         let m = output.metrics
-        let summary = String(format: "%d sessions, %d trades, total return %.2f%%, sharpe %.2f, max drawdown %.2f%%, %d jobs in %@ → %@\n",
-                             plan.sessions.count, result.trips.count, (m["total_return"] ?? 0) * 100, m["sharpe"] ?? 0,
+        let summary = String(format: "%d sessions (or spans), %d trades, total return %.2f%%, sharpe %.2f, max drawdown %.2f%%, %d jobs in %@ → %@\n",
+                             plan.segments.count, result.trips.count, (m["total_return"] ?? 0) * 100, m["sharpe"] ?? 0,
                              (m["max_drawdown"] ?? 0) * 100, result.jobs, "\(ContinuousClock.now - started)", out)
         FileHandle.standardError.write(Data(summary.utf8))
         if result.record.malformed > 0 {
