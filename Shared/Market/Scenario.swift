@@ -47,6 +47,8 @@ public struct FillModel: Sendable, Equatable {
     public var spreadFactor = 1.0
     public var optionCommissionMicros: Int64 = 650_000
     public var minimumOptionCommissionMicros: Int64 = 1_000_000
+    /// Short American options assigned early by LEAN's rule (`SimBroker.assignEarly`).
+    public var earlyAssignment = false
 
     public init() {}
 
@@ -55,5 +57,6 @@ public struct FillModel: Sendable, Equatable {
         broker.spreadFactor = spreadFactor
         broker.optionCommissionMicros = optionCommissionMicros
         broker.minimumOptionCommissionMicros = minimumOptionCommissionMicros
+        broker.earlyAssignment = earlyAssignment
     }
 }

@@ -193,15 +193,7 @@ extension SimBroker {
 
     /// Orders on options that just expired end with them; positions are settled by the account.
     public mutating func expire(_ expired: [(option: OptionKey, settlement: Double)], market: some MarketView) -> [SimEvent] {
-        let keys = Set(expired.map { InstrumentKey.option($0.option) })
-        var events: [SimEvent] = []
-        for id in sequence {
-            guard var w = orders[id], !w.state.isDone, w.request.legs.contains(where: { keys.contains($0.instrument) }) else { continue }
-            w.state = .expired
-            w.reason = "the option expired"
-            orders[id] = w
-            events.append(.status(w.status))
-        }
+        var events = end(expired.map(\.option), reason: "the option expired")
         for (option, settlement) in expired {
             let cash = market.isIndex(option.underlying)
             events += account.settle(option, settlement: settlement, cashSettled: cash, time: market.now).map(SimEvent.fill)

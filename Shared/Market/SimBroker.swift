@@ -37,6 +37,8 @@ public struct SimBroker: Sendable {
     /// Where in the spread a crossing order trades: 1 at the touch (the default); below 1 at
     /// mid ± k × half the spread, optopsy's fill convention for backtests.
     public var spreadFactor = 1.0
+    /// LEAN's early assignment of deep in-the-money short options near expiry (`assignEarly`).
+    public var earlyAssignment = false
     var orders: [String: Working] = [:]
     var sequence: [String] = []
     var nextBrokerID: Int64 = 1

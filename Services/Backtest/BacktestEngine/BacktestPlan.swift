@@ -88,6 +88,7 @@ public struct BacktestPlan: Sendable {
         scenario.fills.spreadFactor = try layers.value(BacktestSettings.fillSpreadFactor)
         scenario.fills.optionCommissionMicros = Money.micros(try layers.value(BacktestSettings.commissionPerContract))
         scenario.fills.minimumOptionCommissionMicros = Money.micros(try layers.value(BacktestSettings.minimumCommission))
+        scenario.fills.earlyAssignment = try layers.value(BacktestSettings.earlyAssignment)
         try startReplayedUnderlyings(&scenario, at: start)
 
         let step = Duration.seconds(stepSeconds)

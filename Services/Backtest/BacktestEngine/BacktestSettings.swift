@@ -25,6 +25,10 @@ public enum BacktestSettings {
     public static let minimumCommission = Setting<Double>.number("backtest.min_commission", default: 1, in: 0...100,
                                                                  help: "Dollars per option order at least (IB's minimum).")
 
+    public static let earlyAssignment = Setting<Bool>.flag(
+        "backtest.early_assignment", default: false,
+        help: "Short American options more than 5% in the money within 4 days of expiry are assigned when the holder gains by it (LEAN's rule).")
+
     public static let all: [any AnySetting] = [scenario, from, to, seed, stepSeconds, cash, fillSpreadFactor, commissionPerContract,
-                                               minimumCommission]
+                                               minimumCommission, earlyAssignment]
 }

@@ -42,6 +42,7 @@ struct SimSession: Sendable {
             simEvents += broker.expire(tick.expired, market: sim)
             for (key, _) in tick.expired { latest[key.underlying]?[.option(key)] = nil }
         }
+        if !tick.closes.isEmpty { simEvents += broker.assignEarly(market: sim) }
         simEvents += broker.match(market: sim, seconds: Double(sim.now - before) / 1e9)
         var touched: Set<InstrumentKey> = []
         for e in simEvents {
