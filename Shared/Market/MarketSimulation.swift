@@ -52,7 +52,7 @@ public struct MarketSimulation: Sendable {
         // A replayed index starts where its path stands; a replayed underlying keeps its own
         // price and follows the path's returns (QQQ on the NASDAQ Composite's moves).
         if let path = replay[parameters.index.symbol] { index.force(logReturn: path.logPrice(at: now) - log(index.price)) }
-        if let vix = replay[parameters.volatilityIndexSymbol] { index.setVIX(exp(vix.logPrice(at: now))) }
+        setReplayedVolatility(at: now)
         for symbol in underlyings.keys.sorted() { requoteUnderlying(symbol) }
         relist()
     }
@@ -100,7 +100,7 @@ public struct MarketSimulation: Sendable {
         let dt = Double(t - now) / Self.nanosPerYear
         let elapsed = Double(now - start) / 1e9
         let effects = script.effects(at: elapsed, dtSeconds: Double(t - now) / 1e9, index: &index)
-        if let vix = replay[parameters.volatilityIndexSymbol] { index.setVIX(exp(vix.logPrice(at: t))) }
+        setReplayedVolatility(at: t)
         let indexReturn: Double
         if let path = replay[parameters.index.symbol] {
             indexReturn = path.logReturn(from: now, to: t)
@@ -127,6 +127,23 @@ public struct MarketSimulation: Sendable {
         }
         now = t
     }
+
+    /// Real history sets the vol: the VIX's close on the days its file covers; elsewhere, with a
+    /// replayed index, the index's 20-day realized vol times `realizedVolPremium` (implied vol
+    /// has run above realized on average: the variance risk premium).
+    mutating func setReplayedVolatility(at t: Int64) {
+        if let vix = replay[parameters.volatilityIndexSymbol], vix.covers(t) {
+            index.setVIX(exp(vix.logPrice(at: t)))
+        } else if let path = replay[parameters.index.symbol], let realized = path.realizedVolatility(before: t) {
+            index.setVIX(100 * realized * Self.realizedVolPremium)
+        } else if let vix = replay[parameters.volatilityIndexSymbol] {
+            index.setVIX(exp(vix.logPrice(at: t)))
+        }
+    }
+
+    /// The VIX over the S&P 500's 20-day realized vol (the data's 2014–2018): the mean VIX over
+    /// the mean realized is 1.27, the median of the daily ratio 1.37.
+    public static let realizedVolPremium = 1.3
 
     /// The session whose close is next: today's if not yet closed, else the next one.
     mutating func nextClose() -> (date: CivilDate, open: Int64, close: Int64) {

@@ -16,6 +16,25 @@ public struct ReplayPath: Sendable {
         path = bars.map { Self.bridge($0, seed: seed ^ UInt64(bitPattern: Int64($0.date.dayNumber))) }
     }
 
+    /// Whether `ns` falls on or between the first and the last bar's dates.
+    public func covers(_ ns: Int64) -> Bool {
+        let date = NewYorkTime.local(ns).date
+        return date >= firstDate && date <= lastDate
+    }
+
+    /// The annualized volatility of the 20 daily close-to-close log returns before `ns`'s day (fewer
+    /// at the file's start; nil with fewer than 5).
+    public func realizedVolatility(before ns: Int64, days: Int = 20) -> Double? {
+        let date = NewYorkTime.local(ns).date
+        var lo = 0, hi = bars.count
+        while lo < hi { let mid = (lo + hi) / 2; if bars[mid].date < date { lo = mid + 1 } else { hi = mid } }
+        let closes = bars[max(0, lo - days - 1)..<lo].map { log($0.close) }
+        guard closes.count >= 6 else { return nil }
+        let r = zip(closes, closes.dropFirst()).map { $1 - $0 }
+        let mean = r.reduce(0, +) / Double(r.count)
+        return (r.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(r.count - 1) * 252).squareRoot()
+    }
+
     public var firstDate: CivilDate { bars[0].date }
     public var lastDate: CivilDate { bars[bars.count - 1].date }
 

@@ -44,6 +44,35 @@ import Testing
         #expect(abs(sim.price(of: "SPY")! / 590 - 2488.83 / 2400.56) < 0.03)   // SPY follows with beta 1
     }
 
+    /// Where the VIX's file has no close (before its first), a replayed index's 20-day realized
+    /// vol times the premium sets the vol; where it has one, the VIX.
+    @Test func beforeTheVIXsFileTheVolIsTheIndexsRealizedVolTimesThePremium() throws {
+        var day = CivilDate("2018-01-02")!
+        var bars: [DailyBar] = []
+        var close = 2700.0
+        for i in 0..<30 {
+            while NYSECalendar().session(on: day) == nil { day = day.adding(days: 1) }
+            let next = close * (i % 2 == 0 ? 1.01 : 0.99)
+            bars.append(DailyBar(date: day, open: close, high: max(close, next), low: min(close, next), close: next))
+            close = next
+            day = day.adding(days: 1)
+        }
+        let vixBars = bars.suffix(5).map { DailyBar(date: $0.date, open: 30, high: 30, low: 30, close: 30) }
+        var market = MarketParameters()
+        market.hours = .nyse
+        let early = NewYorkTime.instant(bars[24].date, minute: 12 * 60)
+        let sim = MarketSimulation(parameters: market, start: early, replay: ["SPX": ReplayPath(bars: bars, seed: 1),
+                                                                             "VIX": ReplayPath(bars: Array(vixBars), seed: 1)])
+        let path = ReplayPath(bars: bars, seed: 1)
+        let realized = try #require(path.realizedVolatility(before: early))
+        // ±1% a day alternating: about 15.9% a year.
+        #expect(abs(realized - 0.01 * 252.0.squareRoot()) < 0.01)
+        #expect(abs(sim.price(of: "VIX")! - 100 * realized * MarketSimulation.realizedVolPremium) < 0.5)
+        let late = MarketSimulation(parameters: market, start: NewYorkTime.instant(bars[27].date, minute: 12 * 60),
+                                    replay: ["SPX": path, "VIX": ReplayPath(bars: Array(vixBars), seed: 1)])
+        #expect(abs(late.price(of: "VIX")! - 30) < 0.5)
+    }
+
     @Test func badBarsAreRefusedWithLineAndField() {
         func refusal(_ text: String) -> DataFileError? {
             do { _ = try DailyBars.parse(text, file: "x.csv"); return nil } catch { return error as? DataFileError }
