@@ -1,3 +1,4 @@
+import PutSellerStrategy
 import StopsStrategy
 import StrategyService
 import TimedBracketStrategy
@@ -5,5 +6,5 @@ import TimedBracketStrategy
 /// Every strategy plug-in this build knows, for the executables that host strategies (`strategy`,
 /// `volta-node`): adding a plug-in is one line here and one target in Package.swift.
 public enum StrategyPlugins {
-    public static let all: [StrategyPlugin] = [StopSettings.plugin, TimedBracketSettings.plugin]
+    public static let all: [StrategyPlugin] = [StopSettings.plugin, TimedBracketSettings.plugin, PutSellerSettings.plugin]
 }

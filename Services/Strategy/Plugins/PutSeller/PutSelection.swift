@@ -1,0 +1,54 @@
+import Foundation
+import Messages
+
+/// The choice of the put to sell: the expiry nearest the target DTE within its window, and in it
+/// the put nearest the target delta within the tolerance that passes the filters (a minimum
+/// premium, a maximum spread as a share of the mid, a minimum open interest where it is known).
+struct PutSelection {
+    let settings: PutSellerSettings.Values
+    let now: Int64
+
+    /// Calendar days from today (in New York) to the expiry date.
+    func dte(_ expiry: String) -> Int? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .current
+        let parts = expiry.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return nil }
+        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(now) / 1e9))
+        return calendar.dateComponents([.day], from: today, to: date).day
+    }
+
+    /// The candidates: live puts in the DTE window passing the filters.
+    func candidates(_ chain: [Volta_V1_OptionQuote]) -> [Volta_V1_OptionQuote] {
+        chain.filter { q in
+            guard q.contract.right == .put, !q.stale, q.bid > 0, q.ask >= q.bid, let d = dte(q.contract.expiry) else { return false }
+            let mid = (q.bid + q.ask) / 2
+            return settings.dteWindow.contains(d) && mid >= settings.minPremium && (q.ask - q.bid) / mid <= settings.maxSpreadFraction
+                && (q.openInterest == 0 || q.openInterest >= settings.minOpenInterest)
+        }
+    }
+
+    func choose(_ chain: [Volta_V1_OptionQuote], spot: Double) -> Volta_V1_OptionQuote? {
+        let live = candidates(chain)
+        guard let expiry = live.compactMap({ q in dte(q.contract.expiry).map { (q.contract.expiry, abs($0 - settings.targetDTE)) } })
+            .min(by: { ($0.1, $0.0) < ($1.1, $1.0) })?.0 else { return nil }
+        return live.filter { $0.contract.expiry == expiry && abs(abs($0.greeks.delta) - settings.targetDelta) <= settings.deltaTolerance }
+            .min { a, b in
+                let da = abs(abs(a.greeks.delta) - settings.targetDelta), db = abs(abs(b.greeks.delta) - settings.targetDelta)
+                return da != db ? da < db : a.contract.strikeMicros < b.contract.strikeMicros
+            }
+    }
+
+    /// Why nothing was chosen, for the state a trader reads.
+    func whyNone(_ chain: [Volta_V1_OptionQuote], spot: Double) -> String {
+        let puts = chain.filter { $0.contract.right == .put }
+        if puts.isEmpty { return "no put quoted" }
+        let inWindow = puts.filter { dte($0.contract.expiry).map(settings.dteWindow.contains) ?? false }
+        if inWindow.isEmpty {
+            let listed = Set(puts.compactMap { dte($0.contract.expiry) }).sorted()
+            return "no expiry within \(settings.dteWindow.lowerBound)–\(settings.dteWindow.upperBound) days (quoted: \(listed))"
+        }
+        if candidates(chain).isEmpty { return "no put in the window passes the premium, spread and open-interest filters" }
+        return String(format: "no put within %.2f of delta %.2f", settings.deltaTolerance, settings.targetDelta)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Messages
+import StrategyKit
+
+/// The daily put seller (the plan "IBKR SPY Put Selling Bot", ../shared/seeds/002): once a
+/// session, at a set time, it sells to open the put nearest a target delta in the expiry nearest
+/// a target DTE, at the mid with IB's Adaptive algo; an unfilled entry is cancelled after a timeout
+/// and tried once more with Adaptive Urgent, then the day is skipped with an alert. Once it fills,
+/// a take profit and a stop loss in their own OCA group (the two-step entry of the plan's decision
+/// log). Rolls and what to do after an assignment are not built yet.
+public struct PutSeller: Strategy {
+    public let name = "putseller"
+    public let settings: PutSellerSettings.Values
+    public var feeds: Set<StrategyFeed> {
+        Set([.underlyingQuotes, .stats, .positions] + settings.symbols.map { StrategyFeed.optionQuotes(underlying: $0) })
+    }
+    var underlying: [String: Double] = [:]
+    var previousClose: [String: Double] = [:]
+    var realizedVol: [String: Double] = [:]
+    var chains: [String: [String: Volta_V1_OptionQuote]] = [:]
+    /// Short puts held, by underlying and contract: the open positions the cap counts.
+    var shortPuts: [String: [String: Int64]] = [:]
+
+    public init(settings: PutSellerSettings.Values) {
+        self.settings = settings
+    }
+
+    public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
+        switch event {
+        case .start:
+            return settings.symbols.map { nextRoutine($0, after: context.now, calendar: context.calendar) }
+        case .underlyingQuote(let q) where settings.symbols.contains(q.symbol) && !q.stale && q.referencePrice > 0:
+            underlying[q.symbol] = q.referencePrice
+        case .stats(let s) where settings.symbols.contains(s.symbol):
+            if s.last > 0 { previousClose[s.symbol] = s.last }
+            if s.realizedVol20D > 0 { realizedVol[s.symbol] = s.realizedVol20D }
+        case .optionQuote(let q) where settings.symbols.contains(q.contract.underlying):
+            chains[q.contract.underlying, default: [:]][Topics.optionQuote(q.contract)] = q
+        case .position(let p) where p.instrument.hasOption && p.instrument.option.right == .put && settings.symbols.contains(p.instrument.symbol):
+            shortPuts[p.instrument.symbol, default: [:]][p.instrument.displayName] = p.quantity < 0 ? p.quantity : nil
+        case .intentReport(let e):
+            return follow(e, now: context.now)
+        case .timer(let id) where id.hasPrefix("routine-"):
+            let symbol = String(id.dropFirst("routine-".count))
+            return routine(symbol, context) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
+        default:
+            break
+        }
+        return []
+    }
+
+    /// The routine's next time: `minutesAfterOpen` into the next session (so 09:31 by default),
+    /// and never within `noEntryBeforeCloseMinutes` of its close.
+    func nextRoutine(_ symbol: String, after now: Int64, calendar: any ExchangeCalendar) -> StrategyAction {
+        var from = now
+        while true {
+            let s = calendar.session(atOrAfter: from)
+            let at = s.open + Int64(settings.minutesAfterOpen) * 60_000_000_000
+            if at > now && at <= s.close - Int64(settings.noEntryBeforeCloseMinutes) * 60_000_000_000 {
+                return .timer(id: "routine-\(symbol)", at: at)
+            }
+            from = max(s.close, from) + 60_000_000_000
+        }
+    }
+
+    /// One session's decision for `symbol`: an intent, or why not (in the state).
+    func routine(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
+        let day = Self.day(context.now)
+        let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(symbol))-\(day)"
+        guard context.calendar.isOpen(at: context.now) else { return [] }
+        let open = shortPuts[symbol]?.count ?? 0
+        guard open < settings.maxOpenPositions else {
+            return [state(symbol, id, "skipped", "\(open) short puts open: the cap is \(settings.maxOpenPositions)", context.now)]
+        }
+        guard let spot = underlying[symbol] else {
+            return [.alert(level: .warning, message: "no \(symbol) quote at the routine: skipped \(day)", owner: symbol)]
+        }
+        if let gate = writeGate(symbol, spot: spot) { return [state(symbol, id, "skipped", gate, context.now)] }
+        let selection = PutSelection(settings: settings, now: context.now)
+        guard let pick = selection.choose(Array(chains[symbol, default: [:]].values), spot: spot) else {
+            return [state(symbol, id, "skipped", selection.whyNone(Array(chains[symbol, default: [:]].values), spot: spot), context.now)]
+        }
+        let quantity = settings.contracts(strike: Double(pick.contract.strikeMicros) / 1e6)
+        guard quantity > 0 else {
+            return [state(symbol, id, "skipped", "the capital allowed does not secure one contract at \(pick.contract.strikeMicros / 1_000_000)", context.now)]
+        }
+        let mid = (pick.bid + pick.ask) / 2
+        var intent = Volta_V1_OrderIntent()
+        intent.intentID = id
+        intent.strategy = name
+        intent.instance = settings.instance
+        intent.purpose = .open
+        intent.legs = [Volta_V1_Leg.with {
+            $0.instrument = Volta_V1_Instrument.with { i in i.symbol = symbol; i.option = pick.contract }
+            $0.side = .sell
+            $0.ratio = 1
+        }]
+        intent.quantity = quantity
+        intent.orderType = .limit
+        intent.priceAsGiven = true
+        intent.limitPriceMicros = Int64((mid * 1_000_000).rounded())
+        intent.expectedPriceMicros = intent.limitPriceMicros
+        intent.tif = .day
+        intent.algo = "adaptive"
+        intent.algoPriority = settings.algoPriority
+        intent.reason = "daily_put_sale"
+        intent.createdNs = context.now
+        intent.timeout = Volta_V1_EntryTimeout.with {
+            $0.seconds = Int32(settings.entryTimeoutSeconds)
+            $0.retries = 1
+            $0.retryAfterSeconds = Int32(settings.retryAfterSeconds)
+            $0.retryAlgoPriority = "urgent"
+        }
+        intent.bracket = Volta_V1_Bracket.with {
+            $0.takeProfitRatio = 1 - settings.takeProfit
+            $0.stopLossRatio = 1 + settings.stopLoss
+            $0.tif = .gtc
+            $0.afterFill = true
+        }
+        let delta = String(format: "%.3f", pick.greeks.delta)
+        return [.submit(intent, owner: symbol),
+                state(symbol, id, "entering", "sell \(quantity) \(intent.legs[0].instrument.displayName) at \(String(format: "%.2f", mid)) (delta \(delta))", context.now)]
+    }
+
+    /// ThetaGang's optional write gates: only on down days, or only after a move of at least N sigmas.
+    func writeGate(_ symbol: String, spot: Double) -> String? {
+        guard settings.downDaysOnly || settings.minMoveSigmas > 0 else { return nil }
+        guard let close = previousClose[symbol], close > 0 else { return "no previous close for the write gate" }
+        let move = spot / close - 1
+        if settings.downDaysOnly && move >= 0 { return String(format: "up %.2f%% today: writes only on down days", move * 100) }
+        if settings.minMoveSigmas > 0, let vol = realizedVol[symbol], vol > 0 {
+            let sigmas = abs(move) / (vol / 252.0.squareRoot())
+            if sigmas < settings.minMoveSigmas { return String(format: "a %.2f σ move: the gate is %.2f σ", sigmas, settings.minMoveSigmas) }
+        }
+        return nil
+    }
+
+    /// The entry's end: filled (its exits follow from execution), or given up after the retry.
+    func follow(_ e: Volta_V1_IntentExecution, now: Int64) -> [StrategyAction] {
+        guard e.strategy == name else { return [] }
+        let symbol = e.instrument.split(separator: " ").first.map(String.init) ?? ""
+        let ended = e.stage == .stageDone || e.stage == .stageRiskRejected
+        if e.parentIntentID.isEmpty {
+            guard ended else { return [] }
+            if e.filledQuantity == 0 {
+                let why = e.riskReasonCode.isEmpty ? e.reason : e.riskReasonCode
+                return [state(symbol, e.intentID, "skipped", "not filled after the retry: \(why)", now),
+                        .alert(level: .warning, message: "\(e.intentID) not filled (\(why)): no put sold today", owner: symbol)]
+            }
+            return [state(symbol, e.intentID, "open", "sold \(e.filledQuantity) \(e.instrument) at \(Double(e.avgFillPriceMicros) / 1e6)", now)]
+        }
+        guard ended, e.orderState == .filled else { return [] }
+        return [state(symbol, e.parentIntentID, "closed", "\(e.role) filled at \(Double(e.avgFillPriceMicros) / 1e6)", now)]
+    }
+
+    func state(_ symbol: String, _ key: String, _ status: String, _ summary: String, _ now: Int64) -> StrategyAction {
+        .publish(Volta_V1_StrategyState.with {
+            $0.strategy = name
+            $0.instance = settings.instance
+            $0.key = Topics.key(key)
+            $0.ownerKey = symbol
+            $0.status = status
+            $0.summary = summary
+            $0.updatedNs = now
+        })
+    }
+
+    /// The session's date in New York, yyyymmdd: one entry per symbol and day, whoever runs it.
+    static func day(_ ns: Int64) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ns) / 1e9))
+        return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+    }
+}
