@@ -50,3 +50,27 @@ import Testing
         }
     }
 }
+
+/// The put seller on the kernel over two sessions of October 2018: each morning a put near
+/// 15 delta sold at the mid through risk and execution, and once it fills, its take profit at
+/// 40% and its stop loss at 300% of the sale, on the tick, in one OCA group.
+@Suite(.serialized) struct PutSellerBacktestTests {
+    @Test(.timeLimit(.minutes(5))) func itSellsEachMorningAndItsExitsFollowTheFill() async throws {
+        let config = Bundle.module.path(forResource: "put-seller-2018", ofType: "json", inDirectory: "Fixtures")!
+        let plan = try await BacktestPlan.load(config: config, from: nil, to: nil, seed: nil)
+        let result = try BacktestRunner(plan: plan).run()
+        let reports = result.record.reports.values
+        let entries = reports.filter { $0.strategy == "putseller" && $0.parentIntentID.isEmpty }.sorted { $0.intentID < $1.intentID }
+        #expect(entries.map(\.intentID) == ["putseller-putseller-SPY-20181001", "putseller-putseller-SPY-20181002"])
+        let sold = try #require(entries.first { $0.filledQuantity > 0 }, "\(entries.map { "\($0.intentID) \($0.orderState) \($0.reason)" })")
+        let intent = try #require(result.record.intents[sold.intentID])
+        #expect(intent.legs[0].side == .sell && intent.legs[0].instrument.option.right == .put && intent.algo == "adaptive")
+        let children = reports.filter { $0.parentIntentID == sold.intentID }
+        let tp = try #require(children.first { $0.role == "take_profit" })
+        #expect(children.contains { $0.role == "stop_loss" })
+        let fill = Double(sold.avgFillPriceMicros) / 1e6
+        #expect(abs(Double(tp.limitPriceMicros) / 1e6 - 0.4 * fill) <= 0.0100001, "take profit \(tp.limitPriceMicros) for a sale at \(fill)")
+        let trip = try #require(result.trips.first { $0.strategy == "putseller" })
+        #expect(trip.quantity < 0 && abs(abs(trip.deltaAtEntry) - 0.15) < 0.08)
+    }
+}

@@ -74,6 +74,13 @@ import Testing
         #expect(abs(i.bracket.takeProfitRatio - 0.4) < 1e-12 && abs(i.bracket.stopLossRatio - 3) < 1e-12 && i.bracket.afterFill && i.bracket.tif == .gtc)
     }
 
+    @Test func theLimitIsTheMidOnTheQuotesTickRoundedTowardAFill() {
+        #expect(PutSelection.saleLimitMicros(Self.put("2027-03-12", strike: 540, delta: 0, bid: 3.10, ask: 3.20)) == 3_150_000)
+        #expect(PutSelection.saleLimitMicros(Self.put("2027-03-12", strike: 540, delta: 0, bid: 1.93, ask: 2.00)) == 1_960_000)
+        #expect(PutSelection.saleLimitMicros(Self.put("2027-03-12", strike: 540, delta: 0, bid: 3.00, ask: 3.15)) == 3_050_000)
+        #expect(PutSelection.saleLimitMicros(Self.put("2027-03-12", strike: 540, delta: 0, bid: 3.00, ask: 3.25)) == 3_100_000)
+    }
+
     @Test func cashSecuredSizingAndTheFilters() throws {
         var s = Self.seller { $0.capital = 200_000; $0.capitalShare = 0.6 }
         // 120,000 secures two 540 puts (54,000 each).

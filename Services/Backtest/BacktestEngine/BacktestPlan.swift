@@ -78,7 +78,9 @@ public struct BacktestPlan: Sendable {
         let seed = try seed ?? UInt64(layers.value(BacktestSettings.seed))
         let stepSeconds = try layers.value(BacktestSettings.stepSeconds)
         var scenario = try loadScenario(try layers.value(BacktestSettings.scenario), relativeTo: config)
-        let start = segments[0].open
+        // One bar before the first open: the venue's first step, at the open, publishes the whole
+        // market before any strategy's first timer of the day.
+        let start = segments[0].open - Int64(stepSeconds) * 1_000_000_000
         scenario.start = start
         scenario.speed = 1
         if span == nil { scenario.market.hours = .nyse }
@@ -89,7 +91,7 @@ public struct BacktestPlan: Sendable {
         scenario.fills.optionCommissionMicros = Money.micros(try layers.value(BacktestSettings.commissionPerContract))
         scenario.fills.minimumOptionCommissionMicros = Money.micros(try layers.value(BacktestSettings.minimumCommission))
         scenario.fills.earlyAssignment = try layers.value(BacktestSettings.earlyAssignment)
-        try startReplayedUnderlyings(&scenario, at: start)
+        try startReplayedUnderlyings(&scenario, at: segments[0].open)
 
         let step = Duration.seconds(stepSeconds)
         var k = TradingKernel.Configuration()

@@ -27,7 +27,9 @@ struct SimSession: Sendable {
     /// the quote batches, order statuses, fills and positions that changed.
     mutating func step(wallNow: Int64, accountValues: Bool) -> [BrokerEvent] {
         let target = sim.start + Int64(Double(wallNow - wallStart) * speed)
-        guard target > sim.now else { return [] }
+        // The first step publishes the whole market even when the simulation has not moved (a
+        // start before the open waits for it): a strategy's first look must find quotes.
+        guard target > sim.now || latest.isEmpty else { return [] }
         let before = sim.now
         let tick = sim.advance(to: target)
         var events: [BrokerEvent] = []

@@ -51,4 +51,14 @@ struct PutSelection {
         if candidates(chain).isEmpty { return "no put in the window passes the premium, spread and open-interest filters" }
         return String(format: "no put within %.2f of delta %.2f", settings.deltaTolerance, settings.targetDelta)
     }
+
+    /// The sale's limit: the mid, on the quote's price grid (0.05 when both sides sit on it, else
+    /// 0.01), a half tick rounded down, toward a fill: an order off the tick is refused (IB's 110).
+    static func saleLimitMicros(_ q: Volta_V1_OptionQuote) -> Int64 {
+        let (bid, ask) = (Int64((q.bid * 1e6).rounded()), Int64((q.ask * 1e6).rounded()))
+        let tick: Int64 = bid % 50_000 == 0 && ask % 50_000 == 0 ? 50_000 : 10_000
+        let mid = (bid + ask) / 2
+        let down = mid / tick * tick
+        return mid - down > tick / 2 ? down + tick : down
+    }
 }

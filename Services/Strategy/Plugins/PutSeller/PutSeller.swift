@@ -84,7 +84,7 @@ public struct PutSeller: Strategy {
         guard quantity > 0 else {
             return [state(symbol, id, "skipped", "the capital allowed does not secure one contract at \(pick.contract.strikeMicros / 1_000_000)", context.now)]
         }
-        let mid = (pick.bid + pick.ask) / 2
+        let limit = PutSelection.saleLimitMicros(pick)
         var intent = Volta_V1_OrderIntent()
         intent.intentID = id
         intent.strategy = name
@@ -98,7 +98,7 @@ public struct PutSeller: Strategy {
         intent.quantity = quantity
         intent.orderType = .limit
         intent.priceAsGiven = true
-        intent.limitPriceMicros = Int64((mid * 1_000_000).rounded())
+        intent.limitPriceMicros = limit
         intent.expectedPriceMicros = intent.limitPriceMicros
         intent.tif = .day
         intent.algo = "adaptive"
@@ -119,7 +119,7 @@ public struct PutSeller: Strategy {
         }
         let delta = String(format: "%.3f", pick.greeks.delta)
         return [.submit(intent, owner: symbol),
-                state(symbol, id, "entering", "sell \(quantity) \(intent.legs[0].instrument.displayName) at \(String(format: "%.2f", mid)) (delta \(delta))", context.now)]
+                state(symbol, id, "entering", "sell \(quantity) \(intent.legs[0].instrument.displayName) at \(String(format: "%.2f", Double(limit) / 1e6)) (delta \(delta))", context.now)]
     }
 
     /// ThetaGang's optional write gates: only on down days, or only after a move of at least N sigmas.
