@@ -200,9 +200,15 @@ public final class MarketdataService: Service, Sendable {
     /// whole at its cadence.
     func housekeeping() async {
         var lastChains = bus.clock.now()
+        var today = NewYorkTime.local(lastChains).date
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(1)) } catch { return }
             let now = bus.clock.now()
+            if NewYorkTime.local(now).date != today {
+                today = NewYorkTime.local(now).date
+                let dropped = book.withLock { $0.dropExpired(before: today) }
+                if dropped > 0 { logger.info("expired options dropped", metadata: ["count": "\(dropped)"]) }
+            }
             let stale = book.withLock { $0.newlyStale(before: now - settings.staleAfterNs) }
             for q in stale.underlyings { stream.publish(q) }
             for q in stale.options { stream.publish(q) }
