@@ -85,17 +85,8 @@ public struct PutSeller: Strategy {
             return [state(symbol, id, "skipped", "the capital allowed does not secure one contract at \(pick.contract.strikeMicros / 1_000_000)", context.now)]
         }
         let limit = PutSelection.saleLimitMicros(pick)
-        var intent = Volta_V1_OrderIntent()
-        intent.intentID = id
-        intent.strategy = name
-        intent.instance = settings.instance
-        intent.purpose = .open
-        intent.legs = [Volta_V1_Leg.with {
-            $0.instrument = Volta_V1_Instrument.with { i in i.symbol = symbol; i.option = pick.contract }
-            $0.side = .sell
-            $0.ratio = 1
-        }]
-        intent.quantity = quantity
+        var intent = Volta_V1_OrderIntent.openingOption(id, strategy: name, instance: settings.instance, contract: pick.contract,
+                                                        side: .sell, quantity: quantity)
         intent.orderType = .limit
         intent.priceAsGiven = true
         intent.limitPriceMicros = limit

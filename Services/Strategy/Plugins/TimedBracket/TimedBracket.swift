@@ -106,17 +106,8 @@ public struct TimedBracket: Strategy {
         guard let underlying, let quote = select(underlying: underlying, now: context.now) else {
             return [.alert(level: .info, message: "no \(settings.symbol) option quoted to buy yet", owner: settings.symbol)]
         }
-        var intent = Volta_V1_OrderIntent()
-        intent.intentID = id
-        intent.strategy = name
-        intent.instance = settings.instance
-        intent.purpose = .open
-        intent.legs = [Volta_V1_Leg.with {
-            $0.instrument = Volta_V1_Instrument.with { i in i.symbol = settings.symbol; i.option = quote.contract }
-            $0.side = .buy
-            $0.ratio = 1
-        }]
-        intent.quantity = settings.quantity
+        var intent = Volta_V1_OrderIntent.openingOption(id, strategy: name, instance: settings.instance, contract: quote.contract,
+                                                        side: .buy, quantity: settings.quantity)
         intent.orderType = .limit
         intent.priceAsGiven = true
         intent.limitPriceMicros = Int64((quote.ask * 1_000_000).rounded())
