@@ -49,7 +49,12 @@ public final class TWSimServer: Sendable {
     /// Closes every client's connection and keeps the orders, as when the network between a
     /// client and TWS fails: the client reconnects and reads its orders back.
     public func dropClients() {
-        let sessions = book.withLock { b in Array(b.sessions.values) }
+        // Forgotten here, not when each read loop notices: a client reconnecting at once with its
+        // client id must not find it still in use (TWS frees it with the connection).
+        let sessions = book.withLock { b in
+            defer { b.sessions = [:]; b.clients = [:] }
+            return Array(b.sessions.values)
+        }
         for s in sessions { s.close() }
         logger.notice("dropped every client connection", metadata: ["clients": "\(sessions.count)"])
     }
