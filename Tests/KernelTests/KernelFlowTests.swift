@@ -112,6 +112,37 @@ struct KernelFlowTests {
         #expect(exits.allSatisfy { $0.orderState == .submitted && $0.purpose == .close }, "\(exits.map { "\($0.role) \($0.orderState) \($0.reason)" })")
     }
 
+    /// Two exits of one position: the bracket's exits work at the venue (risk never sees them)
+    /// when another strategy's close flattens the position first. Execution cancels the
+    /// bracket's exits once the broker reports the position flat: the call is not sold twice and
+    /// no short call is opened.
+    @Test func aCloseThatFlattensThePositionCancelsItsOtherExits() throws {
+        var settings = TimedBracket.Settings()
+        settings.periodNs = 10_000_000_000
+        settings.marketHoursOnly = false
+        settings.maxOpen = 1
+        settings.takeProfit = 50   // far away: neither exit fills on its own in this test
+        settings.stopLoss = 0.01
+        let kernel = try Self.kernel([TimedBracket(settings: settings)])
+        defer { kernel.stop() }
+        kernel.run(for: .seconds(20))
+        let entry = try #require(KernelTests.reports(kernel.eventLog).values.first { $0.strategy == "timed-bracket" && $0.parentIntentID.isEmpty })
+        #expect(entry.orderState == .filled)
+        let bought = try #require(kernel.venue.ledger().positions.first { $0.instrument.hasOption }).instrument
+        kernel.perform { bus in
+            do {
+                try await Self.submit(bus, Self.intent("other-exit", [(bought, .sell)]) { $0.purpose = .close; $0.createdNs = bus.clock.now() })
+            } catch { Issue.record("\(error)") }
+        }
+        kernel.run(for: .seconds(10))
+        let reports = KernelTests.reports(kernel.eventLog)
+        #expect(reports["other-exit"]?.orderState == .filled, "\(String(describing: reports["other-exit"]))")
+        let exits = reports.values.filter { $0.parentIntentID == entry.intentID }
+        #expect(exits.count == 2 && exits.allSatisfy { $0.orderState == .cancelled && $0.reason.contains("position is flat") },
+                "\(exits.map { "\($0.role) \($0.orderState) \($0.reason)" })")
+        #expect(!kernel.venue.ledger().positions.contains { $0.instrument.displayName == bought.displayName })
+    }
+
     /// A sold call spread (sell the lower strike, buy the higher) is a credit: execution prices
     /// it from the mid of its net credit and walks down toward the net bid, the venue fills both
     /// legs, and the report books two whole units at the credit, positive in the combo's

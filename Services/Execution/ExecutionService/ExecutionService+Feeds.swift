@@ -17,6 +17,30 @@ extension ExecutionService {
             }
             // Not awaited: positions must not wait on the snapshots.
             if changed { follow(interest()) }
+            if p.quantity == 0 && !m.fromSnapshot {
+                let (instrument, flatAt) = (p.instrument, m.header.eventTime)
+                TaskPlacement.spawn { await self.cancelCloses(of: instrument, flatAt: flatAt) }
+            }
+        }
+    }
+
+    /// A close never outlives its position: once the broker reports it flat, every close still
+    /// working on it that was sent (or made) before that report is cancelled. Two exits of one
+    /// position (a strategy's stop and a bracket's GTC stop loss at the broker, which risk never
+    /// sees) would otherwise both fill, and the second would open the opposite position.
+    func cancelCloses(of instrument: Volta_V1_Instrument, flatAt: Int64) async {
+        let name = instrument.displayName
+        let ids = records.withLock { r in
+            r.values.filter { rec in
+                guard !rec.isDone, let intent = rec.intent, intent.purpose == .close, intent.legs.count == 1,
+                      intent.legs[0].instrument.displayName == name else { return false }
+                let since = rec.placedNs > 0 ? rec.placedNs : intent.createdNs
+                return since > 0 && since <= flatAt
+            }.map(\.intentID).sorted()
+        }
+        for id in ids where await cancel(id, reason: "its position is flat: nothing left to close") {
+            orphanedClosesCancelled.increment()
+            logger.notice("a close outlived its position: cancelled", metadata: ["intent": "\(id)", "instrument": "\(name)"])
         }
     }
 

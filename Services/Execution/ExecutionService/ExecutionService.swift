@@ -38,6 +38,7 @@ public final class ExecutionService: Service, Sendable {
     let repriced = Counter(label: "execution_reprices")
     let placeRetries = Counter(label: "execution_place_retries")
     let cancelFailures = Counter(label: "execution_cancel_failures")
+    let orphanedClosesCancelled = Counter(label: "execution_orphaned_closes_cancelled")
 
     public convenience init(context: ServiceContext) throws {
         self.init(bus: context.bus, policy: try ExecutionSettings.policy(context), logger: context.logger)
