@@ -52,7 +52,7 @@ struct Sweep: AsyncParsableCommand {
         let all = grid.points
         var indexes = Array(all.indices)
         if let shard {
-            let (i, n) = try { do { return try SweepGrid.parseShard(shard) } catch { throw fail("\(error)") } }()
+            guard let (i, n) = try? SweepGrid.parseShard(shard) else { throw fail("--shard \(shard): expected I/N with 0 ≤ I < N") }
             indexes = SweepGrid.shard(all.count, index: i, of: n)
         }
         try FileManager.default.createDirectory(atPath: options.out, withIntermediateDirectories: true)

@@ -204,8 +204,8 @@ public final class MarketdataService: Service, Sendable {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(1)) } catch { return }
             let now = bus.clock.now()
-            if NewYorkTime.local(now).date != today {
-                today = NewYorkTime.local(now).date
+            if case let date = NewYorkTime.local(now).date, date != today {
+                today = date
                 let dropped = book.withLock { $0.dropExpired(before: today) }
                 if dropped > 0 { logger.info("expired options dropped", metadata: ["count": "\(dropped)"]) }
             }

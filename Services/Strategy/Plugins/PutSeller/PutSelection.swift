@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import StrategyKit
 
 /// The choice of the put to sell: the expiry nearest the target DTE within its window, and in it
 /// the put nearest the target delta within the tolerance that passes the filters (a minimum
@@ -8,15 +9,7 @@ struct PutSelection {
     let settings: PutSellerSettings.Values
     let now: Int64
 
-    /// Calendar days from today (in New York) to the expiry date.
-    func dte(_ expiry: String) -> Int? {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .current
-        let parts = expiry.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])) else { return nil }
-        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(now) / 1e9))
-        return calendar.dateComponents([.day], from: today, to: date).day
-    }
+    func dte(_ expiry: String) -> Int? { NewYorkDate.days(from: now, to: expiry) }
 
     /// The candidates: live puts in the DTE window passing the filters.
     func candidates(_ chain: [Volta_V1_OptionQuote]) -> [Volta_V1_OptionQuote] {
@@ -28,7 +21,7 @@ struct PutSelection {
         }
     }
 
-    func choose(_ chain: [Volta_V1_OptionQuote], spot: Double) -> Volta_V1_OptionQuote? {
+    func choose(_ chain: [Volta_V1_OptionQuote]) -> Volta_V1_OptionQuote? {
         let live = candidates(chain)
         guard let expiry = live.compactMap({ q in dte(q.contract.expiry).map { (q.contract.expiry, abs($0 - settings.targetDTE)) } })
             .min(by: { ($0.1, $0.0) < ($1.1, $1.0) })?.0 else { return nil }
@@ -40,7 +33,7 @@ struct PutSelection {
     }
 
     /// Why nothing was chosen, for the state a trader reads.
-    func whyNone(_ chain: [Volta_V1_OptionQuote], spot: Double) -> String {
+    func whyNone(_ chain: [Volta_V1_OptionQuote]) -> String {
         let puts = chain.filter { $0.contract.right == .put }
         if puts.isEmpty { return "no put quoted" }
         let inWindow = puts.filter { dte($0.contract.expiry).map(settings.dteWindow.contains) ?? false }

@@ -18,8 +18,8 @@ public struct PutSeller: Strategy {
     var previousClose: [String: Double] = [:]
     var realizedVol: [String: Double] = [:]
     var chains: [String: [String: Volta_V1_OptionQuote]] = [:]
-    /// Short puts held, by underlying and contract: the open positions the cap counts.
-    var shortPuts: [String: [String: Int64]] = [:]
+    /// Short puts held, by underlying: the contracts the cap on open positions counts.
+    var shortPuts: [String: Set<String>] = [:]
 
     public init(settings: PutSellerSettings.Values) {
         self.settings = settings
@@ -37,7 +37,8 @@ public struct PutSeller: Strategy {
         case .optionQuote(let q) where settings.symbols.contains(q.contract.underlying):
             chains[q.contract.underlying, default: [:]][Topics.optionQuote(q.contract)] = q
         case .position(let p) where p.instrument.hasOption && p.instrument.option.right == .put && settings.symbols.contains(p.instrument.symbol):
-            shortPuts[p.instrument.symbol, default: [:]][p.instrument.displayName] = p.quantity < 0 ? p.quantity : nil
+            if p.quantity < 0 { shortPuts[p.instrument.symbol, default: []].insert(p.instrument.displayName) }
+            else { shortPuts[p.instrument.symbol]?.remove(p.instrument.displayName) }
         case .intentReport(let e):
             return follow(e, now: context.now)
         case .timer(let id) where id.hasPrefix("routine-"):
@@ -77,8 +78,9 @@ public struct PutSeller: Strategy {
         }
         if let gate = writeGate(symbol, spot: spot) { return [state(symbol, id, "skipped", gate, context.now)] }
         let selection = PutSelection(settings: settings, now: context.now)
-        guard let pick = selection.choose(Array(chains[symbol, default: [:]].values), spot: spot) else {
-            return [state(symbol, id, "skipped", selection.whyNone(Array(chains[symbol, default: [:]].values), spot: spot), context.now)]
+        let chain = Array(chains[symbol, default: [:]].values)
+        guard let pick = selection.choose(chain) else {
+            return [state(symbol, id, "skipped", selection.whyNone(chain), context.now)]
         }
         let quantity = settings.contracts(strike: Double(pick.contract.strikeMicros) / 1e6)
         guard quantity > 0 else {
@@ -158,9 +160,7 @@ public struct PutSeller: Strategy {
 
     /// The session's date in New York, yyyymmdd: one entry per symbol and day, whoever runs it.
     static func day(_ ns: Int64) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? .current
-        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(ns) / 1e9))
-        return String(format: "%04d%02d%02d", c.year!, c.month!, c.day!)
+        let c = NewYorkDate.components(ns)
+        return String(format: "%04d%02d%02d", c.year, c.month, c.day)
     }
 }

@@ -70,33 +70,19 @@ public struct TimedBracket: Strategy {
     func nextTimer(after now: Int64, calendar: any ExchangeCalendar) -> StrategyAction {
         guard settings.monthly else { return .timer(id: "entry", at: (now / settings.periodNs + 1) * settings.periodNs) }
         let offset = Int64(settings.minutesAfterOpen) * 60_000_000_000
-        var month = Self.monthStart(of: now, monthsAhead: 0)
+        var month = NewYorkDate.monthStart(of: now, monthsAhead: 0)
         while true {
             let at = calendar.session(atOrAfter: month).open + offset
             if at > now { return .timer(id: "entry", at: at) }
-            month = Self.monthStart(of: month, monthsAhead: 1)
+            month = NewYorkDate.monthStart(of: month, monthsAhead: 1)
         }
     }
-
-    /// Midnight in New York on the first of the month `monthsAhead` after the one of `ns`.
-    static func monthStart(of ns: Int64, monthsAhead: Int) -> Int64 {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = newYork
-        let date = Date(timeIntervalSince1970: Double(ns) / 1e9)
-        let first = calendar.date(from: calendar.dateComponents([.year, .month], from: date))!
-        let target = calendar.date(byAdding: .month, value: monthsAhead, to: first)!
-        return Int64((target.timeIntervalSince1970 * 1e9).rounded())
-    }
-
-    static let newYork = TimeZone(identifier: "America/New_York") ?? .current
 
     /// The entry's period: the month (yyyymm in New York) or the period's index.
     func period(_ now: Int64) -> String {
         guard settings.monthly else { return "\(now / settings.periodNs)" }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = Self.newYork
-        let c = calendar.dateComponents([.year, .month], from: Date(timeIntervalSince1970: Double(now) / 1e9))
-        return "\(c.year! * 100 + c.month!)"
+        let c = NewYorkDate.components(now)
+        return "\(c.year * 100 + c.month)"
     }
 
     func entry(_ context: StrategyContext) -> [StrategyAction] {
