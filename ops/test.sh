@@ -16,10 +16,14 @@ fi
 printf '%s' "$reason" > .build/docker-skip-reason
 # One test at a time: on a 2-core machine, parallel multi-process tests starve each other.
 # A CI log may show only its tail: after a failure, the failing tests are printed again there.
+# A hung test must fail the run naming itself, not run into CI's time limit silently: the
+# whole `swift test` has VOLTA_TEST_LIMIT seconds (about three times a loaded run's).
 log=.build/swift-test.log
-if ! swift test --skip-build --no-parallel 2>&1 | tee "$log"; then
+if ! timeout --kill-after=30 "${VOLTA_TEST_LIMIT:-3000}" swift test --skip-build --no-parallel 2>&1 | tee "$log"; then
   echo "== failed tests (from $log):"
   grep -a -E '^✘ Test .* (recorded an issue|failed after)' "$log" | cut -c1-600 || true
+  echo "== tests started that never ended (a hang, when the run was stopped):"
+  ops/unfinished-tests.sh "$log" || true
   exit 1
 fi
 for test in Tests/Interop/test_*.py; do python3 "$test" "$(swift build --show-bin-path)"; done

@@ -139,3 +139,27 @@ public func eventually(_ harness: any BusHarness, timeout: Duration = .seconds(1
     }
     return await condition()
 }
+
+/// A task that did not finish within a test's real-time limit.
+public struct HarnessTimeout: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The value of `task`, letting harness time pass until it finishes. Awaiting `task.value`
+/// after a fixed `pass` can wait forever: on a loaded machine a sleeper may register on the
+/// manual clock only after the last advance, and nobody advances it again (a CI run hung here
+/// for 78 minutes). After `timeout` of real time this cancels the task and throws instead.
+public func valuePassing<T: Sendable>(_ harness: any BusHarness, _ task: Task<T, any Error>,
+                                      timeout: Duration = .seconds(30)) async throws -> T {
+    let done = Counter()
+    let watcher = Task {
+        _ = await task.result
+        done.value.store(1, ordering: .releasing)
+    }
+    guard await eventually(harness, timeout: timeout, { done.value.load(ordering: .acquiring) == 1 }) else {
+        task.cancel()
+        watcher.cancel()
+        throw HarnessTimeout(description: "a task did not finish within \(timeout) of real time")
+    }
+    return try await task.value
+}

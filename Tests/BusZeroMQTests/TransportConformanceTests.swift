@@ -119,11 +119,7 @@ struct TransportConformanceTests {
             return all
         } }
         // The handlers sleep on the harness's clock: let its time pass while they run.
-        let done = Atomic<Bool>(false)
-        let watcher = Task { _ = try? await all.value; done.store(true, ordering: .relaxed) }
-        #expect(await eventually(harness) { done.load(ordering: .relaxed) })
-        _ = await watcher.value
-        let replies = try await all.value
+        let replies = try await valuePassing(harness, all)
         #expect(replies.map(\.value).sorted() == (1...20).map { UInt64($0 * 10) })
         #expect(Set(replies.map(\.worker)) == ["w1", "w2"])
         workers.forEach { $0.cancel() }
@@ -168,8 +164,7 @@ struct TransportConformanceTests {
             try await client.request(service: "orders", Volta_V1_ProbeIncrement(), as: Volta_V1_ProbeCount.self,
                                      timeout: .milliseconds(250), retries: 5, requestID: "intent-42")
         }
-        await harness.pass(.milliseconds(1500))
-        let result = try await reply.value
+        let result = try await valuePassing(harness, reply)
         #expect(result.requestID == "intent-42")
         #expect(executions.load(ordering: .relaxed) == 1)
         #expect(client.statistics.retries.load(ordering: .relaxed) >= 1)
