@@ -95,7 +95,7 @@ let package = Package(
         .executableTarget(name: "bus", dependencies: ["BusDaemon", "ServiceKit", "Messages", argumentParser, log, lifecycle],
                           path: "Services/Bus/bus", swiftSettings: strict),
 
-        .target(name: "PricerService", dependencies: ["Quant", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
+        .target(name: "PricerService", dependencies: ["Quant", "Trading", "Bus", "Messages", "ServiceKit", log, coreMetrics, lifecycle],
                 path: "Services/Pricer/PricerService", swiftSettings: strict),
         .executableTarget(name: "pricer", dependencies: ["PricerService", "ServiceKit", argumentParser],
                           path: "Services/Pricer/pricer", swiftSettings: strict),
@@ -186,7 +186,7 @@ let package = Package(
         .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "Bus", "Messages", "TestSupport", configuration, coreMetrics, metrics, log],
                     path: "Tests/ServiceKitTests", swiftSettings: strict),
         .testTarget(name: "QuantTests", dependencies: ["Quant", "PricerService", "TestSupport"], path: "Tests/QuantTests", swiftSettings: strict),
-        .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
+        .testTarget(name: "PricerTests", dependencies: ["PricerService", "Quant", "Trading", "Bus", "BusZeroMQ", "Messages", "ServiceKit", "TestSupport", log],
                     path: "Tests/PricerTests", swiftSettings: strict),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Quant", "MarketdataService", "Bus", "Messages", log], path: "Tests/MarketTests",
                     swiftSettings: strict),

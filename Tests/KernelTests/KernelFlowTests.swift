@@ -143,6 +143,24 @@ struct KernelFlowTests {
         #expect(!kernel.venue.ledger().positions.contains { $0.instrument.displayName == bought.displayName })
     }
 
+    /// An intent on a contract whose expiry close has passed ends at once, saying so, instead of
+    /// waiting for a quote that will never come (the five-year backtest's stop exit stayed
+    /// pending after its option had expired).
+    @Test func anIntentOnAnExpiredContractEndsSayingSo() throws {
+        let kernel = try Self.kernel()
+        defer { kernel.stop() }
+        kernel.perform { bus in
+            do {
+                var (call, _) = try await Self.calls(bus)
+                call.option.expiry = NewYorkTime.local(bus.clock.now() - 86_400_000_000_000).date.description
+                try await Self.submit(bus, Self.intent("too-late", [(call, .sell)], .limit) { $0.purpose = .close })
+            } catch { Issue.record("\(error)") }
+        }
+        kernel.run(for: .seconds(5))
+        let report = try #require(KernelTests.reports(kernel.eventLog)["too-late"])
+        #expect(report.stage == .stageDone && report.reason.contains("expired before the order was placed"), "\(report)")
+    }
+
     /// A sold call spread (sell the lower strike, buy the higher) is a credit: execution prices
     /// it from the mid of its net credit and walks down toward the net bid, the venue fills both
     /// legs, and the report books two whole units at the credit, positive in the combo's

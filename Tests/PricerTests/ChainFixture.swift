@@ -2,6 +2,7 @@ import Foundation
 import Messages
 @testable import PricerService
 import Quant
+import Trading
 
 /// A synthetic chain: quotes of an underlying and its options priced from known SVI smiles, so
 /// that every IV, fit and theo the pricer computes has a right answer.

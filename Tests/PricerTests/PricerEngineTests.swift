@@ -2,6 +2,7 @@ import Foundation
 import Messages
 @testable import PricerService
 import Quant
+import Trading
 import Testing
 
 @Suite("Pricer engine: IVs, surfaces and theos from quotes")

@@ -41,26 +41,9 @@ extension ExecutionService {
         records.withLock { r in Set(r.values.filter { !$0.isDone }.flatMap { $0.intent?.legs.map(\.instrument.displayName) ?? [] }) }
     }
 
-    /// The whole position, closed: an option at execution's smart limit around its theo, shares
-    /// at market (no theo bounds a limit on them).
+    /// The operator's close of one position; its intent reason is "flatten" whatever the
+    /// operator gave (the reason is logged), so the record groups every flatten's closes.
     static func closeIntent(_ p: Volta_V1_Position, id: String, reason: String, now: Int64) -> Volta_V1_OrderIntent {
-        Volta_V1_OrderIntent.with {
-            $0.intentID = id
-            $0.strategy = "operator"
-            $0.instance = "flatten"
-            $0.purpose = .close
-            $0.legs = [Volta_V1_Leg.with { leg in
-                leg.instrument = p.instrument
-                leg.side = p.quantity > 0 ? .sell : .buy
-                leg.ratio = 1
-            }]
-            $0.quantity = abs(p.quantity)
-            $0.orderType = p.instrument.hasOption ? .limit : .market
-            $0.tif = .day
-            $0.reason = "flatten"
-            $0.positionAvgCostMicros = p.avgCostMicros
-            $0.account = p.account
-            $0.createdNs = now
-        }
+        .closing(p, id: id, strategy: "operator", instance: "flatten", reason: "flatten", now: now)
     }
 }

@@ -97,6 +97,7 @@ extension ExecutionService {
         while !Task.isCancelled {
             guard let rec = records.withLock({ $0[id] }), let intent = rec.intent, !rec.isDone, !rec.cancelRequested else { return false }
             if rec.progress != nil { return true } // adopted: risk approved it before the restart
+            if endedOnExpiry(id, intent) { return false }
             var check = Volta_V1_RiskRequest()
             check.check = intent
             do {
@@ -141,6 +142,7 @@ extension ExecutionService {
                 update(id) { $0.stage = .stageDone; $0.reason = "cancelled before it was placed" }
                 return false
             }
+            if let intent = rec.intent, endedOnExpiry(id, intent) { return false }
             guard let order = await order(for: rec, reprice: 0) else {
                 update(id) { $0.reason = "waiting for a usable quote and theo" }
                 do { try await bus.clock.sleep(for: .milliseconds(200)) } catch { return false }
@@ -185,6 +187,24 @@ extension ExecutionService {
             }
         }
         return false
+    }
+
+    /// Ends an intent not yet at the broker whose contract's expiry close has passed: no quote
+    /// will come for it, and an exit waiting on one would otherwise stay pending for ever after
+    /// the option expired (a five-year backtest found one). A placed order ends with its option
+    /// at the broker instead.
+    func endedOnExpiry(_ id: String, _ intent: Volta_V1_OrderIntent) -> Bool {
+        let now = bus.clock.now()
+        guard let leg = intent.legs.first(where: { $0.instrument.hasOption && ExpiryCalendar.hasClosed($0.instrument.option.expiry, at: now) })
+        else { return false }
+        update(id) { r in
+            r.stage = .stageDone
+            r.reason = "\(leg.instrument.displayName) expired before the order was placed"
+        }
+        expiredBeforePlacing.increment()
+        logger.warning("an intent's contract expired before it was placed: ended", metadata: [
+            "intent": "\(id)", "contract": "\(leg.instrument.displayName)"])
+        return true
     }
 
     /// One reprice interval: cancel an order whose intent's cancel condition holds (a stop exit

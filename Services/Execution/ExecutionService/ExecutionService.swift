@@ -39,6 +39,7 @@ public final class ExecutionService: Service, Sendable {
     let placeRetries = Counter(label: "execution_place_retries")
     let cancelFailures = Counter(label: "execution_cancel_failures")
     let orphanedClosesCancelled = Counter(label: "execution_orphaned_closes_cancelled")
+    let expiredBeforePlacing = Counter(label: "execution_intents_expired_before_placing")
 
     public convenience init(context: ServiceContext) throws {
         self.init(bus: context.bus, policy: try ExecutionSettings.policy(context), logger: context.logger)

@@ -1,5 +1,6 @@
 import Messages
 import Quant
+import Trading
 
 /// The pricer without the bus: the books of every underlying, fed with quotes and asked to
 /// refresh. The service owns one behind a lock; tests and the chain benchmark drive it directly.

@@ -1,6 +1,7 @@
 import Foundation
 import Messages
 import Quant
+import Trading
 
 extension UnderlyingBook {
     /// What one refresh produced: the analytics of every option it recomputed, and the surface

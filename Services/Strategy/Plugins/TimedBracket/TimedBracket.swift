@@ -9,6 +9,9 @@ import StrategyKit
 /// in one OCA group (or no bracket, leaving the exits to the stop manager). With `monthly`, it
 /// enters once a month instead, `minutesAfterOpen` into the month's first session, and with a
 /// `targetDelta` it picks the strike by the quote's delta (the backtest's monthly 30-delta call).
+/// With `closeDays`, it sells what its entries bought once that many days or fewer are left to
+/// expiry, checked `minutesAfterOpen` into each session: held to expiry, a call in the money is
+/// exercised into shares the account may not want.
 /// Small on purpose: it shows the whole seam (feeds, timers, the calendar,
 /// intents, reports, state) in one screen.
 public struct TimedBracket: Strategy {
@@ -31,17 +34,25 @@ public struct TimedBracket: Strategy {
         public var targetDelta = 0.0
         /// Take profit and stop loss after the fill; without, the position's exits are others'.
         public var bracket = true
+        /// Close what it bought at this many days to expiry or fewer (0: hold to expiry).
+        public var closeDays = 0
         public init() {}
     }
 
     public let name = "timed-bracket"
     public let settings: Settings
-    public var feeds: Set<StrategyFeed> { [.underlyingQuotes, .optionQuotes(underlying: settings.symbol)] }
+    public var feeds: Set<StrategyFeed> { [.underlyingQuotes, .optionQuotes(underlying: settings.symbol), .positions] }
     var underlying: Double?
     /// The chain as quoted, by contract.
     var chain: [String: Volta_V1_OptionQuote] = [:]
     /// Entries not yet over (unfilled, working, or filled with an exit still open), by intent id.
     var open: Set<String> = []
+    /// The contracts its entries bought, by display name: only these are closed before expiry.
+    var bought: Set<String> = []
+    /// The broker's positions in those contracts.
+    var held: [String: Volta_V1_Position] = [:]
+    /// Closes sent and not yet ended, by contract.
+    var closing: Set<String> = []
 
     public init(settings: Settings) {
         self.settings = settings
@@ -51,6 +62,11 @@ public struct TimedBracket: Strategy {
         switch event {
         case .start:
             return [nextTimer(after: context.now, calendar: context.calendar)]
+                + (settings.closeDays > 0 ? [nextExpiryCheck(after: context.now, calendar: context.calendar)] : [])
+        case .position(let p) where p.instrument.hasOption && p.instrument.symbol == settings.symbol:
+            if p.quantity > 0 { held[p.instrument.displayName] = p } else { held[p.instrument.displayName] = nil }
+        case .timer(id: "expiry-check"):
+            return closeBeforeExpiry(context) + [nextExpiryCheck(after: context.now, calendar: context.calendar)]
         case .underlyingQuote(let q) where q.symbol == settings.symbol && !q.stale && q.referencePrice > 0:
             underlying = q.referencePrice
         case .optionQuote(let q) where q.contract.underlying == settings.symbol:
@@ -76,6 +92,31 @@ public struct TimedBracket: Strategy {
             if at > now { return .timer(id: "entry", at: at) }
             month = NewYorkDate.monthStart(of: month, monthsAhead: 1)
         }
+    }
+
+    /// `minutesAfterOpen` into the next session that has not reached that point yet.
+    func nextExpiryCheck(after now: Int64, calendar: any ExchangeCalendar) -> StrategyAction {
+        let offset = Int64(settings.minutesAfterOpen) * 60_000_000_000
+        var session = calendar.session(atOrAfter: now)
+        while session.open + offset <= now { session = calendar.session(atOrAfter: session.close + 1) }
+        return .timer(id: "expiry-check", at: session.open + offset)
+    }
+
+    /// A close for each position its entries bought with `closeDays` or fewer left, one intent
+    /// per contract and day (a day order unfilled at the close is tried again the next session).
+    mutating func closeBeforeExpiry(_ context: StrategyContext) -> [StrategyAction] {
+        let c = NewYorkDate.components(context.now)
+        let day = c.year * 10_000 + c.month * 100 + c.day
+        var actions: [StrategyAction] = []
+        for (name, p) in held.sorted(by: { $0.key < $1.key }) where bought.contains(name) && !closing.contains(name) {
+            guard let days = NewYorkDate.days(from: context.now, to: p.instrument.option.expiry), days <= settings.closeDays else { continue }
+            let id = "\(self.name)-\(Topics.key(settings.instance))-close-\(Topics.key(name))-\(day)"
+            closing.insert(name)
+            actions.append(.submit(.closing(p, id: id, strategy: self.name, instance: settings.instance, reason: "closed_before_expiry",
+                                            now: context.now), owner: settings.symbol))
+            actions.append(state(id, "closing", "sell \(p.quantity) \(name): \(days) day(s) to expiry", now: context.now))
+        }
+        return actions
     }
 
     /// The entry's period: the month (yyyymm in New York) or the period's index.
@@ -139,6 +180,12 @@ public struct TimedBracket: Strategy {
     /// An entry is over when it ends with nothing filled, or when one of its exits fills.
     mutating func follow(_ e: Volta_V1_IntentExecution, now: Int64) -> [StrategyAction] {
         let ended = e.stage == .stageDone || e.stage == .stageRiskRejected
+        if e.intentID.hasPrefix("\(name)-\(Topics.key(settings.instance))-close-") {
+            guard ended else { return [] }
+            closing.remove(e.instrument)
+            return [state(e.intentID, "closed", "sold \(e.filledQuantity) \(e.instrument) before expiry at \(Double(e.avgFillPriceMicros) / 1e6)", now: now)]
+        }
+        if e.parentIntentID.isEmpty && e.filledQuantity > 0 { bought.insert(e.instrument) }
         if e.parentIntentID.isEmpty {
             if ended && e.filledQuantity == 0 {
                 guard open.remove(e.intentID) != nil else { return [] }

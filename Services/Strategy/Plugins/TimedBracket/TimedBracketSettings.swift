@@ -31,8 +31,11 @@ public enum TimedBracketSettings {
     public static let bracket = Setting<Bool>.flag("strategy.timed_bracket.bracket", default: true,
                                                    help: "A take profit and a stop loss after the fill; off leaves the exits to others (the stop manager).")
 
+    public static let closeDays = Setting<Int>.integer("strategy.timed_bracket.close_dte", default: 0, in: 0...365,
+                                                       help: "Sell what it bought at this many days to expiry or fewer (0: hold to expiry).")
+
     public static let all: [any AnySetting] = [symbol, periodSeconds, right, targetDays, moneyness, quantity, takeProfit, stopLoss,
-                                               maxOpen, marketHoursOnly, monthly, minutesAfterOpen, delta, bracket]
+                                               maxOpen, marketHoursOnly, monthly, minutesAfterOpen, delta, bracket, closeDays]
 
     public static let plugin = StrategyPlugin(name: "timed-bracket", settings: all) { c in
         var s = TimedBracket.Settings()
@@ -50,6 +53,7 @@ public enum TimedBracketSettings {
         s.minutesAfterOpen = try c.value(minutesAfterOpen)
         s.targetDelta = try c.value(delta)
         s.bracket = try c.value(bracket)
+        s.closeDays = try c.value(closeDays)
         return TimedBracket(settings: s)
     }
 }

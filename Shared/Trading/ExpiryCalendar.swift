@@ -19,13 +19,26 @@ public struct ExpiryCalendar: Sendable {
     /// `YYYY-MM-DD`.
     public mutating func closeNanoseconds(_ expiry: String) -> Int64? {
         if let known = closes[expiry] { return known }
+        let ns = Self.close(of: expiry, in: calendar)
+        closes[expiry] = ns
+        return ns
+    }
+
+    /// True once `expiry`'s close has passed at `nowNs` (false for a malformed date): what
+    /// execution asks of an intent still waiting, without the pricer's cache.
+    public static func hasClosed(_ expiry: String, at nowNs: Int64) -> Bool {
+        guard let close = close(of: expiry, in: newYork) else { return false }
+        return nowNs >= close
+    }
+
+    private static let newYork = ExpiryCalendar().calendar
+
+    private static func close(of expiry: String, in calendar: Calendar) -> Int64? {
         let parts = expiry.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, expiry.count == 10,
               let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 16)),
               calendar.component(.day, from: date) == parts[2] else { return nil }
-        let ns = Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000
-        closes[expiry] = ns
-        return ns
+        return Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000
     }
 
     /// Years from `nowNs` to the close; zero or negative once it has passed.
