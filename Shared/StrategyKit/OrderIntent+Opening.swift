@@ -11,11 +11,18 @@ extension Volta_V1_OrderIntent {
         intent.instance = instance
         intent.purpose = .open
         intent.legs = [Volta_V1_Leg.with {
-            $0.instrument = Volta_V1_Instrument.with { i in i.symbol = contract.underlying; i.option = contract }
+            $0.instrument = .of(contract)
             $0.side = side
             $0.ratio = 1
         }]
         intent.quantity = quantity
         return intent
+    }
+}
+
+extension Volta_V1_Instrument {
+    /// The instrument of an option contract: its underlying's symbol and the contract.
+    public static func of(_ contract: Volta_V1_OptionContract) -> Self {
+        .with { $0.symbol = contract.underlying; $0.option = contract }
     }
 }

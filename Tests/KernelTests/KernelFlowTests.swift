@@ -6,6 +6,7 @@ import Messages
 import ServiceKit
 import StrategyKit
 import TestSupport
+import Synchronization
 import Testing
 import TimedBracketStrategy
 import Trading
@@ -159,6 +160,61 @@ struct KernelFlowTests {
         kernel.run(for: .seconds(5))
         let report = try #require(KernelTests.reports(kernel.eventLog)["too-late"])
         #expect(report.stage == .stageDone && report.reason.contains("expired before the order was placed"), "\(report)")
+    }
+
+    /// A short put rolled out a month as one sold combo (sell the later put, buy this one back):
+    /// the venue fills both legs, the old put's exits are cancelled once it is flat, and the
+    /// roll's exits stand on the new put alone.
+    @Test func aRollIsOneComboWhoseExitsStandOnTheNewPut() throws {
+        let kernel = try Self.kernel()
+        defer { kernel.stop() }
+        let legs = Mutex<(old: Volta_V1_Instrument, new: Volta_V1_Instrument)?>(nil)
+        kernel.perform { bus in
+            do {
+                let chain = try await bus.request(service: Topics.Service.gateway, Volta_V1_GatewayRequest.with { $0.chainUnderlying = "SPY" },
+                                                  as: Volta_V1_GatewayReply.self).chain
+                let month = NewYorkTime.local(bus.clock.now() + 30 * 86_400_000_000_000).date.description
+                let expiries = chain.expiries.filter { $0.expiry > month }.sorted { $0.expiry < $1.expiry }
+                let (near, far) = (try #require(expiries.first), try #require(expiries.dropFirst().first))
+                let strike = near.strikeMicros.sorted()[near.strikeMicros.count / 2] / 1_000_000
+                let (old, new) = (testOption(.put, strike: strike, expiry: near.expiry), testOption(.put, strike: strike, expiry: far.expiry))
+                legs.withLock { $0 = (old, new) }
+                try await Self.submit(bus, Self.intent("sale", [(old, .sell)]) {
+                    $0.bracket = .with { b in b.takeProfitRatio = 0.05; b.stopLossRatio = 20; b.afterFill = true }
+                })
+            } catch { Issue.record("\(error)") }
+        }
+        kernel.run(for: .seconds(10))
+        let (old, new) = try #require(legs.withLock { $0 })
+        #expect(KernelTests.reports(kernel.eventLog).values.filter { $0.parentIntentID == "sale" }.count == 2)
+        kernel.perform { bus in
+            do {
+                try await Self.submit(bus, Self.intent("roll", [(new, .sell), (old, .buy)], .limit) {
+                    $0.purpose = .adjust
+                    $0.reason = "roll"
+                    $0.bracket = .with { b in
+                        b.exitInstrument = new
+                        b.takeProfitMicros = 10_000
+                        b.stopLossMicros = 500_000_000
+                        b.afterFill = true
+                    }
+                })
+            } catch { Issue.record("\(error)") }
+        }
+        for _ in 0..<24 where KernelTests.reports(kernel.eventLog)["roll"]?.stage != .stageDone { kernel.run(for: .seconds(5)) }
+        kernel.run(for: .seconds(5))
+        let reports = KernelTests.reports(kernel.eventLog)
+        let roll = try #require(reports["roll"])
+        #expect(roll.orderState == .filled && roll.filledQuantity == 1, "\(roll)")
+        let positions = kernel.venue.ledger().positions
+        #expect(!positions.contains { $0.instrument.displayName == old.displayName })
+        #expect(positions.first { $0.instrument.displayName == new.displayName }?.quantity == -1)
+        let oldExits = reports.values.filter { $0.parentIntentID == "sale" }
+        #expect(oldExits.count == 2 && oldExits.allSatisfy { $0.orderState == .cancelled && $0.reason.contains("position is flat") },
+                "\(oldExits.map { "\($0.role) \($0.orderState) \($0.reason)" })")
+        let newExits = reports.values.filter { $0.parentIntentID == "roll" }
+        #expect(newExits.count == 2 && newExits.allSatisfy { $0.instrument == new.displayName && $0.stage == .stageWorking },
+                "\(newExits.map { "\($0.role) \($0.instrument) \($0.stage) \($0.reason)" })")
     }
 
     /// A sold call spread (sell the lower strike, buy the higher) is a credit: execution prices

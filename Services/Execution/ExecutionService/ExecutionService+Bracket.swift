@@ -4,12 +4,19 @@ import Trading
 
 /// A bracket's exits: a take-profit limit and a stop-loss stop, on the other side of the entry,
 /// in one OCA group. Placed with the entry as broker-held children (the broker works them once the
-/// entry fills), or, two-step, once the entry has filled, for what filled.
+/// entry fills), or, two-step, once the entry has filled, for what filled. A combo that opens one
+/// leg (a roll) names it: its exits close that leg alone.
 extension ExecutionService {
     func placeBracket(of parentID: String, fillMicros: Int64?, quantity: Int64) async {
         guard let parent = records.withLock({ $0[parentID]?.intent }), parent.hasBracket else { return }
         let b = parent.bracket
-        let tick = await tickMicros(parent.legs[0].instrument)
+        let exitLegs = Self.exitLegs(of: parent)
+        guard let first = exitLegs.first else {
+            logger.error("a bracket names an exit leg its entry does not have: no exits placed",
+                         metadata: ["entry": "\(parentID)", "exit_instrument": "\(b.exitInstrument.displayName)"])
+            return
+        }
+        let tick = await tickMicros(first.instrument)
         var children: [Volta_V1_OrderIntent] = []
         func child(_ role: String) -> Volta_V1_OrderIntent {
             var c = Volta_V1_OrderIntent()
@@ -17,7 +24,7 @@ extension ExecutionService {
             c.strategy = parent.strategy
             c.instance = parent.instance
             c.purpose = .close
-            c.legs = parent.legs.map { leg in
+            c.legs = exitLegs.map { leg in
                 var l = leg
                 l.side = leg.side == .sell ? .buy : .sell
                 return l
@@ -33,7 +40,7 @@ extension ExecutionService {
         }
         // The exits sell a long (buy back a short): a limit rounds toward a fill, a stop toward
         // triggering sooner, both onto the contract's tick.
-        let exitSells = parent.legs[0].side != .sell
+        let exitSells = first.side != .sell
         func price(_ absolute: Int64, _ ratio: Double, limit: Bool) -> Int64? {
             let raw = absolute > 0 ? absolute : (ratio > 0 ? fillMicros.map { Int64((Double($0) * ratio).rounded()) } : nil)
             guard let raw, raw > 0 else { return nil }
@@ -69,6 +76,16 @@ extension ExecutionService {
         for id in started {
             publish(id)
             TaskPlacement.spawn { await self.work(id) }
+        }
+    }
+
+    /// The entry's legs its exits close: the named one, or all of them.
+    static func exitLegs(of parent: Volta_V1_OrderIntent) -> [Volta_V1_Leg] {
+        guard parent.bracket.hasExitInstrument else { return parent.legs }
+        return parent.legs.filter { $0.instrument == parent.bracket.exitInstrument }.map { leg in
+            var l = leg
+            l.ratio = 1
+            return l
         }
     }
 

@@ -147,6 +147,11 @@ extension ExecutionService {
             return "bracket prices as ratios of the fill need after_fill (the fill price is not known before)"
         }
         if b.tif == .ioc { return "a bracket's children cannot be IOC" }
+        if b.hasExitInstrument {
+            if !i.legs.contains(where: { $0.instrument == b.exitInstrument }) { return "the bracket's exit_instrument is none of the intent's legs" }
+            // A combo's fill price is its net, not the leg's: a ratio of it means nothing.
+            if b.takeProfitRatio > 0 || b.stopLossRatio > 0 { return "exits on one leg of a combo need absolute prices, not ratios" }
+        }
         return nil
     }
 }

@@ -564,9 +564,22 @@ public nonisolated struct Volta_V1_Bracket: Sendable {
   /// group, rather than with the entry as broker-held children.
   public var afterFill: Bool = false
 
+  /// The one leg the exits close, when the entry is a combo that opens only that leg (a roll:
+  /// buy back the old put, sell the new; its exits stand on the new put). Absent: every leg.
+  public var exitInstrument: Volta_V1_Instrument {
+    get {_exitInstrument ?? Volta_V1_Instrument()}
+    set {_exitInstrument = newValue}
+  }
+  /// Returns true if `exitInstrument` has been explicitly set.
+  public var hasExitInstrument: Bool {self._exitInstrument != nil}
+  /// Clears the value of `exitInstrument`. Subsequent reads from it will return its default value.
+  public mutating func clearExitInstrument() {self._exitInstrument = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _exitInstrument: Volta_V1_Instrument? = nil
 }
 
 /// A condition under which execution cancels an intent's working order: the underlying trading
@@ -1205,7 +1218,7 @@ nonisolated extension Volta_V1_EntryTimeout: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Volta_V1_Bracket: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Bracket"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}take_profit_micros\0\u{3}stop_loss_micros\0\u{3}take_profit_ratio\0\u{3}stop_loss_ratio\0\u{1}tif\0\u{3}after_fill\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}take_profit_micros\0\u{3}stop_loss_micros\0\u{3}take_profit_ratio\0\u{3}stop_loss_ratio\0\u{1}tif\0\u{3}after_fill\0\u{3}exit_instrument\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1219,12 +1232,17 @@ nonisolated extension Volta_V1_Bracket: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 4: try { try decoder.decodeSingularDoubleField(value: &self.stopLossRatio) }()
       case 5: try { try decoder.decodeSingularEnumField(value: &self.tif) }()
       case 6: try { try decoder.decodeSingularBoolField(value: &self.afterFill) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._exitInstrument) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.takeProfitMicros != 0 {
       try visitor.visitSingularInt64Field(value: self.takeProfitMicros, fieldNumber: 1)
     }
@@ -1243,6 +1261,9 @@ nonisolated extension Volta_V1_Bracket: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.afterFill != false {
       try visitor.visitSingularBoolField(value: self.afterFill, fieldNumber: 6)
     }
+    try { if let v = self._exitInstrument {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1253,6 +1274,7 @@ nonisolated extension Volta_V1_Bracket: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.stopLossRatio != rhs.stopLossRatio {return false}
     if lhs.tif != rhs.tif {return false}
     if lhs.afterFill != rhs.afterFill {return false}
+    if lhs._exitInstrument != rhs._exitInstrument {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

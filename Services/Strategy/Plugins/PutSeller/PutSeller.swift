@@ -7,19 +7,25 @@ import StrategyKit
 /// a target DTE, at the mid with IB's Adaptive algo; an unfilled entry is cancelled after a timeout
 /// and tried once more with Adaptive Urgent, then the day is skipped with an alert. Once it fills,
 /// a take profit and a stop loss in their own OCA group (the two-step entry of the plan's decision
-/// log). Rolls and what to do after an assignment are not built yet.
+/// log). Each session, before the sale, its short puts are rolled by ThetaGang's rules
+/// (``PutRoll``) and the shares an assignment delivered are sold, unless kept (PutSeller+Rolls).
 public struct PutSeller: Strategy {
     public let name = "putseller"
     public let settings: PutSellerSettings.Values
     public var feeds: Set<StrategyFeed> {
-        Set([.underlyingQuotes, .stats, .positions] + settings.symbols.map { StrategyFeed.optionQuotes(underlying: $0) })
+        Set([.underlyingQuotes, .stats, .positions, .fills] + settings.symbols.map { StrategyFeed.optionQuotes(underlying: $0) })
     }
     var underlying: [String: Double] = [:]
     var previousClose: [String: Double] = [:]
     var realizedVol: [String: Double] = [:]
     var chains: [String: [String: Volta_V1_OptionQuote]] = [:]
-    /// Short puts held, by underlying: the contracts the cap on open positions counts.
-    var shortPuts: [String: Set<String>] = [:]
+    /// Short puts held, by underlying and contract: what the cap counts and the rolls manage.
+    var shortPuts: [String: [String: Volta_V1_Position]] = [:]
+    /// Shares held, by symbol, and how many of them assignments delivered (to sell, or keep).
+    var shares: [String: Volta_V1_Position] = [:]
+    var assigned: [String: Int64] = [:]
+    /// Rolls (and closes after a failed roll) in flight: intent id → the old contract.
+    var rolling: [String: String] = [:]
 
     public init(settings: PutSellerSettings.Values) {
         self.settings = settings
@@ -37,13 +43,17 @@ public struct PutSeller: Strategy {
         case .optionQuote(let q) where settings.symbols.contains(q.contract.underlying):
             chains[q.contract.underlying, default: [:]][Topics.optionQuote(q.contract)] = q
         case .position(let p) where p.instrument.hasOption && p.instrument.option.right == .put && settings.symbols.contains(p.instrument.symbol):
-            if p.quantity < 0 { shortPuts[p.instrument.symbol, default: []].insert(p.instrument.displayName) }
-            else { shortPuts[p.instrument.symbol]?.remove(p.instrument.displayName) }
+            shortPuts[p.instrument.symbol, default: [:]][p.instrument.displayName] = p.quantity < 0 ? p : nil
+        case .position(let p) where !p.instrument.hasOption && settings.symbols.contains(p.instrument.symbol):
+            shares[p.instrument.symbol] = p.quantity != 0 ? p : nil
+        case .fill(let f):
+            noteAssignment(f)
         case .intentReport(let e):
             return follow(e, now: context.now)
         case .timer(let id) where id.hasPrefix("routine-"):
             let symbol = String(id.dropFirst("routine-".count))
-            return routine(symbol, context) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
+            let before = sellAssignedShares(symbol, context) + rolls(symbol, context)
+            return before + routine(symbol, context) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
         default:
             break
         }
@@ -129,8 +139,10 @@ public struct PutSeller: Strategy {
     }
 
     /// The entry's end: filled (its exits follow from execution), or given up after the retry.
-    func follow(_ e: Volta_V1_IntentExecution, now: Int64) -> [StrategyAction] {
+    mutating func follow(_ e: Volta_V1_IntentExecution, now: Int64) -> [StrategyAction] {
         guard e.strategy == name else { return [] }
+        if rolling[e.intentID] != nil { return followRoll(e, now: now) }
+        if e.intentID.contains("-assigned-") { return followShareSale(e, now: now) }
         let symbol = e.instrument.split(separator: " ").first.map(String.init) ?? ""
         let ended = e.stage == .stageDone || e.stage == .stageRiskRejected
         if e.parentIntentID.isEmpty {

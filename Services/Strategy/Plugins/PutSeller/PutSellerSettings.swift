@@ -27,6 +27,11 @@ public enum PutSellerSettings {
         public var retryAfterSeconds = 60
         public var takeProfit = 0.60
         public var stopLoss = 2.00
+        /// ThetaGang's rolls of the short puts, each session before the sale.
+        public var rolls = true
+        public var roll = PutRoll()
+        /// What an assignment's shares become: kept, or sold at the next routine (the default).
+        public var keepAssignedShares = false
         public init() {}
 
         /// Contracts to sell: the fixed quantity, or as many as `capital × capitalShare` secures
@@ -83,9 +88,30 @@ public enum PutSellerSettings {
     public static let stopLoss = Setting<Double>.number(key("stop_loss"), default: d.stopLoss, in: 0.01...100,
                                                         help: "Stop at (1 + this) × the sale price.")
 
+    static let r = PutRoll()
+    public static let rolls = Setting<Bool>.flag(key("roll"), default: true, help: "Roll the short puts by ThetaGang's rules (roll_*).")
+    public static let rollPnl = Setting<Double>.number(key("roll_pnl"), default: r.pnl, in: 0...1,
+                                                       help: "Roll once this share of the premium is kept (ThetaGang roll_when.pnl).")
+    public static let rollDTE = Setting<Int>.integer(key("roll_dte"), default: r.dte, in: 0...365,
+                                                     help: "…or at this many days to expiry or fewer (roll_when.dte)…")
+    public static let rollMinPnl = Setting<Double>.number(key("roll_min_pnl"), default: r.minPnl, in: -100...1,
+                                                          help: "…with at least this share of the premium kept (roll_when.min_pnl).")
+    public static let rollITM = Setting<Bool>.flag(key("roll_itm"), default: r.itm, help: "Roll in-the-money puts too (roll_when.puts.itm).")
+    public static let rollAlwaysITM = Setting<Bool>.flag(key("roll_always_when_itm"), default: r.alwaysWhenITM,
+                                                         help: "Always roll an in-the-money put (roll_when.puts.always_when_itm).")
+    public static let rollCreditOnly = Setting<Bool>.flag(key("roll_credit_only"), default: r.creditOnly, help: "Roll only for a net credit.")
+    public static let rollMinCredit = Setting<Double>.number(key("roll_min_credit"), default: r.minCredit, in: 0...100,
+                                                             help: "The least net credit of a roll, dollars a share.")
+    public static let closeIfUnable = Setting<Bool>.flag(key("close_if_unable_to_roll"), default: r.closeIfUnable,
+                                                         help: "Buy a put back when it is due a roll and none qualifies.")
+    public static let assignedShares = Setting<String>.choice(key("assigned_shares"), default: "sell", of: ["sell", "keep"],
+                                                              help: "The shares an assignment delivers: sold at the next routine, or kept.")
+
     public static let all: [any AnySetting] = [instance, symbols, minutesAfterOpen, noEntryBeforeClose, targetDTE, minDTE, maxDTE, targetDelta,
                                                deltaTolerance, minPremium, maxSpread, minOpenInterest, quantity, capital, capitalShare, maxOpen,
-                                               downDaysOnly, minMoveSigmas, algoPriority, entryTimeout, retryAfter, takeProfit, stopLoss]
+                                               downDaysOnly, minMoveSigmas, algoPriority, entryTimeout, retryAfter, takeProfit, stopLoss,
+                                               rolls, rollPnl, rollDTE, rollMinPnl, rollITM, rollAlwaysITM, rollCreditOnly, rollMinCredit,
+                                               closeIfUnable, assignedShares]
 
     public static let plugin = StrategyPlugin(name: "putseller", settings: all) { c in
         var v = Values()
@@ -116,6 +142,16 @@ public enum PutSellerSettings {
         v.retryAfterSeconds = try c.value(retryAfter)
         v.takeProfit = try c.value(takeProfit)
         v.stopLoss = try c.value(stopLoss)
+        v.rolls = try c.value(rolls)
+        v.roll.pnl = try c.value(rollPnl)
+        v.roll.dte = try c.value(rollDTE)
+        v.roll.minPnl = try c.value(rollMinPnl)
+        v.roll.itm = try c.value(rollITM)
+        v.roll.alwaysWhenITM = try c.value(rollAlwaysITM)
+        v.roll.creditOnly = try c.value(rollCreditOnly)
+        v.roll.minCredit = try c.value(rollMinCredit)
+        v.roll.closeIfUnable = try c.value(closeIfUnable)
+        v.keepAssignedShares = try c.value(assignedShares) == "keep"
         return PutSeller(settings: v)
     }
 }
