@@ -168,7 +168,9 @@ struct ExecutionSafetyTests {
         #expect(pending.stage != .stageDone, "a disconnect ended the intent: \(pending)")
         #expect(pending.orderState != .rejected)
 
-        #expect(await eventually(stack.harness, step: .milliseconds(200)) {
+        // Three backoffs of harness time (0.5 + 1 + 2 s), passed 200 ms a poll: on a loaded
+        // machine more than the default 10 s of real time.
+        #expect(await eventually(stack.harness, timeout: .seconds(40), step: .milliseconds(200)) {
             await stack.report("during-disconnect")?.orderState == .submitted
         })
         let places = stack.gateway.placed
