@@ -90,6 +90,15 @@ extension Volta_V1_StrategyState: BusMessage {
 extension Volta_V1_StrategyAlert: BusMessage {
     public var topic: String { Topics.strategyAlert(strategy) }
 }
+extension Volta_V1_StrategyTrigger: BusMessage {
+    public var topic: String { Topics.strategyTrigger(strategy) }
+}
+extension Volta_V1_StrategyRequest: BusMessage {
+    public var topic: String { Topics.Payload.strategyRequest }
+}
+extension Volta_V1_StrategyReply: BusMessage {
+    public var topic: String { Topics.Payload.strategyReply }
+}
 extension Volta_V1_RiskRequest: BusMessage {
     public var topic: String { Topics.riskControl }
 }

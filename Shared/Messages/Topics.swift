@@ -52,6 +52,7 @@ public enum Topics {
     public static func strategyState(strategy: String, key path: String) -> String { "\(strategyStates(strategy)).\(path)" }
     public static func strategyStates(_ strategy: String) -> String { "strategy.state.\(key(strategy))" }
     public static func strategyAlert(_ strategy: String) -> String { "strategy.alert.\(key(strategy))" }
+    public static func strategyTrigger(_ strategy: String) -> String { "\(Prefix.strategyTriggers)\(key(strategy))" }
     /// An instrument as topic levels: `SPY.2026-12-18.C600` for an option, `SPY.stock` for shares.
     public static func instrumentPath(_ instrument: Volta_V1_Instrument) -> String {
         instrument.hasOption ? instrumentKey(instrument) : "\(key(instrument.symbol)).stock"
@@ -82,6 +83,7 @@ public enum Topics {
         public static let strategyStates = "strategy.state."
         public static let strategyIntents = "strategy.intent."
         public static let strategyAlerts = "strategy.alert."
+        public static let strategyTriggers = "strategy.trigger."
         public static let heartbeats = "sys.heartbeat."
         public static let statuses = "sys.status."
         public static let metrics = "sys.metrics."
@@ -98,6 +100,8 @@ public enum Topics {
         public static let riskReply = "risk.reply"
         public static let executionRequest = "exec.request"
         public static let executionReply = "exec.reply"
+        public static let strategyRequest = "strategy.request"
+        public static let strategyReply = "strategy.reply"
     }
 
     /// The service names that answer requests through the broker.

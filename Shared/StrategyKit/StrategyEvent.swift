@@ -18,6 +18,9 @@ public enum StrategyEvent: Sendable {
     case intentReport(Volta_V1_IntentExecution)
     /// A timer this strategy set came due.
     case timer(id: String)
+    /// An operator's "run now": do what the strategy's scheduled routine does, at once
+    /// (`force`: even with the market closed). A strategy with no routine ignores it.
+    case runNow(force: Bool)
     /// The pricer's answer to an ``StrategyAction/askTheo(id:contract:underlyingPrice:owner:)``.
     case theo(id: String, theo: Double)
     /// The pricer could not answer: ask again later if it still matters.

@@ -148,7 +148,8 @@ struct DashboardAPITests {
         let gateway = try #require(processes.first { $0["instance"] as? String == "gateway-1" })
         #expect(gateway["alive"] as? Bool == true && gateway["state"] as? String == "RUNNING")
         #expect(status["trading_enabled"] as? Bool == false)
-        #expect(status["next_scheduled_trade"] is NSNull)
+        #expect((status["next_scheduled_trade"] as? NSNumber)?.int64Value == DashboardHarness.nextRoutineNs)
+        #expect((status["next_scheduled"] as? [String: Any])?["strategy"] as? String == "putseller")
 
         let text = try await h.get("/metrics")
         #expect(text.headers["content-type"]?.hasPrefix("text/plain; version=0.0.4") == true)
@@ -205,6 +206,18 @@ struct DashboardAPITests {
         #expect(open.status == 200)
         let opening = try #require(await h.executionAsked.items.last)
         #expect(opening.purpose == .open && opening.legs.first?.side == .sell && opening.limitPriceMicros == 2_500_000)
+
+        // Run now: refused while the market is closed (409) and for a strategy not enabled
+        // (404), each saying why; forced, the strategy host is asked to run it.
+        let closed = try await h.post("/api/trade/trigger", #"{"strategy":"putseller"}"#)
+        #expect(closed.status == 409 && closed.error.contains("force"), "\(closed.text)")
+        #expect(try await h.post("/api/trade/trigger", #"{"strategy":"nope"}"#).status == 404)
+        #expect(try await h.post("/api/trade/trigger", #"{"strategy":"putseller","force":"yes"}"#).status == 400)
+        #expect(try await h.post("/api/trade/trigger", #"{"strategy":"putseller","force":true}"#, token: nil).status == 401)
+        let forced = try await h.post("/api/trade/trigger", #"{"strategy":"putseller","force":true}"#)
+        #expect(forced.status == 200 && forced.object["outcome"] as? String == "triggered", "\(forced.text)")
+        let triggers = await h.triggers.items
+        #expect(triggers.map(\.strategy) == ["putseller"] && triggers.first?.requestedBy == "dashboard")
     }
 
     @Test func withoutATokenWritesAreRefusedOutright() async throws {

@@ -24,6 +24,9 @@ final class DashboardHarness: @unchecked Sendable {
     let client: Bus
     let riskAsked = Collector<Volta_V1_RiskRequest>()
     let executionAsked = Collector<Volta_V1_OrderIntent>()
+    let triggers = Collector<Volta_V1_StrategyTrigger>()
+    /// The stand-in strategy host's one timer: the put seller's next routine.
+    static let nextRoutineNs: Int64 = 1_796_738_460_000_000_000
     var base = ""
     var run: Task<Void, any Error>?
     var group: ServiceGroup?
@@ -49,10 +52,23 @@ final class DashboardHarness: @unchecked Sendable {
     }
 
     func start() async throws {
-        let risk = connect("risk"), execution = connect("execution")
-        let (riskAsked, executionAsked) = (self.riskAsked, self.executionAsked)
+        let risk = connect("risk"), execution = connect("execution"), strategy = connect("strategy")
+        let (riskAsked, executionAsked, triggers) = (self.riskAsked, self.executionAsked, self.triggers)
         let killSwitch = Mutex("ACTIVE")
         let standIns = StandIns(tasks: [
+            Task {
+                // A strategy host running the put seller, with the market closed.
+                await strategy.serve(service: Topics.Service.strategy, Volta_V1_StrategyRequest.self) { request, _ in
+                    var reply = Volta_V1_StrategyReply()
+                    switch request.kind {
+                    case .trigger(let t) where t.strategy != "putseller": reply.outcome = "unknown_strategy"; reply.detail = "'\(t.strategy)' is not enabled here"
+                    case .trigger(let t) where !t.force: reply.outcome = "market_closed"; reply.detail = "the market is closed; force runs it anyway"
+                    case .trigger(let t): await triggers.append(t); reply.outcome = "triggered"
+                    default: reply.timers = [.with { $0.strategy = "putseller"; $0.timerID = "routine-SPY"; $0.atNs = Self.nextRoutineNs }]
+                    }
+                    return reply
+                }
+            },
             Task {
                 await risk.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
                     await riskAsked.append(request)

@@ -135,6 +135,49 @@ struct StrategyHostTests {
         #expect(owner.id.hasPrefix("timed-bracket-timed-bracket-SPY-"))
     }
 
+    /// An operator's "run now" through the host's service: an unknown strategy and a closed
+    /// market are refused saying why; forced, the routine runs (an entry reaches the gateway);
+    /// the schedule lists the timers the strategies set.
+    @Test func runNowIsRefusedWhenClosedUnlessForcedAndTheScheduleListsTheTimers() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        var settings = TimedBracket.Settings()
+        settings.periodNs = 7 * 86_400_000_000_000
+        settings.targetDays = 30
+        let host = StrategyHost(bus: try stack.harness.connect("strategy-1", service: "strategy"),
+                                strategies: [TimedBracket(settings: settings)], logger: Logger(label: "strategy"),
+                                resubmitPeriod: .milliseconds(500))
+        let running = Task { try? await host.run() }
+        defer { running.cancel() }
+        let calendar = NYSEExchangeCalendar()
+        let clock = stack.harness.clock
+        if calendar.isOpen(at: clock.now()) { clock.advance(by: .nanoseconds(calendar.session(atOrAfter: clock.now()).close - clock.now() + 60_000_000_000)) }
+        let market = try stack.harness.connect("marketdata", service: "md")
+        await stack.harness.pass(.milliseconds(200))
+        market.publish(Volta_V1_UnderlyingQuote.with { $0.symbol = "SPY"; $0.bid = 599.9; $0.ask = 600.1; $0.last = 600 })
+        market.publish(Self.quote(strike: 600, bid: 8.1, ask: 8.3))
+        await stack.harness.settle()
+
+        func ask(_ name: String, force: Bool) async throws -> Volta_V1_StrategyReply {
+            var request = Volta_V1_StrategyRequest()
+            request.trigger = .with { $0.strategy = name; $0.force = force; $0.requestedBy = "test" }
+            return try await market.request(service: Topics.Service.strategy, request, as: Volta_V1_StrategyReply.self, timeout: .seconds(5))
+        }
+        #expect(try await ask("nope", force: false).outcome == "unknown_strategy")
+        let closed = try await ask("timed-bracket", force: false)
+        #expect(closed.outcome == "market_closed" && closed.detail.contains("force"))
+        await stack.harness.settle()
+        #expect(stack.gateway.orders.withLock { $0.isEmpty })
+        #expect(try await ask("timed-bracket", force: true).outcome == "triggered")
+        try await stack.waitFor("the entry run now at the gateway") { !stack.gateway.orders.withLock { $0.isEmpty } }
+        #expect(stack.gateway.orders.withLock { $0.count } == 1)
+
+        var schedule = Volta_V1_StrategyRequest()
+        schedule.schedule = true
+        let timers = try await market.request(service: Topics.Service.strategy, schedule, as: Volta_V1_StrategyReply.self, timeout: .seconds(5)).timers
+        #expect(timers.contains { $0.strategy == "timed-bracket" && $0.timerID == "entry" && $0.atNs > clock.now() }, "\(timers)")
+    }
+
     /// The stop manager as a plug-in, fed events with no bus: a crossing submits a closing
     /// intent whose cancel condition is the recovery through the stop, expecting the theo at
     /// the level that was asked ahead.

@@ -15,8 +15,11 @@ struct DashboardAPI: Sendable {
     let events: EventFanout
     let timeout: Duration
 
-    /// A caller's mistake (400).
-    struct Invalid: Error { let message: String }
+    /// A caller's mistake (400), or a refusal with its own status (404 unknown, 409 not now).
+    struct Invalid: Error {
+        let message: String
+        var status: HTTPResponse.Status = .badRequest
+    }
 
     func register(on router: Router<DashboardContext>) {
         router.get("/health") { _, _ in
@@ -140,6 +143,7 @@ struct DashboardAPI: Sendable {
 
     func status(_ r: Request) async throws -> JSONValue {
         _ = try parameters(r, allowed: [])
+        let next = await nextScheduledTrade()
         let now = bus.clock.now()
         let instances = watch.instances, alive = watch.alive(now: now)
         var services: [String: Int] = [:]
@@ -149,9 +153,10 @@ struct DashboardAPI: Sendable {
             ("alive_by_service", .object(services.keys.sorted().map { ($0, .integer(Int64(services[$0]!))) })),
             ("trading", watch.risk.map(DashboardJSON.riskSummary) ?? .null),
             ("trading_enabled", watch.risk.map { .bool($0.killSwitch == "ACTIVE") } ?? .null),
-            // No strategy of this release trades on a clock: the stop manager acts on the market.
-            ("next_scheduled_trade", .null),
-            ("schedule", .string("no scheduled strategy is configured; the stop manager acts when an underlying crosses a stop")),
+            ("next_scheduled_trade", next.map { .integer($0.atNs) } ?? .null),
+            ("next_scheduled", next.map { t in .object([("strategy", .string(t.strategy)), ("timer", .string(t.timerID)), ("at_ns", .integer(t.atNs))]) } ?? .null),
+            ("schedule", .string(next.map { "\($0.strategy) (\($0.timerID))" }
+                                 ?? "no strategy has a scheduled trade; the stop manager acts when an underlying crosses a stop")),
             ("strategy_parameters", DashboardJSON.strategyParameters(watch.statuses)),
             ("now_ns", .integer(now)),
         ])
@@ -202,8 +207,12 @@ struct DashboardAPI: Sendable {
     }
 
     func trigger(_ r: Request) async throws -> JSONValue {
+        let data = try await body(r)
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let strategy = object["strategy"] {
+            return try await runNow(strategy, force: object["force"])
+        }
         let trade: ManualTrade
-        do { trade = try ManualTrade.parse(try await body(r)) } catch let e as ManualTrade.Invalid { throw Invalid(message: e.description) }
+        do { trade = try ManualTrade.parse(data) } catch let e as ManualTrade.Invalid { throw Invalid(message: e.description) }
         let intent: Volta_V1_OrderIntent
         do {
             switch trade.action.lowercased() {
@@ -291,7 +300,7 @@ struct DashboardAPI: Sendable {
 
     func failure(_ error: any Error) -> Response {
         switch error {
-        case let e as Invalid: APIResponse.error(.badRequest, e.message)
+        case let e as Invalid: APIResponse.error(e.status, e.message)
         case BusError.remote(_, .badRequest, let message): APIResponse.error(.badRequest, message)
         case BusError.noSuchService(let s): APIResponse.error(.serviceUnavailable, "the \(s) service is not running")
         case BusError.timeout(let s, _): APIResponse.error(.serviceUnavailable, "no answer from the \(s) service")

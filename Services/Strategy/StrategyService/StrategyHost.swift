@@ -17,7 +17,8 @@ import Synchronization
 ///   takes a key over mid-exit continues the one order, never places a second;
 /// - the pricer's theos, asked for the strategies (one ask per id in flight);
 /// - timers on the bus clock, and the exchange calendar;
-/// - states published, kept, served as a snapshot to a worker that starts, and merged from peers.
+/// - states published, kept, served as a snapshot to a worker that starts, and merged from peers;
+/// - an operator's "run now" and the schedule of timers (StrategyHost+Requests).
 public final class StrategyHost: Service, Sendable {
     let bus: Bus
     let slots: [StrategySlot]
@@ -55,12 +56,14 @@ public final class StrategyHost: Service, Sendable {
                 group.addTask { await self.followMembers() }
                 group.addTask { await self.followPeerStates() }
                 group.addTask { await self.followReports() }
+                group.addTask { await self.followTriggers() }
                 for feed in feeds { group.addTask { await self.follow(feed) } }
                 group.addTask {
                     await self.restoreFromPeers()
                     for slot in self.slots { self.deliver(.start, to: slot) }
                     await withDiscardingTaskGroup { inner in
                         inner.addTask { await self.serveStates() }
+                        inner.addTask { await self.serveRequests() }
                         inner.addTask { await self.runTimers() }
                         inner.addTask { await self.resubmitLoop() }
                     }

@@ -95,6 +95,103 @@ public nonisolated struct Volta_V1_StrategyAlert: Sendable {
   public init() {}
 }
 
+/// The strategy host's service ("strategy"): an operator's "run now", and the timers its
+/// strategies have set (the dashboard's next scheduled trade).
+public nonisolated struct Volta_V1_StrategyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: Volta_V1_StrategyRequest.OneOf_Kind? = nil
+
+  public var trigger: Volta_V1_StrategyTrigger {
+    get {
+      if case .trigger(let v)? = kind {return v}
+      return Volta_V1_StrategyTrigger()
+    }
+    set {kind = .trigger(newValue)}
+  }
+
+  public var schedule: Bool {
+    get {
+      if case .schedule(let v)? = kind {return v}
+      return false
+    }
+    set {kind = .schedule(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Kind: Equatable, Sendable {
+    case trigger(Volta_V1_StrategyTrigger)
+    case schedule(Bool)
+
+  }
+
+  public init() {}
+}
+
+/// strategy.trigger.<strategy>: run a strategy's routine now, on every worker (each copy acts
+/// as its routine would; the worker owning each key performs it). Published by the worker that
+/// accepted the request.
+public nonisolated struct Volta_V1_StrategyTrigger: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// a plug-in name in strategy.enabled: "putseller"
+  public var strategy: String = String()
+
+  /// run outside market hours too
+  public var force: Bool = false
+
+  /// who asked (the dashboard's caller), for the log
+  public var requestedBy: String = String()
+
+  public var triggerID: String = String()
+
+  public var timeNs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Volta_V1_StrategyReply: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "triggered", "unknown_strategy", "market_closed", or "" for a schedule
+  public var outcome: String = String()
+
+  public var detail: String = String()
+
+  /// a schedule: every timer set, soonest first
+  public var timers: [Volta_V1_ScheduledTimer] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Volta_V1_ScheduledTimer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var strategy: String = String()
+
+  /// the strategy's: "routine-SPY", "entry"
+  public var timerID: String = String()
+
+  public var atNs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "volta.v1"
@@ -229,6 +326,198 @@ nonisolated extension Volta_V1_StrategyAlert: SwiftProtobuf.Message, SwiftProtob
     if lhs.message != rhs.message {return false}
     if lhs.key != rhs.key {return false}
     if lhs.timeNs != rhs.timeNs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_StrategyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StrategyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}trigger\0\u{1}schedule\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try {
+        var v: Volta_V1_StrategyTrigger?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .trigger(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .trigger(v)
+        }
+      }()
+      case 2: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .schedule(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    switch self.kind {
+    case .trigger?: try {
+      guard case .trigger(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    }()
+    case .schedule?: try {
+      guard case .schedule(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_StrategyRequest, rhs: Volta_V1_StrategyRequest) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_StrategyTrigger: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StrategyTrigger"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}strategy\0\u{1}force\0\u{3}requested_by\0\u{3}trigger_id\0\u{3}time_ns\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.force) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.requestedBy) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.triggerID) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.timeNs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 1)
+    }
+    if self.force != false {
+      try visitor.visitSingularBoolField(value: self.force, fieldNumber: 2)
+    }
+    if !self.requestedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestedBy, fieldNumber: 3)
+    }
+    if !self.triggerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.triggerID, fieldNumber: 4)
+    }
+    if self.timeNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.timeNs, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_StrategyTrigger, rhs: Volta_V1_StrategyTrigger) -> Bool {
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.force != rhs.force {return false}
+    if lhs.requestedBy != rhs.requestedBy {return false}
+    if lhs.triggerID != rhs.triggerID {return false}
+    if lhs.timeNs != rhs.timeNs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_StrategyReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StrategyReply"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcome\0\u{1}detail\0\u{1}timers\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.timers) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.outcome.isEmpty {
+      try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 1)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 2)
+    }
+    if !self.timers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.timers, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_StrategyReply, rhs: Volta_V1_StrategyReply) -> Bool {
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs.timers != rhs.timers {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_ScheduledTimer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScheduledTimer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}strategy\0\u{3}timer_id\0\u{3}at_ns\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.timerID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.atNs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 1)
+    }
+    if !self.timerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.timerID, fieldNumber: 2)
+    }
+    if self.atNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atNs, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_ScheduledTimer, rhs: Volta_V1_ScheduledTimer) -> Bool {
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.timerID != rhs.timerID {return false}
+    if lhs.atNs != rhs.atNs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -17,8 +17,7 @@ extension PutSeller {
 
     /// The delivered shares still held, sold at market when the settings say so.
     mutating func sellAssignedShares(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
-        guard let delivered = assigned[symbol], delivered > 0, let held = shares[symbol], held.quantity > 0,
-              context.calendar.isOpen(at: context.now) else { return [] }
+        guard let delivered = assigned[symbol], delivered > 0, let held = shares[symbol], held.quantity > 0 else { return [] }
         let day = Self.day(context.now)
         guard !settings.keepAssignedShares else {
             return [state(symbol, "\(name)-\(Topics.key(settings.instance))-assigned-\(Topics.key(symbol))-\(day)", "kept",
@@ -44,7 +43,7 @@ extension PutSeller {
     /// Each short put of `symbol` the rules roll, rolled (or, when no roll qualifies and the
     /// settings say so, bought back); why not, in its state.
     mutating func rolls(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
-        guard settings.rolls, context.calendar.isOpen(at: context.now), let spot = underlying[symbol] else { return [] }
+        guard settings.rolls, let spot = underlying[symbol] else { return [] }
         let chain = Array(chains[symbol, default: [:]].values)
         let selection = PutSelection(settings: settings, now: context.now)
         var actions: [StrategyAction] = []

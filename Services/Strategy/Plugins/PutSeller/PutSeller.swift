@@ -52,8 +52,9 @@ public struct PutSeller: Strategy {
             return follow(e, now: context.now)
         case .timer(let id) where id.hasPrefix("routine-"):
             let symbol = String(id.dropFirst("routine-".count))
-            let before = sellAssignedShares(symbol, context) + rolls(symbol, context)
-            return before + routine(symbol, context) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
+            return session(symbol, context, force: false) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
+        case .runNow(let force):
+            return settings.symbols.flatMap { session($0, context, force: force) }
         default:
             break
         }
@@ -74,11 +75,17 @@ public struct PutSeller: Strategy {
         }
     }
 
-    /// One session's decision for `symbol`: an intent, or why not (in the state).
+    /// The session's work for `symbol`, scheduled or run now (`force`: with the market closed):
+    /// the assigned shares, the rolls, then the day's sale.
+    mutating func session(_ symbol: String, _ context: StrategyContext, force: Bool) -> [StrategyAction] {
+        guard force || context.calendar.isOpen(at: context.now) else { return [] }
+        return sellAssignedShares(symbol, context) + rolls(symbol, context) + routine(symbol, context)
+    }
+
+    /// One session's sale for `symbol`: an intent, or why not (in the state).
     func routine(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
         let day = Self.day(context.now)
         let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(symbol))-\(day)"
-        guard context.calendar.isOpen(at: context.now) else { return [] }
         let open = shortPuts[symbol]?.count ?? 0
         guard open < settings.maxOpenPositions else {
             return [state(symbol, id, "skipped", "\(open) short puts open: the cap is \(settings.maxOpenPositions)", context.now)]

@@ -75,6 +75,8 @@ public struct TimedBracket: Strategy {
             return follow(e, now: context.now)
         case .timer(id: "entry"):
             return entry(context) + [nextTimer(after: context.now, calendar: context.calendar)]
+        case .runNow(let force):
+            return entry(context, force: force)
         default:
             break
         }
@@ -126,10 +128,10 @@ public struct TimedBracket: Strategy {
         return "\(c.year * 100 + c.month)"
     }
 
-    func entry(_ context: StrategyContext) -> [StrategyAction] {
+    func entry(_ context: StrategyContext, force: Bool = false) -> [StrategyAction] {
         let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(settings.symbol))-\(period(context.now))"
         guard open.count < settings.maxOpen, !open.contains(id) else { return [] }
-        guard !settings.marketHoursOnly || context.calendar.isOpen(at: context.now) else { return [] }
+        guard force || !settings.marketHoursOnly || context.calendar.isOpen(at: context.now) else { return [] }
         guard let underlying, let quote = select(underlying: underlying, now: context.now) else {
             return [.alert(level: .info, message: "no \(settings.symbol) option quoted to buy yet", owner: settings.symbol)]
         }
