@@ -176,6 +176,55 @@ struct RecorderStoreTests {
         }
     }
 
+    /// The put seller plan's record: each order's role (the sale as PARENT, its exits by role,
+    /// a roll as ROLL), its entry, algo, OCA group and contract id; the sale's signal with the
+    /// numbers the put was chosen by.
+    @Test func thePlansOrderRolesAlgosAndSelectionAreKept() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var exec = Publisher(), strategy = Publisher(instance: "strategy-1")
+        var put = option(.put, strike: 540)
+        put.option.brokerID = 123_456
+        var sale = Volta_V1_OrderIntent.with {
+            $0.intentID = "putseller-SPY-20261207"; $0.strategy = "putseller"; $0.purpose = .open; $0.reason = "daily_put_sale"
+            $0.legs = [.with { l in l.instrument = put; l.side = .sell; l.ratio = 1 }]; $0.quantity = 1
+        }
+        sale.selection = .with { $0.dte = 95; $0.delta = -0.15; $0.iv = 0.18; $0.premium = 3.15; $0.underlyingPrice = 600 }
+        func report(_ id: String, parent: String = "", role: String = "", reason: String, purpose: Volta_V1_IntentPurpose,
+                    algo: (String, String) = ("", ""), oca: String = "") -> Volta_V1_IntentExecution {
+            .with {
+                $0.intentID = id; $0.orderID = "ex-\(id)"; $0.stage = .stageWorking; $0.orderState = .submitted; $0.quantity = 1
+                $0.strategy = "putseller"; $0.purpose = purpose; $0.intentReason = reason; $0.parentIntentID = parent; $0.role = role
+                $0.algo = algo.0; $0.algoPriority = algo.1; $0.ocaGroup = oca; $0.contractID = 123_456; $0.instrument = put.displayName
+                $0.updatedNs = 10
+            }
+        }
+        let events = [
+            try strategy.event(sale),
+            try exec.event(report(sale.intentID, reason: "daily_put_sale", purpose: .open, algo: ("adaptive", "normal"))),
+            try exec.event(report(sale.intentID + ".take_profit", parent: sale.intentID, role: "take_profit", reason: "take_profit",
+                                  purpose: .close, oca: "oca-" + sale.intentID)),
+            try exec.event(report(sale.intentID + ".stop_loss", parent: sale.intentID, role: "stop_loss", reason: "stop_loss",
+                                  purpose: .close, oca: "oca-" + sale.intentID)),
+            try exec.event(report("putseller-roll-1", reason: "roll", purpose: .adjust)),
+        ]
+        try pool.write { _ = try writer.record(events, now: 1, $0) }
+        try pool.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM orders ORDER BY created_ns, order_id")
+            let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0["order_id"] as String, $0) })
+            let parent = try #require(byID["ex-" + sale.intentID])
+            #expect(parent["order_role"] as String == "PARENT" && parent["algo_strategy"] as String == "adaptive"
+                    && parent["algo_priority"] as String == "normal" && parent["con_id"] as Int64 == 123_456)
+            let tp = try #require(byID["ex-\(sale.intentID).take_profit"]), sl = try #require(byID["ex-\(sale.intentID).stop_loss"])
+            #expect(tp["order_role"] as String == "TAKE_PROFIT" && sl["order_role"] as String == "STOP_LOSS")
+            #expect(tp["parent_intent_id"] as String == sale.intentID && tp["oca_group"] as String == sl["oca_group"] as String)
+            #expect(byID["ex-putseller-roll-1"]?["order_role"] as String? == "ROLL")
+            let signal = try #require(try Row.fetchOne(db, sql: "SELECT * FROM signals WHERE kind = 'intent'"))
+            #expect(signal["dte"] as Int == 95 && signal["delta"] as Double == -0.15 && signal["iv"] as Double == 0.18)
+            #expect(signal["premium"] as Double == 3.15 && signal["underlying_price"] as Double == 600)
+        }
+    }
+
     /// The book's greeks and the loss if every stop were hit, from a snapshot of the marks.
     @Test func riskMetricsComeFromSnapshotsAndStopLevels() throws {
         let pool = try temporaryDatabase()

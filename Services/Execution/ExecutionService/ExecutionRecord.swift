@@ -146,6 +146,14 @@ public struct ExecutionRecord: Sendable {
     }
 
     /// The report published on `exec.intent.<id>` and returned to submitters.
+    /// The algo and priority this attempt goes with: the intent's, or after an entry timeout
+    /// the retry's Adaptive priority.
+    var attemptAlgo: (algo: String, priority: String) {
+        guard let intent else { return ("", "") }
+        if attempt > 0, intent.hasTimeout, !intent.timeout.retryAlgoPriority.isEmpty { return ("adaptive", intent.timeout.retryAlgoPriority) }
+        return (intent.algo, intent.algoPriority)
+    }
+
     public func report(now: Int64) -> Volta_V1_IntentExecution {
         var e = Volta_V1_IntentExecution()
         e.intentID = intentID
@@ -172,6 +180,9 @@ public struct ExecutionRecord: Sendable {
         e.parentIntentID = parentIntentID
         e.role = role
         e.attempt = Int32(attempt)
+        (e.algo, e.algoPriority) = attemptAlgo
+        e.ocaGroup = intent?.ocaGroup ?? ""
+        e.contractID = intent?.legs.first?.instrument.option.brokerID ?? 0
         e.updatedNs = now
         return e
     }

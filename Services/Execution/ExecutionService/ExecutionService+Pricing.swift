@@ -14,15 +14,8 @@ extension ExecutionService {
         order.quantity = intent.quantity
         order.tif = intent.tif == .unspecified ? .day : intent.tif
         order.account = intent.account
-        order.algo = intent.algo
-        order.algoPriority = intent.algoPriority
+        (order.algo, order.algoPriority) = rec.attemptAlgo
         order.ocaGroup = intent.ocaGroup
-        // A retry after an entry timeout goes with the retry's Adaptive priority.
-        let retry = rec.attempt > 0 && intent.hasTimeout ? intent.timeout : nil
-        if let retry, !retry.retryAlgoPriority.isEmpty {
-            order.algo = "adaptive"
-            order.algoPriority = retry.retryAlgoPriority
-        }
         // A child placed with its entry is held by the broker under the entry's current order.
         if !rec.parentIntentID.isEmpty {
             let parent = records.withLock { $0[rec.parentIntentID] }
@@ -44,7 +37,9 @@ extension ExecutionService {
             return order
         case .limit where intent.priceAsGiven:
             order.orderType = .limit
-            order.limitPriceMicros = (retry?.retryLimitMicros ?? 0) > 0 ? retry!.retryLimitMicros : intent.limitPriceMicros
+            // A retry after an entry timeout may name its own limit.
+            let retryLimit = rec.attempt > 0 && intent.hasTimeout ? intent.timeout.retryLimitMicros : 0
+            order.limitPriceMicros = retryLimit > 0 ? retryLimit : intent.limitPriceMicros
             return order
         default:
             break

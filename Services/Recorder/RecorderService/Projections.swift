@@ -60,6 +60,23 @@ enum Projections {
                              optionalDollars(e.expectedPriceMicros), e.filledQuantity > 0 ? dollars(e.slippageMicros) : nil,
                              e.realizedPnlMicros == 0 ? nil : dollars(e.realizedPnlMicros), Int(e.reprices), state(e.orderState),
                              e.reason, e.updatedNs])
+        try db.execute(sql: """
+            UPDATE orders SET order_role = ?, parent_intent_id = ?, algo_strategy = ?, algo_priority = ?, oca_group = ?,
+                con_id = CASE WHEN ? != 0 THEN ? ELSE con_id END WHERE order_id = ?
+            """, arguments: [role(e), e.parentIntentID, e.algo, e.algoPriority, e.ocaGroup, e.contractID, e.contractID, e.orderID])
+    }
+
+    /// The plan's order roles: a bracket's exits by their role, a roll by its reason, an entry
+    /// as the parent of what follows it.
+    static func role(_ e: Volta_V1_IntentExecution) -> String {
+        if !e.role.isEmpty { return e.role.uppercased() }
+        if e.intentReason.contains("roll") { return "ROLL" }
+        switch e.purpose {
+        case .open: return "PARENT"
+        case .close: return "CLOSE"
+        case .adjust: return "ADJUST"
+        default: return ""
+        }
     }
 
     /// An execution, and the trade it opens, adds to, reduces or closes.
@@ -88,8 +105,12 @@ enum Projections {
         let c = i.cancelIf
         let detail = [i.reason, i.hasCancelIf ? "cancel if \(c.underlying) \(c.above ? "above" : "below") \(c.level)\(c.reason.isEmpty ? "" : " (\(c.reason))")" : ""]
             .filter { !$0.isEmpty }.joined(separator: "; ")
-        try db.execute(sql: "INSERT INTO signals (kind, strategy, intent_id, instrument, detail, event_ns) VALUES ('intent', ?, ?, ?, ?, ?)",
-                       arguments: [i.strategy, i.intentID, instrument, detail, time])
+        let s = i.hasSelection ? i.selection : nil
+        try db.execute(sql: """
+            INSERT INTO signals (kind, strategy, intent_id, instrument, detail, event_ns, dte, delta, iv, premium, underlying_price)
+            VALUES ('intent', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [i.strategy, i.intentID, instrument, detail, time, s.map { Int($0.dte) }, s?.delta, s?.iv, s?.premium,
+                             s?.underlyingPrice])
     }
 
     /// Any strategy's state; a plug-in's own projection reads its payload beside it.

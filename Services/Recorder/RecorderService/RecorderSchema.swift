@@ -149,6 +149,25 @@ public enum RecorderSchema {
                     updated_ns INTEGER NOT NULL);
                 """)
         }
+        m.registerMigration("v3: the put seller plan's order and signal columns") { db in
+            // The plan's orders (seed 002): the order's role (PARENT, TAKE_PROFIT, STOP_LOSS, ROLL,
+            // CLOSE, ADJUST), its entry, its algo and OCA group, and IB's contract id;
+            // broker_order_id already holds IB's permanent id. Signals keep the numbers a
+            // strategy chose its contract by.
+            try db.execute(sql: """
+                ALTER TABLE orders ADD COLUMN order_role TEXT NOT NULL DEFAULT '';
+                ALTER TABLE orders ADD COLUMN parent_intent_id TEXT NOT NULL DEFAULT '';
+                ALTER TABLE orders ADD COLUMN algo_strategy TEXT NOT NULL DEFAULT '';
+                ALTER TABLE orders ADD COLUMN algo_priority TEXT NOT NULL DEFAULT '';
+                ALTER TABLE orders ADD COLUMN oca_group TEXT NOT NULL DEFAULT '';
+                ALTER TABLE orders ADD COLUMN con_id INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE signals ADD COLUMN dte INTEGER;
+                ALTER TABLE signals ADD COLUMN delta REAL;
+                ALTER TABLE signals ADD COLUMN iv REAL;
+                ALTER TABLE signals ADD COLUMN premium REAL;
+                ALTER TABLE signals ADD COLUMN underlying_price REAL;
+                """)
+        }
         return m
     }
 }

@@ -311,6 +311,30 @@ public nonisolated struct Volta_V1_IntentExecution: @unchecked Sendable {
     set {_uniqueStorage()._attempt = newValue}
   }
 
+  /// "" or "adaptive"
+  public var algo: String {
+    get {_storage._algo}
+    set {_uniqueStorage()._algo = newValue}
+  }
+
+  /// the attempt's: "patient", "normal", "urgent"
+  public var algoPriority: String {
+    get {_storage._algoPriority}
+    set {_uniqueStorage()._algoPriority = newValue}
+  }
+
+  /// a bracket's exits share one
+  public var ocaGroup: String {
+    get {_storage._ocaGroup}
+    set {_uniqueStorage()._ocaGroup = newValue}
+  }
+
+  /// the broker's contract id of the first leg, when known (IB's conId)
+  public var contractID: Int64 {
+    get {_storage._contractID}
+    set {_uniqueStorage()._contractID = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -513,7 +537,7 @@ nonisolated extension Volta_V1_ExecutionReply: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".IntentExecution"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0\u{3}parent_intent_id\0\u{1}role\0\u{1}attempt\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{3}order_id\0\u{1}stage\0\u{3}order_state\0\u{1}quantity\0\u{3}filled_quantity\0\u{3}avg_fill_price_micros\0\u{3}limit_price_micros\0\u{1}reprices\0\u{3}expected_price_micros\0\u{3}slippage_micros\0\u{3}realized_pnl_micros\0\u{1}reason\0\u{3}risk_reason_code\0\u{1}strategy\0\u{1}instrument\0\u{3}updated_ns\0\u{1}purpose\0\u{3}intent_reason\0\u{1}account\0\u{3}parent_intent_id\0\u{1}role\0\u{1}attempt\0\u{1}algo\0\u{3}algo_priority\0\u{3}oca_group\0\u{3}contract_id\0")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -539,6 +563,10 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
     var _parentIntentID: String = String()
     var _role: String = String()
     var _attempt: Int32 = 0
+    var _algo: String = String()
+    var _algoPriority: String = String()
+    var _ocaGroup: String = String()
+    var _contractID: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -572,6 +600,10 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       _parentIntentID = source._parentIntentID
       _role = source._role
       _attempt = source._attempt
+      _algo = source._algo
+      _algoPriority = source._algoPriority
+      _ocaGroup = source._ocaGroup
+      _contractID = source._contractID
     }
   }
 
@@ -613,6 +645,10 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._parentIntentID) }()
         case 22: try { try decoder.decodeSingularStringField(value: &_storage._role) }()
         case 23: try { try decoder.decodeSingularInt32Field(value: &_storage._attempt) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._algo) }()
+        case 25: try { try decoder.decodeSingularStringField(value: &_storage._algoPriority) }()
+        case 26: try { try decoder.decodeSingularStringField(value: &_storage._ocaGroup) }()
+        case 27: try { try decoder.decodeSingularInt64Field(value: &_storage._contractID) }()
         default: break
         }
       }
@@ -690,6 +726,18 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
       if _storage._attempt != 0 {
         try visitor.visitSingularInt32Field(value: _storage._attempt, fieldNumber: 23)
       }
+      if !_storage._algo.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._algo, fieldNumber: 24)
+      }
+      if !_storage._algoPriority.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._algoPriority, fieldNumber: 25)
+      }
+      if !_storage._ocaGroup.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ocaGroup, fieldNumber: 26)
+      }
+      if _storage._contractID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._contractID, fieldNumber: 27)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -722,6 +770,10 @@ nonisolated extension Volta_V1_IntentExecution: SwiftProtobuf.Message, SwiftProt
         if _storage._parentIntentID != rhs_storage._parentIntentID {return false}
         if _storage._role != rhs_storage._role {return false}
         if _storage._attempt != rhs_storage._attempt {return false}
+        if _storage._algo != rhs_storage._algo {return false}
+        if _storage._algoPriority != rhs_storage._algoPriority {return false}
+        if _storage._ocaGroup != rhs_storage._ocaGroup {return false}
+        if _storage._contractID != rhs_storage._contractID {return false}
         return true
       }
       if !storagesAreEqual {return false}

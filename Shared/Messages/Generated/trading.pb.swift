@@ -504,11 +504,44 @@ public nonisolated struct Volta_V1_OrderIntent: @unchecked Sendable {
   /// Clears the value of `timeout`. Subsequent reads from it will return its default value.
   public mutating func clearTimeout() {_uniqueStorage()._timeout = nil}
 
+  /// the numbers the strategy chose the contract by, for the record
+  public var selection: Volta_V1_Selection {
+    get {_storage._selection ?? Volta_V1_Selection()}
+    set {_uniqueStorage()._selection = newValue}
+  }
+  /// Returns true if `selection` has been explicitly set.
+  public var hasSelection: Bool {_storage._selection != nil}
+  /// Clears the value of `selection`. Subsequent reads from it will return its default value.
+  public mutating func clearSelection() {_uniqueStorage()._selection = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// Why this contract: what the strategy saw when it chose it (the put seller's DTE, delta, IV,
+/// premium and underlying price), kept by the recorder with the intent's signal.
+public nonisolated struct Volta_V1_Selection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dte: Int32 = 0
+
+  public var delta: Double = 0
+
+  public var iv: Double = 0
+
+  /// the mid, per share
+  public var premium: Double = 0
+
+  public var underlyingPrice: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// An entry's patience: an attempt with nothing filled after `seconds` is cancelled; then, up to
@@ -937,7 +970,7 @@ nonisolated extension Volta_V1_Leg: SwiftProtobuf.Message, SwiftProtobuf._Messag
 
 nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OrderIntent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{3}price_as_given\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0\u{1}bracket\0\u{3}oca_group\0\u{1}timeout\0\u{b}trigger\0\u{c}\u{e}\u{1}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}instance\0\u{1}purpose\0\u{1}legs\0\u{1}quantity\0\u{3}order_type\0\u{3}limit_price_micros\0\u{3}stop_price_micros\0\u{3}expected_price_micros\0\u{1}tif\0\u{1}reason\0\u{3}created_ns\0\u{4}\u{2}position_avg_cost_micros\0\u{1}account\0\u{3}cancel_if\0\u{3}price_as_given\0\u{3}trail_amount_micros\0\u{3}trail_percent\0\u{1}algo\0\u{3}algo_priority\0\u{1}bracket\0\u{3}oca_group\0\u{1}timeout\0\u{1}selection\0\u{b}trigger\0\u{c}\u{e}\u{1}")
 
   fileprivate class _StorageClass {
     var _intentID: String = String()
@@ -964,6 +997,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
     var _bracket: Volta_V1_Bracket? = nil
     var _ocaGroup: String = String()
     var _timeout: Volta_V1_EntryTimeout? = nil
+    var _selection: Volta_V1_Selection? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -998,6 +1032,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       _bracket = source._bracket
       _ocaGroup = source._ocaGroup
       _timeout = source._timeout
+      _selection = source._selection
     }
   }
 
@@ -1040,6 +1075,7 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         case 23: try { try decoder.decodeSingularMessageField(value: &_storage._bracket) }()
         case 24: try { try decoder.decodeSingularStringField(value: &_storage._ocaGroup) }()
         case 25: try { try decoder.decodeSingularMessageField(value: &_storage._timeout) }()
+        case 26: try { try decoder.decodeSingularMessageField(value: &_storage._selection) }()
         default: break
         }
       }
@@ -1124,6 +1160,9 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
       try { if let v = _storage._timeout {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
       } }()
+      try { if let v = _storage._selection {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1157,10 +1196,61 @@ nonisolated extension Volta_V1_OrderIntent: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._bracket != rhs_storage._bracket {return false}
         if _storage._ocaGroup != rhs_storage._ocaGroup {return false}
         if _storage._timeout != rhs_storage._timeout {return false}
+        if _storage._selection != rhs_storage._selection {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_Selection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Selection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}dte\0\u{1}delta\0\u{1}iv\0\u{1}premium\0\u{3}underlying_price\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.dte) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.delta) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.iv) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.premium) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.underlyingPrice) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.dte != 0 {
+      try visitor.visitSingularInt32Field(value: self.dte, fieldNumber: 1)
+    }
+    if self.delta.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.delta, fieldNumber: 2)
+    }
+    if self.iv.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.iv, fieldNumber: 3)
+    }
+    if self.premium.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.premium, fieldNumber: 4)
+    }
+    if self.underlyingPrice.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.underlyingPrice, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_Selection, rhs: Volta_V1_Selection) -> Bool {
+    if lhs.dte != rhs.dte {return false}
+    if lhs.delta != rhs.delta {return false}
+    if lhs.iv != rhs.iv {return false}
+    if lhs.premium != rhs.premium {return false}
+    if lhs.underlyingPrice != rhs.underlyingPrice {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -32,6 +32,17 @@ struct PutSelection {
             }
     }
 
+    /// The numbers this put was chosen by, for the record (the recorder's signal).
+    func record(_ q: Volta_V1_OptionQuote, spot: Double) -> Volta_V1_Selection {
+        .with {
+            $0.dte = Int32(dte(q.contract.expiry) ?? 0)
+            $0.delta = q.greeks.delta
+            $0.iv = q.greeks.iv
+            $0.premium = (q.bid + q.ask) / 2
+            $0.underlyingPrice = spot
+        }
+    }
+
     /// Why nothing was chosen, for the state a trader reads.
     func whyNone(_ chain: [Volta_V1_OptionQuote]) -> String {
         let puts = chain.filter { $0.contract.right == .put }

@@ -60,7 +60,9 @@ extension PutSeller {
                 continue
             }
             rolling[key] = contract
-            actions.append(.submit(rollIntent(key, old: position, new: target, credit: credit, now: context.now), owner: symbol))
+            var roll = rollIntent(key, old: position, new: target, credit: credit, now: context.now)
+            roll.selection = selection.record(target, spot: spot)
+            actions.append(.submit(roll, owner: symbol))
             actions.append(state(symbol, key, "rolling", "\(contract) → \(Volta_V1_Instrument.of(target.contract).displayName) for a net "
                                  + String(format: "%.2f", credit) + ": \(why)", context.now))
         }

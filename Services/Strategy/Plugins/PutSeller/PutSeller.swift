@@ -114,6 +114,7 @@ public struct PutSeller: Strategy {
         intent.algo = "adaptive"
         intent.algoPriority = settings.algoPriority
         intent.reason = "daily_put_sale"
+        intent.selection = selection.record(pick, spot: spot)
         intent.createdNs = context.now
         intent.timeout = Volta_V1_EntryTimeout.with {
             $0.seconds = Int32(settings.entryTimeoutSeconds)
