@@ -34,6 +34,11 @@ public final class InMemoryHub: Sendable {
 
     public let clock: any BusClock
     private let state: Mutex<State>
+    /// Subscriptions and workers whose streams ended, removed at the hub's next operation. Their
+    /// `onTermination` runs while the runtime holds the ended task's status lock, and a publish
+    /// yields under the hub's lock (a yield needs that task lock): taking the hub's lock there
+    /// deadlocked, a test process hung on a cancel. This lock is never held while yielding.
+    private let ended = Mutex<(subscribers: [(prefix: String, id: Int)], workers: [[UInt8]])>(([], []))
     private let pending = PendingReplies<[UInt8]>()
 
     public init(clock: any BusClock = ManualClock(), routing: ServiceRouter<(requestID: String, envelope: [UInt8])>.Configuration = .init()) {
@@ -48,19 +53,35 @@ public final class InMemoryHub: Sendable {
 
     /// Loses the next `count` frames whose topic starts with `prefix`: a slow subscriber's HWM.
     public func dropNext(prefix: String, count: Int) {
-        state.withLock { $0.drops.append((prefix, count)) }
+        locked { $0.drops.append((prefix, count)) }
     }
 
     /// Keeps every published frame, for a test to read with ``publishedFrames``.
-    public func recordPublished() { state.withLock { $0.recordPublished = true } }
-    public var publishedFrames: [RawFrame] { state.withLock { $0.published } }
+    public func recordPublished() { locked { $0.recordPublished = true } }
+    public var publishedFrames: [RawFrame] { locked { $0.published } }
 
-    public func liveWorkers(of service: String) -> Int { state.withLock { $0.router.liveWorkers(of: service) } }
+    public func liveWorkers(of service: String) -> Int { locked { $0.router.liveWorkers(of: service) } }
+
+    /// The hub's state under its lock, with the ended streams removed first.
+    private func locked<R: Sendable>(_ body: (inout State) -> R) -> R {
+        state.withLock { s in
+            let gone = ended.withLock { e in
+                defer { e = ([], []) }
+                return e
+            }
+            for sub in gone.subscribers { s.subscribers.remove(sub.prefix, id: sub.id) }
+            for id in gone.workers {
+                s.workers[id] = nil
+                s.router.remove(id)
+            }
+            return body(&s)
+        }
+    }
 
     // MARK: Transport operations
 
     func publish(_ frame: RawFrame) -> Bool {
-        state.withLock { s in
+        locked { s in
             if s.recordPublished { s.published.append(frame) }
             if let i = s.drops.firstIndex(where: { frame.topic.hasPrefix($0.prefix) && $0.remaining > 0 }) {
                 s.drops[i].remaining -= 1
@@ -75,13 +96,13 @@ public final class InMemoryHub: Sendable {
 
     func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [RawFrame].self, bufferingPolicy: .bufferingOldest(bufferLimit))
-        let id = state.withLock { s -> Int in
+        let id = locked { s -> Int in
             s.nextID += 1
             s.subscribers.insert(prefix, id: s.nextID, Subscriber(id: s.nextID, prefix: prefix, continuation: continuation))
             return s.nextID
         }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { $0.subscribers.remove(prefix, id: id) }
+            self?.ended.withLock { $0.subscribers.append((prefix, id)) }
         }
         return stream
     }
@@ -89,7 +110,7 @@ public final class InMemoryHub: Sendable {
     func exchange(service: String, requestID: String, envelope: [UInt8], timeout: Duration) async throws -> [UInt8] {
         try await pending.exchange(requestID: requestID, service: service, timeout: timeout, clock: clock) {
             let now = self.clock.now()
-            return self.state.withLock { s -> [UInt8]? in
+            return self.locked { s -> [UInt8]? in
                 switch s.router.submit(service: service, key: requestID, job: (requestID, envelope), now: now) {
                 case let .dispatch(worker, job):
                     self.deliver(job, to: worker, in: &s)
@@ -107,7 +128,7 @@ public final class InMemoryHub: Sendable {
 
     func serve(service: String, options: ServeOptions, instance: String) -> AsyncStream<InboundRequest> {
         let (stream, continuation) = AsyncStream.makeStream(of: InboundRequest.self)
-        let ids: [[UInt8]] = state.withLock { s in
+        let ids: [[UInt8]] = locked { s in
             s.nextID += 1
             let base = "\(instance):\(service):\(s.nextID)"
             return (0..<options.concurrency).map { k in
@@ -120,12 +141,7 @@ public final class InMemoryHub: Sendable {
             }
         }
         continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { s in
-                for id in ids {
-                    s.workers[id] = nil
-                    s.router.remove(id)
-                }
-            }
+            self?.ended.withLock { $0.workers += ids }
         }
         return stream
     }
@@ -140,7 +156,7 @@ public final class InMemoryHub: Sendable {
 
     private func complete(_ requestID: String, reply: [UInt8], worker: [UInt8]) {
         pending.resolve(requestID, with: reply)
-        state.withLock { s in
+        locked { s in
             if let w = s.workers[worker],
                let (next, job) = s.router.ready(worker, service: w.service, idempotent: w.idempotent, now: clock.now()) {
                 deliver(job, to: next, in: &s)

@@ -31,7 +31,7 @@ final class DashboardHarness: @unchecked Sendable {
     var run: Task<Void, any Error>?
     var group: ServiceGroup?
 
-    init(token: String = DashboardHarness.token, openReads: Bool = false) throws {
+    init(token: String = DashboardHarness.token, openReads: Bool = false, alerts: AlertCenter.Settings = .init()) throws {
         pool = try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-dashboard-\(UUID().uuidString).sqlite")
         var recorderSettings = RecorderService.Settings()
         recorderSettings.snapshotPeriod = .milliseconds(100)
@@ -41,6 +41,7 @@ final class DashboardHarness: @unchecked Sendable {
         settings.port = 0
         settings.token = token
         settings.openReads = openReads
+        settings.alerts = alerts
         dashboard = DashboardService(bus: Self.connect(hub, "dashboard"), settings: settings, logger: Logger(label: "dashboard"))
         client = Self.connect(hub, "seed")
     }

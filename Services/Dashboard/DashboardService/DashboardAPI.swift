@@ -13,6 +13,7 @@ struct DashboardAPI: Sendable {
     let bus: Bus
     let watch: BusWatch
     let events: EventFanout
+    let alerts: AlertCenter
     let timeout: Duration
 
     /// A caller's mistake (400), or a refusal with its own status (404 unknown, 409 not now).
@@ -38,6 +39,10 @@ struct DashboardAPI: Sendable {
         router.get("/api/pnl") { r, _ in await answer { try await pnl(r) } }
         router.get("/api/pnl/history") { r, _ in await answer { try await pnlHistory(r) } }
         router.get("/api/status") { r, _ in await answer { try await status(r) } }
+        router.get("/api/alerts") { r, _ in await answer {
+            _ = try parameters(r, allowed: [])
+            return .object([("alerts", .array(alerts.recent.map(\.json)))])
+        } }
         router.post("/api/killswitch") { r, _ in await answer { try await killSwitch(r) } }
         router.post("/api/trade/trigger") { r, _ in await answer { try await trigger(r) } }
         router.post("/api/flatten") { r, _ in await answer { try await flatten(r) } }

@@ -1,3 +1,4 @@
+import Foundation
 import Bus
 import Hummingbird
 import Logging
@@ -15,6 +16,7 @@ public final class DashboardService: Service, Sendable {
         public var token = ""
         public var openReads = false
         public var timeout = Duration.seconds(2)
+        public var alerts = AlertCenter.Settings()
         public init() {}
     }
 
@@ -23,6 +25,7 @@ public final class DashboardService: Service, Sendable {
     let logger: Logger
     public let watch: BusWatch
     let events = EventFanout()
+    let alerts: AlertCenter
     /// The bound port once the server listens, and who waits for it until then.
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
@@ -33,6 +36,9 @@ public final class DashboardService: Service, Sendable {
         s.token = try context.value(DashboardSettings.token)
         s.openReads = try context.value(DashboardSettings.openReads)
         s.timeout = .milliseconds(try context.value(DashboardSettings.queryTimeoutMilliseconds))
+        let url = try context.value(DashboardSettings.webhookURL)
+        s.alerts.webhookURL = url.isEmpty ? nil : URL(string: url)
+        s.alerts.webhookLevel = OperatorAlert.Level(name: try context.value(DashboardSettings.webhookLevel)) ?? .info
         self.init(bus: context.bus, settings: s, logger: context.logger)
     }
 
@@ -41,12 +47,13 @@ public final class DashboardService: Service, Sendable {
         self.settings = settings
         self.logger = logger
         watch = BusWatch(bus: bus, events: events)
+        alerts = AlertCenter(bus: bus, events: events, watch: watch, settings: settings.alerts, logger: logger)
     }
 
     public func run() async throws {
         let router = Router(context: DashboardContext.self)
         router.add(middleware: AccessMiddleware(token: settings.token, openReads: settings.openReads))
-        DashboardAPI(bus: bus, watch: watch, events: events, timeout: settings.timeout).register(on: router)
+        DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, timeout: settings.timeout).register(on: router)
         DashboardPage.register(on: router)
         if settings.token.isEmpty { logger.warning("no dashboard.token: the kill switch and the trade trigger are refused") }
         let app = Application(
@@ -61,6 +68,7 @@ public final class DashboardService: Service, Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { try await app.run() }
             group.addTask { await cancelWhenGracefulShutdown { await self.watch.run() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.alerts.run() } }
             // Open event streams would hold the server's graceful shutdown open: end them.
             group.addTask {
                 try? await gracefulShutdown()

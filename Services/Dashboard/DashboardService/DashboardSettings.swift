@@ -1,3 +1,4 @@
+import Foundation
 import ServiceKit
 
 /// The `dashboard.*` keys.
@@ -16,5 +17,13 @@ public enum DashboardSettings {
     public static let queryTimeoutMilliseconds = Setting<Int>.integer(
         "dashboard.query_ms", default: 2_000, in: 100...60_000, help: "How long a request to the recorder, risk or execution may take.")
 
-    public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds]
+    public static let webhookURL = Setting<String>.text(
+        "dashboard.alerts.webhook_url", default: "", accepted: "an http:// or https:// URL, or empty", help:
+            "Where alerts are POSTed as Slack's JSON ({\"text\": ...}); empty: the log and the page only.",
+        secret: true, isValid: { $0.isEmpty || (($0.hasPrefix("http://") || $0.hasPrefix("https://")) && URL(string: $0)?.host != nil) })
+    public static let webhookLevel = Setting<String>.choice(
+        "dashboard.alerts.webhook_level", default: "info", of: ["info", "warning", "critical"],
+        help: "The least level sent to the webhook (fills are info; rejections, risk limits at 80% warning; the kill switch critical).")
+
+    public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds, webhookURL, webhookLevel]
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Messages
+
+/// One thing an operator should hear about, for every sink (the log, the page, a webhook).
+public struct OperatorAlert: Sendable, Equatable {
+    public enum Level: Int, Sendable, Comparable, CaseIterable {
+        case info, warning, critical
+        public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
+        public var name: String { ["info", "warning", "critical"][rawValue] }
+        public init?(name: String) {
+            guard let l = Level.allCases.first(where: { $0.name == name.lowercased() }) else { return nil }
+            self = l
+        }
+    }
+
+    public let kind: String
+    public let level: Level
+    public let text: String
+    public let timeNs: Int64
+
+    var json: JSONValue {
+        .object([("kind", .string(kind)), ("level", .string(level.name)), ("text", .string(text)), ("time_ns", .integer(timeNs))])
+    }
+}
+
+/// Which bus events become alerts, and when: fills, risk's rejections, a strategy's own alerts (a
+/// stop fired, a day skipped), the kill switch changing, a risk limit reaching 80% of its
+/// allowance (once per crossing), a gateway that stops heartbeating. Pure but for the memory of
+/// what was last seen, so each transition is said once.
+struct AlertRules: Sendable {
+    static let limitWarning = 0.8
+    var killSwitch: String?
+    var limitsOver: Set<String> = []
+    var gatewaysAlive: Set<String> = []
+    var gatewaysSeen: Set<String> = []
+
+    func fill(_ f: Volta_V1_Fill, now: Int64) -> OperatorAlert {
+        let price = String(format: "%.2f", Double(f.priceMicros) / 1e6)
+        return OperatorAlert(kind: "fill", level: .info, now: now,
+                             "Filled: \(f.side == .sell ? "SELL" : "BUY") \(f.quantity) \(f.instrument.displayName) at \(price) (\(f.account))")
+    }
+
+    func decision(_ d: Volta_V1_RiskDecision, now: Int64) -> OperatorAlert? {
+        guard d.verdict == .riskRejected else { return nil }
+        return OperatorAlert(kind: "rejection", level: .warning, now: now, "Risk rejected \(d.intentID): \(d.reasonCode) \(d.detail)")
+    }
+
+    func strategy(_ a: Volta_V1_StrategyAlert, now: Int64) -> OperatorAlert {
+        OperatorAlert(kind: "strategy", level: OperatorAlert.Level(name: a.level) ?? .info, now: now, "\(a.strategy): \(a.message)")
+    }
+
+    mutating func risk(_ s: Volta_V1_RiskState, now: Int64) -> [OperatorAlert] {
+        var alerts: [OperatorAlert] = []
+        if let before = killSwitch, before != s.killSwitch {
+            alerts.append(OperatorAlert(kind: "kill_switch", level: s.killSwitch == "ACTIVE" ? .info : .critical, now: now,
+                                        "Kill switch \(before) → \(s.killSwitch)"))
+        }
+        killSwitch = s.killSwitch
+        for l in s.limits where l.limit > 0 {
+            let share = l.used / l.limit
+            if share >= Self.limitWarning, limitsOver.insert(l.name).inserted {
+                alerts.append(OperatorAlert(kind: "risk_limit", level: .warning, now: now,
+                                            "Risk limit \(l.name) at \(Int((share * 100).rounded()))%: \(l.used) of \(l.limit)"))
+            } else if share < Self.limitWarning {
+                limitsOver.remove(l.name)
+            }
+        }
+        return alerts
+    }
+
+    /// The gateways heartbeating now: one that was and is no longer is a disconnect.
+    mutating func gateways(alive: Set<String>, now: Int64) -> [OperatorAlert] {
+        defer {
+            gatewaysAlive = alive
+            gatewaysSeen.formUnion(alive)
+        }
+        let lost = gatewaysAlive.subtracting(alive).sorted().map {
+            OperatorAlert(kind: "gateway", level: .critical, now: now, "Gateway \($0) stopped heartbeating: no broker connection")
+        }
+        let back = alive.subtracting(gatewaysAlive).intersection(gatewaysSeen).sorted().map {
+            OperatorAlert(kind: "gateway", level: .info, now: now, "Gateway \($0) is back")
+        }
+        return lost + back
+    }
+}
+
+extension OperatorAlert {
+    init(kind: String, level: Level, now: Int64, _ text: String) {
+        self.init(kind: kind, level: level, text: text, timeNs: now)
+    }
+}
