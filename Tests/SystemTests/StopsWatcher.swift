@@ -125,6 +125,10 @@ class StopsWatcher: @unchecked Sendable {
     // MARK: Watching
 
     func intentSources() async -> Set<String> { Set(await intents.items.map(\.source)) }
+    /// The workers that sent intents made at or after `ns` (bus time: the wall clock, live).
+    func intentSources(createdAfter ns: Int64) async -> Set<String> {
+        Set(await intents.items.filter { $0.intent.createdNs >= ns }.map(\.source))
+    }
 
     func stopOrderIDs() async -> Set<String> {
         Set(await statuses.items.map(\.orderID).filter { $0.hasPrefix("ex-stop-") })
