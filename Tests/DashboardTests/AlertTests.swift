@@ -29,6 +29,12 @@ struct AlertTests {
         #expect(lost.map(\.level) == [.critical] && lost.first?.text.contains("gateway-1") == true)
         #expect(rules.gateways(alive: ["gateway-1"], now: 9).map(\.text) == ["Gateway gateway-1 is back"])
         #expect(rules.decision(.with { $0.verdict = .riskApproved }, now: 10) == nil)
+        // A floor (MIN_…) bites as the value falls to it: far above it is no alert, near it is.
+        let floor = { (balance: Double) in Volta_V1_RiskState.with {
+            $0.killSwitch = "HALTED"; $0.limits = [.with { l in l.name = "MIN_ACCOUNT_BALANCE"; l.used = balance; l.limit = 25_000 }]
+        } }
+        #expect(rules.risk(floor(999_918), now: 11).isEmpty)
+        #expect(rules.risk(floor(30_000), now: 12).map(\.kind) == ["risk_limit"])
     }
 
     /// A local webhook endpoint: the bodies it received; it answers 500 to the first.

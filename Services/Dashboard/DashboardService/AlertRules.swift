@@ -56,11 +56,12 @@ struct AlertRules: Sendable {
                                         "Kill switch \(before) → \(s.killSwitch)"))
         }
         killSwitch = s.killSwitch
-        for l in s.limits where l.limit > 0 {
-            let share = l.used / l.limit
+        for l in s.limits {
+            guard let share = DashboardJSON.usedShare(l) else { continue }
             if share >= Self.limitWarning, limitsOver.insert(l.name).inserted {
+                let what = DashboardJSON.isFloor(l) ? "\(l.used) against a floor of \(l.limit)" : "\(l.used) of \(l.limit)"
                 alerts.append(OperatorAlert(kind: "risk_limit", level: .warning, now: now,
-                                            "Risk limit \(l.name) at \(Int((share * 100).rounded()))%: \(l.used) of \(l.limit)"))
+                                            "Risk limit \(l.name) at \(Int((share * 100).rounded()))%: \(what)"))
             } else if share < Self.limitWarning {
                 limitsOver.remove(l.name)
             }

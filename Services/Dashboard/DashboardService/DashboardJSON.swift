@@ -16,11 +16,16 @@ enum DashboardJSON {
     /// over the value for a floor (`MIN_…`: the account balance may fall to its minimum).
     static func limits(_ r: Volta_V1_RiskState) -> JSONValue {
         .array(r.limits.map { l in
-            let floor = l.name.hasPrefix("MIN_")
-            let pct: Double? = floor ? (l.used > 0 ? 100 * l.limit / l.used : nil) : (l.limit > 0 ? 100 * l.used / l.limit : nil)
-            return .object([("name", .string(l.name)), ("used", .number(l.used)), ("limit", .number(l.limit)),
-                            ("kind", .string(floor ? "floor" : "ceiling")), ("used_pct", .number(pct))])
+            .object([("name", .string(l.name)), ("used", .number(l.used)), ("limit", .number(l.limit)),
+                     ("kind", .string(isFloor(l) ? "floor" : "ceiling")), ("used_pct", .number(usedShare(l).map { 100 * $0 }))])
         })
+    }
+
+    static func isFloor(_ l: Volta_V1_LimitUsage) -> Bool { l.name.hasPrefix("MIN_") }
+
+    /// How close a limit is to biting, 1 when it bites (nil when it cannot be said).
+    static func usedShare(_ l: Volta_V1_LimitUsage) -> Double? {
+        isFloor(l) ? (l.used > 0 ? l.limit / l.used : nil) : (l.limit > 0 ? l.used / l.limit : nil)
     }
 
     static func betaWeighted(_ r: Volta_V1_RiskState) -> JSONValue {

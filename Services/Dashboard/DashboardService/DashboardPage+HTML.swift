@@ -30,6 +30,7 @@ extension DashboardPage {
   th, td { padding:4px 6px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
   th { color:var(--dim); font-weight:normal; font-size:12px; } th:first-child, td:first-child { text-align:left; }
   td.l { text-align:left; } .pos { color:var(--pos); } .neg { color:var(--neg); } .dim { color:var(--dim); }
+  .caution { color:#e0b040; } #runnow { margin-top:8px; } #runnow label { color:var(--dim); margin:0 8px; }
   .empty { color:var(--dim); padding:8px; }
   .filters { display:flex; flex-wrap:wrap; gap:6px; align-items:center; margin-bottom:8px; }
   input, select { background:var(--bg); color:var(--text); border:1px solid var(--line); border-radius:4px; padding:4px 6px; font:inherit; }
@@ -95,7 +96,14 @@ extension DashboardPage {
     <h2>Strategies</h2>
     <table id="strategies"></table>
     <table id="strategystates"></table>
+    <p id="runnow"><select id="runstrategy" title="A strategy in strategy.enabled"></select>
+      <label><input type="checkbox" id="runforce"> even if closed</label>
+      <button id="runbtn" title="Run the strategy's routine now (POST /api/trade/trigger)">Run now</button></p>
     <div id="params"></div>
+  </section>
+  <section>
+    <h2>Alerts</h2>
+    <table id="alerts"></table>
   </section>
   <section class="wide">
     <h2>Services</h2>
@@ -330,6 +338,13 @@ async function loadStrategies() {
   table($("#strategystates"), [["Strategy", "strategy", null, () => "l"], ["Key", "key", null, () => "l"], ["Status", "status", null, () => "l"],
     ["State", "summary", null, () => "l"], ["Worker", "worker", null, () => "l"], ["Updated", "updated_ns", time]],
     data.states || [], "no strategy state published yet");
+  const enabled = new Set();
+  for (const facts of Object.values(data.parameters)) for (const name of String(facts["strategy.enabled"] || "").split(",")) if (name) enabled.add(name.trim());
+  const select = $("#runstrategy"), chosen = select.value;
+  select.textContent = "";
+  for (const name of [...enabled].sort()) { const o = document.createElement("option"); o.value = o.textContent = name; select.append(o); }
+  if (enabled.has(chosen)) select.value = chosen;
+  $("#runnow").hidden = enabled.size === 0;
   const el = $("#params");
   el.textContent = "";
   for (const [instance, facts] of Object.entries(data.parameters)) {
@@ -357,7 +372,7 @@ function showRisk(risk) {
 async function loadStatus() {
   const s = await api("/api/status");
   showRisk(s.trading);
-  $("#schedule").textContent = "Next scheduled trade: " + (s.next_scheduled_trade ? time(s.next_scheduled_trade) : "none (" + s.schedule + ")");
+  $("#schedule").textContent = "Next scheduled trade: " + (s.next_scheduled ? time(s.next_scheduled.at_ns) + " (" + s.next_scheduled.strategy + ", " + s.next_scheduled.timer + ")" : "none (" + s.schedule + ")");
   table($("#services"), [["Service", "service"], ["Instance", "instance", null, () => "l"],
     ["State", "state", null, (v) => v === "RUNNING" ? "pos" : "neg"], ["Last heartbeat", "last_seen_ms_ago", (v) => num(v / 1000, 1) + " s ago"],
     ["Uptime", "uptime_ms", (v) => num(v / 60000, 1) + " min"], ["PID", "pid"], ["Version", "version"]],
@@ -375,6 +390,21 @@ async function emergencyStop() {
   if (!reason) return;
   try { showRisk(await api("/api/killswitch", { method: "POST", body: JSON.stringify({ emergency_stop: reason }) })); toast("Emergency stop done"); }
   catch (e) { failed(e); }
+}
+
+async function loadAlerts() {
+  const data = await api("/api/alerts");
+  table($("#alerts"), [["Time", "time_ns", time], ["Level", "level", null, (v) => v === "critical" ? "neg" : v === "warning" ? "caution" : "dim"],
+    ["Kind", "kind", null, () => "l"], ["Alert", "text", null, () => "l"]], data.alerts.slice(-12).reverse(), "no alerts yet");
+}
+
+async function runNow() {
+  const strategy = $("#runstrategy").value, force = $("#runforce").checked;
+  if (!strategy) return;
+  try {
+    const r = await api("/api/trade/trigger", { method: "POST", body: JSON.stringify({ strategy, force }) });
+    toast(strategy + ": " + r.detail);
+  } catch (e) { failed(e); }
 }
 
 async function flattenAll() {
@@ -399,13 +429,14 @@ const loaders = {
   account: [loadBook], risk: [loadBook, loadStatus],
 };
 function refreshAll() {
-  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus].map(quietly));
+  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts].map(quietly));
 }
 
 function connect() {
   const source = new EventSource("/api/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
   source.addEventListener("hello", (e) => { $("#live").textContent = "live"; $("#live").className = "badge ok"; const h = JSON.parse(e.data); showRisk(h.risk); });
   source.addEventListener("risk", (e) => showRisk(JSON.parse(e.data)));
+  source.addEventListener("alert", () => quietly(loadAlerts));
   source.addEventListener("changed", (e) => {
     const due = new Set();
     for (const view of JSON.parse(e.data).views) for (const f of loaders[view] || []) due.add(f);
@@ -417,6 +448,7 @@ function connect() {
 for (const b of document.querySelectorAll("[data-kill]")) b.onclick = () => setKillSwitch(b.dataset.kill);
 $("#estop").onclick = emergencyStop;
 $("#flatten").onclick = flattenAll;
+$("#runbtn").onclick = runNow;
 $("#tokenbtn").onclick = () => { const t = prompt("Dashboard token (dashboard.token)", token); if (t !== null) { token = t; localStorage.setItem("voltaToken", t); } };
 $("#apply").onclick = () => quietly(loadTrades);
 $("#csv").onclick = downloadCSV;
