@@ -102,6 +102,9 @@ struct BacktestParityTests {
             // was stopped; where it was stopped between the two, the one it placed.
             let liveRoles = Set(liveReports.filter { $0.parentIntentID == id }.map(\.role))
             let backtestRoles = Set(orders.filter { $0[5] == id }.map { $0[4] })
+            // Fills are not compared (the paths step differently): an entry the backtest had not
+            // filled by the end of its span has no exits yet, whatever the live one had.
+            guard row[12] == "filled" else { continue }
             if liveRoles.count == 2 {
                 withChildren += 1
                 #expect(backtestRoles == liveRoles, "\(id): live \(liveRoles) backtest \(backtestRoles)")

@@ -3,11 +3,11 @@
 # base-image.sh: for machines that cannot pull images. Machines with a registry can use
 # ops/docker/Dockerfile instead; both give the same image.
 #   ops/docker/build-image.sh [TAG]   (default volta:local)
-#   VOLTA_BASE_IMAGE   the base (default volta-base:bookworm, made when missing)
+#   VOLTA_BASE_IMAGE   the base (default volta-base:bookworm-2, made when missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 tag=${1:-volta:local}
-base=${VOLTA_BASE_IMAGE:-volta-base:bookworm}
+base=${VOLTA_BASE_IMAGE:-volta-base:bookworm-2}
 ops/docker/base-image.sh "$base"
 swift build -c release
 context=$(mktemp -d /tmp/volta-image.XXXXXX)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gathers what Volta's image runs: the executables listed in ops/docker/binaries from BIN_DIR,
 # stripped, into OUT/bin, and the Swift runtime libraries they load (found by ldd), once, into
-# OUT/lib. Debian's libraries (libzmq5, libsqlite3-0) come from the base image instead.
+# OUT/lib. Debian's libraries (libzmq5, libsqlite3-0, libcurl4) come from the base image instead.
 #   collect-runtime.sh BIN_DIR OUT
 # Why not --static-swift-stdlib: each executable then carries its own Foundation and ICU data,
 # 67 MB stripped, 800 MB for the twelve; shared, the runtime is about 80 MB once.
