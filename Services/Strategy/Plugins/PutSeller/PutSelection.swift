@@ -38,7 +38,7 @@ struct PutSelection {
             $0.dte = Int32(dte(q.contract.expiry) ?? 0)
             $0.delta = q.greeks.delta
             $0.iv = q.greeks.iv
-            $0.premium = (q.bid + q.ask) / 2
+            $0.premium = PutRoll.mid(q)
             $0.underlyingPrice = spot
         }
     }

@@ -18,14 +18,12 @@ extension PutSeller {
     /// The delivered shares still held, sold at market when the settings say so.
     mutating func sellAssignedShares(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
         guard let delivered = assigned[symbol], delivered > 0, let held = shares[symbol], held.quantity > 0 else { return [] }
-        let day = Self.day(context.now)
+        let id = "\(name)-\(Topics.key(settings.instance))-assigned-\(Topics.key(symbol))-\(Self.day(context.now))"
         guard !settings.keepAssignedShares else {
-            return [state(symbol, "\(name)-\(Topics.key(settings.instance))-assigned-\(Topics.key(symbol))-\(day)", "kept",
-                          "\(delivered) \(symbol) shares from assignment kept (assigned_shares = keep)", context.now)]
+            return [state(symbol, id, "kept", "\(delivered) \(symbol) shares from assignment kept (assigned_shares = keep)", context.now)]
         }
         var position = held
         position.quantity = min(delivered, held.quantity)
-        let id = "\(name)-\(Topics.key(settings.instance))-assigned-\(Topics.key(symbol))-\(day)"
         let intent = Volta_V1_OrderIntent.closing(position, id: id, strategy: name, instance: settings.instance,
                                                   reason: "assigned_shares", now: context.now)
         return [.submit(intent, owner: symbol),
