@@ -8,6 +8,7 @@ import GRDB
 import Logging
 import Messages
 import RecorderService
+import RiskService
 import ServiceLifecycle
 import Synchronization
 import TestSupport
@@ -27,11 +28,15 @@ final class DashboardHarness: @unchecked Sendable {
     let triggers = Collector<Volta_V1_StrategyTrigger>()
     /// The stand-in strategy host's one timer: the put seller's next routine.
     static let nextRoutineNs: Int64 = 1_796_738_460_000_000_000
+    /// The real risk service on this book instead of the stand-in (the confirm flow's tests).
+    let riskBook: RiskBook?
     var base = ""
     var run: Task<Void, any Error>?
     var group: ServiceGroup?
 
-    init(token: String = DashboardHarness.token, openReads: Bool = false, alerts: AlertCenter.Settings = .init()) throws {
+    init(token: String = DashboardHarness.token, openReads: Bool = false, alerts: AlertCenter.Settings = .init(),
+         riskBook: RiskBook? = nil) throws {
+        self.riskBook = riskBook
         pool = try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-dashboard-\(UUID().uuidString).sqlite")
         var recorderSettings = RecorderService.Settings()
         recorderSettings.snapshotPeriod = .milliseconds(100)
@@ -56,7 +61,7 @@ final class DashboardHarness: @unchecked Sendable {
         let risk = connect("risk"), execution = connect("execution"), strategy = connect("strategy")
         let (riskAsked, executionAsked, triggers) = (self.riskAsked, self.executionAsked, self.triggers)
         let killSwitch = Mutex("ACTIVE")
-        let standIns = StandIns(tasks: [
+        var tasks: [Task<Void, Never>] = [
             Task {
                 // A strategy host running the put seller, with the market closed.
                 await strategy.serve(service: Topics.Service.strategy, Volta_V1_StrategyRequest.self) { request, _ in
@@ -70,7 +75,9 @@ final class DashboardHarness: @unchecked Sendable {
                     return reply
                 }
             },
-            Task {
+        ]
+        if riskBook == nil {
+            tasks.append(Task {
                 await risk.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in
                     await riskAsked.append(request)
                     if case .setKillSwitch(let s) = request.op { killSwitch.withLock { $0 = s } }
@@ -80,7 +87,9 @@ final class DashboardHarness: @unchecked Sendable {
                     reply.state.mode = "auto"
                     return reply
                 }
-            },
+            })
+        }
+        tasks.append(
             Task {
                 await execution.serve(service: Topics.Service.execution, Volta_V1_ExecutionRequest.self) { request, _ in
                     var reply = Volta_V1_ExecutionReply()
@@ -93,9 +102,12 @@ final class DashboardHarness: @unchecked Sendable {
                     }
                     return reply
                 }
-            },
-        ])
-        let group = ServiceGroup(services: [recorder, dashboard, standIns], gracefulShutdownSignals: [], logger: Logger(label: "test"))
+            })
+        var services: [any Service] = [recorder, dashboard, StandIns(tasks: tasks)]
+        if let riskBook {
+            services.append(RiskService(bus: risk, book: riskBook, logger: Logger(label: "risk"), statePeriod: .milliseconds(100)))
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: Logger(label: "test"))
         self.group = group
         run = Task { try await group.run() }
         base = "http://127.0.0.1:\(await dashboard.boundPort())"

@@ -106,7 +106,7 @@ class Browser:
     def click(self, selector):
         """A real mouse click at the element's centre. The press is answered at once; the release
         may open a confirm dialog, which blocks its answer until the dialog is handled."""
-        box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView(); "
+        box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}}); "
                             f"const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
         x, y = box
         self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
@@ -135,6 +135,39 @@ def png_facts(data):
         pos += 12 + length
     raw = zlib.decompress(idat)
     return width, height, len(set(raw[::97]))
+
+
+def accept_dialog(b, release):
+    """Accepts the confirm dialog a click opened, and waits for the click's own answer."""
+    dialog = b.wait_event("Page.javascriptDialogOpening")
+    b.call("Page.handleJavaScriptDialog", accept=True)
+    while not any(e.get("id") == release for e in [b.receive()]):
+        pass
+    return dialog["params"]["message"]
+
+
+def confirm_flow(b, url, out):
+    """Confirm mode through the page: the mode chosen in its select, a position's Close clicked,
+    the close waiting under "Waiting for you" until its Confirm button is clicked."""
+    b.evaluate("(() => { const s = document.querySelector('#modeselect'); s.value = 'confirm'; s.dispatchEvent(new Event('change')); return true; })()")
+    b.wait_for("document.querySelector('#mode').textContent === 'mode: confirm'", "the page did not show confirm mode", 15)
+    dialog = accept_dialog(b, b.click("#positions tbody tr:first-child button.close"))
+    b.wait_for("Number(document.querySelector('#pending').dataset.rows || 0) > 0",
+               "the close did not wait on the page (toast: " + str(b.evaluate("document.querySelector('#toast').textContent"))
+               + "; dialog: " + dialog + "; pending: " + urllib.request.urlopen(f"{url}/api/intents/pending").read().decode() + ")", 30)
+    row = b.evaluate("Array.from(document.querySelector('#pending tbody tr').cells).slice(0, 4).map(c => c.textContent)")
+    import base64
+    png = base64.b64decode(b.call("Page.captureScreenshot", format="png")["data"])
+    with open(os.path.join(out, "dashboard-confirm.png"), "wb") as f:
+        f.write(png)
+    b.call("Input.dispatchMouseEvent", type="mouseMoved", x=0, y=0)
+    release = b.click("#pending tbody tr:first-child button.confirm")
+    while not any(e.get("id") == release for e in [b.receive()]):
+        pass
+    b.wait_for("Number(document.querySelector('#pending').dataset.rows || 0) === 0", "the confirmed intent still waits", 30)
+    b.evaluate("(() => { const s = document.querySelector('#modeselect'); s.value = 'auto'; s.dispatchEvent(new Event('change')); return true; })()")
+    b.wait_for("document.querySelector('#mode').textContent === 'mode: auto'", "the page did not go back to auto", 15)
+    return {"close_dialog": dialog, "waiting_row": row, "screenshot": os.path.join(out, "dashboard-confirm.png")}
 
 
 def main():
@@ -181,8 +214,10 @@ def main():
             if button == "#halt":
                 states["api_after_halt"] = json.load(urllib.request.urlopen(f"{url}/api/status"))["trading"]["kill_switch"]
 
+        confirm = confirm_flow(b, url, out)
+
         print(json.dumps({
-            "positions": positions, "pnl_classes": pnl_classes, "cards": cards, "services": services,
+            "confirm": confirm, "positions": positions, "pnl_classes": pnl_classes, "cards": cards, "services": services,
             "chart_pixels": chart_pixels, "screenshot": path, "screenshot_bytes": len(png),
             "screenshot_size": [width, height], "screenshot_distinct": distinct, "kill_switch": states,
         }))

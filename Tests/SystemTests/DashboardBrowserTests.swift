@@ -57,10 +57,22 @@ struct DashboardBrowserTests {
         #expect(kill["api_after_halt"] as? String == "HALTED", "\(kill)")
         #expect(((kill["#halt"] as? [String: Any])?["dialog"] as? String)?.contains("HALTED") == true)
         // The UI's last click resumed trading: risk itself says so.
+        // Confirm mode through the page: the close waited for its Confirm, then went to the venue.
+        let confirm = out["confirm"] as? [String: Any] ?? [:]
+        let row = confirm["waiting_row"] as? [String] ?? []
+        #expect(row.count == 4 && row[0].hasPrefix("manual-") && row[2].contains("SPY "), "\(confirm)")
+        if let id = row.first {
+            var query = Volta_V1_ExecutionRequest()
+            query.queryIntentID = id
+            try await until(timeout: .seconds(30)) {
+                let e = try? await stack.bus.request(service: Topics.Service.execution, query, as: Volta_V1_ExecutionReply.self).executions.first
+                return e.map { $0.stage == .stageWorking || $0.stage == .stageDone } ?? false
+            }
+        }
         var ask = Volta_V1_RiskRequest()
         ask.state = true
         let state = try await stack.bus.request(service: Topics.Service.risk, ask, as: Volta_V1_RiskReply.self).state
-        #expect(state.killSwitch == "ACTIVE")
+        #expect(state.killSwitch == "ACTIVE" && state.mode == "auto" && state.pending.isEmpty, "\(state)")
     }
 
     static func getJSON(_ url: String) async throws -> [String: Any] {

@@ -63,11 +63,14 @@ public final class BusWatch: Sendable {
 
     func riskStates() async {
         for await r in bus.subscribe(Volta_V1_RiskState.self, prefix: Topics.riskState) {
-            let previous = state.withLock { s -> String? in
+            // Pages hear of a change of the kill switch, the mode or what waits for an operator
+            // at once, not at their next poll.
+            func seen(_ s: Volta_V1_RiskState?) -> [String]? { s.map { [$0.killSwitch, $0.mode] + $0.pendingIntentIds } }
+            let previous = state.withLock { s -> [String]? in
                 defer { s.risk = r.message }
-                return s.risk?.killSwitch
+                return seen(s.risk)
             }
-            if previous != r.message.killSwitch { events.send("risk", DashboardJSON.riskSummary(r.message)) }
+            if previous != seen(r.message) { events.send("risk", DashboardJSON.riskSummary(r.message)) }
         }
     }
 

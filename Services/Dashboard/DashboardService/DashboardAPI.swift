@@ -46,6 +46,10 @@ struct DashboardAPI: Sendable {
         router.post("/api/killswitch") { r, _ in await answer { try await killSwitch(r) } }
         router.post("/api/trade/trigger") { r, _ in await answer { try await trigger(r) } }
         router.post("/api/flatten") { r, _ in await answer { try await flatten(r) } }
+        router.get("/api/intents/pending") { r, _ in await answer { try await pendingIntents(r) } }
+        router.post("/api/intents/confirm") { r, _ in await answer { try await decide(r, veto: false) } }
+        router.post("/api/intents/veto") { r, _ in await answer { try await decide(r, veto: true) } }
+        router.post("/api/mode") { r, _ in await answer { try await setMode(r) } }
         router.get("/api/events") { _, _ in eventStream() }
     }
 

@@ -8,8 +8,16 @@ enum DashboardJSON {
             ("kill_switch", .string(r.killSwitch)), ("mode", .string(r.mode)),
             ("net_liquidation", .number(r.netLiquidation)), ("day_pnl", .number(r.dayPnl)), ("vix", .number(r.vix)),
             ("open_positions", .integer(Int64(r.openPositions))), ("orders_last_minute", .integer(Int64(r.ordersLastMinute))),
-            ("pending_intents", .array(r.pendingIntentIds.map { .string($0) })), ("updated_ns", .integer(r.updatedNs)),
+            ("pending_intents", .array(r.pendingIntentIds.map { .string($0) })), ("pending", pending(r)), ("updated_ns", .integer(r.updatedNs)),
         ])
+    }
+
+    static func pending(_ r: Volta_V1_RiskState) -> JSONValue {
+        .array(r.pending.map { p in
+            .object([("intent_id", .string(p.intentID)), ("strategy", .string(p.strategy)), ("summary", .string(p.summary)),
+                     ("reason", .string(p.reason)), ("first_seen_ns", .integer(p.firstSeenNs)),
+                     ("release_at_ns", p.releaseAtNs > 0 ? .integer(p.releaseAtNs) : .null)])
+        })
     }
 
     /// `used_pct` is how close a limit is to biting: used over limit for a ceiling, and limit

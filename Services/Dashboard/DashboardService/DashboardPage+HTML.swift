@@ -55,6 +55,15 @@ extension DashboardPage {
   <button id="tokenbtn" title="The dashboard.token for the kill switch and trades">Token</button>
 </header>
 <main>
+  <section class="wide" id="waiting">
+    <h2>Waiting for you</h2>
+    <div class="filters">
+      <label>Mode <select id="modeselect" title="confirm: every intent waits for Confirm; window: it goes out when its countdown ends unless vetoed; auto: at once">
+        <option value="auto">auto</option><option value="window">window</option><option value="confirm">confirm</option></select></label>
+      <span class="dim" id="waitingnote"></span>
+    </div>
+    <table id="pending"></table>
+  </section>
   <section class="wide">
     <h2>Book</h2>
     <div class="cards" id="cards"></div>
@@ -367,6 +376,62 @@ function showRisk(risk) {
   badge.className = "badge " + (risk.kill_switch === "ACTIVE" ? "ok" : risk.kill_switch === "HALTED" ? "bad" : "warn");
   $("#mode").textContent = "mode: " + risk.mode;
   for (const b of document.querySelectorAll("[data-kill]")) b.classList.toggle("active", b.dataset.kill === risk.kill_switch);
+  if (risk.mode && document.activeElement !== $("#modeselect")) $("#modeselect").value = risk.mode;
+  if (Array.isArray(risk.pending)) { waiting = risk.pending; drawPending(); }
+}
+
+// Intents risk holds for the operator; the countdown runs on the server's clock.
+let waiting = [], serverOffsetMs = 0;
+const countdown = (ns) => {
+  if (!isNum(ns)) return "on Confirm";
+  const s = Math.max(0, Math.ceil((ns / 1e6 - (Date.now() + serverOffsetMs)) / 1000));
+  return s > 0 ? "in " + s + " s" : "going out";
+};
+// Rebuilt only when what waits changes, so a Confirm button never moves under the pointer;
+// the countdowns tick in place.
+let pendingShown = null;
+function drawPending() {
+  $("#waitingnote").textContent = waiting.length ? waiting.length + " intent(s) wait" : "";
+  $("#pending").dataset.rows = String(waiting.length);
+  const signature = JSON.stringify(waiting.map((w) => [w.intent_id, w.release_at_ns]));
+  if (signature !== pendingShown) {
+    pendingShown = signature;
+    table($("#pending"), [["Intent", "intent_id", null, () => "l"], ["Strategy", "strategy", null, () => "l"],
+      ["Order", "summary", null, () => "l"], ["Reason", "reason", null, () => "l"], ["Since", "first_seen_ns", time],
+      ["Goes out", "release_at_ns", countdown, (v) => isNum(v) ? "caution" : "dim"]],
+      waiting, "nothing waits for you (in confirm mode each intent waits here for Confirm or Veto)", (td, row) => {
+        const ok = document.createElement("button"); ok.textContent = "Confirm"; ok.className = "confirm"; ok.onclick = () => decide(row, false);
+        const no = document.createElement("button"); no.textContent = "Veto"; no.className = "veto danger"; no.onclick = () => decide(row, true);
+        td.append(ok, " ", no);
+      });
+  }
+  tickCountdowns();
+}
+function tickCountdowns() {
+  document.querySelectorAll("#pending tbody tr").forEach((tr, i) => {
+    if (waiting[i] && tr.cells.length > 5) tr.cells[5].textContent = countdown(waiting[i].release_at_ns);
+  });
+}
+async function loadPending() {
+  const d = await api("/api/intents/pending");
+  serverOffsetMs = d.now_ns / 1e6 - Date.now();
+  waiting = d.pending;
+  if (document.activeElement !== $("#modeselect")) $("#modeselect").value = d.mode;
+  drawPending();
+}
+async function decide(row, veto) {
+  if (veto && !confirm("Veto " + row.summary + "?")) return;
+  try {
+    const r = await api("/api/intents/" + (veto ? "veto" : "confirm"), { method: "POST", body: JSON.stringify({ intent_id: row.intent_id }) });
+    toast(row.intent_id + ": " + r.action);
+    waiting = waiting.filter((w) => w.intent_id !== row.intent_id); drawPending();
+  } catch (e) { failed(e); }
+  quietly(loadPending);
+}
+async function setMode() {
+  const mode = $("#modeselect").value;
+  try { showRisk(await api("/api/mode", { method: "POST", body: JSON.stringify({ mode }) })); toast("Mode: " + mode); }
+  catch (e) { failed(e); quietly(loadPending); }
 }
 
 async function loadStatus() {
@@ -426,10 +491,10 @@ function failed(e) {
 function quietly(load) { return load().catch((e) => console.warn(e)); }
 const loaders = {
   positions: [loadPositions, loadBook], orders: [loadOrders, loadTrades, loadBook, loadStrategies, loadPositions],
-  account: [loadBook], risk: [loadBook, loadStatus],
+  account: [loadBook], risk: [loadBook, loadStatus, loadPending],
 };
 function refreshAll() {
-  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts].map(quietly));
+  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts, loadPending].map(quietly));
 }
 
 function connect() {
@@ -449,6 +514,7 @@ for (const b of document.querySelectorAll("[data-kill]")) b.onclick = () => setK
 $("#estop").onclick = emergencyStop;
 $("#flatten").onclick = flattenAll;
 $("#runbtn").onclick = runNow;
+$("#modeselect").onchange = setMode;
 $("#tokenbtn").onclick = () => { const t = prompt("Dashboard token (dashboard.token)", token); if (t !== null) { token = t; localStorage.setItem("voltaToken", t); } };
 $("#apply").onclick = () => quietly(loadTrades);
 $("#csv").onclick = downloadCSV;
@@ -461,6 +527,7 @@ window.addEventListener("resize", () => quietly(loadEquity));
 refreshAll().then(() => { document.body.dataset.loaded = "true"; });
 connect();
 setInterval(() => quietly(loadStatus), 2000);
+setInterval(tickCountdowns, 1000);
 setInterval(() => quietly(loadEquity), 15000);
 setInterval(refreshAll, 30000);
 </script>

@@ -32,6 +32,8 @@ public struct RiskBook: Sendable {
     var vix: Double?
     var approvals: [Int64] = []
     var decisions: [String: Volta_V1_RiskDecision] = [:]
+    /// What each intent waiting for an operator (or its window) would do, for the dashboard.
+    var waiting: [String: Volta_V1_PendingIntent] = [:]
     var confirmed: Set<String> = []
     var vetoed: Set<String> = []
     /// When ``prune(now:keep:)`` first saw each final decision.
@@ -200,6 +202,16 @@ public struct RiskBook: Sendable {
             approvals.removeAll { now - $0 >= 60_000_000_000 }
             if intent.purpose == .close { closesInFlight[intent.intentID] = CloseInFlight(intent) }
         }
+        if d.verdict == .riskPendingConfirmation && waiting[intent.intentID] == nil {
+            waiting[intent.intentID] = .with {
+                $0.intentID = intent.intentID
+                $0.strategy = intent.strategy
+                $0.summary = intent.operatorSummary
+                $0.reason = intent.reason
+                $0.firstSeenNs = now
+            }
+        }
+        waiting[intent.intentID]?.releaseAtNs = d.releaseAtNs
         return record(d)
     }
 
@@ -320,6 +332,7 @@ public struct RiskBook: Sendable {
         var d = d
         d.killSwitch = killSwitch.rawValue
         decisions[d.intentID] = d
+        if d.verdict != .riskPendingConfirmation { waiting[d.intentID] = nil }
         return d
     }
 
@@ -336,6 +349,7 @@ public struct RiskBook: Sendable {
         s.openPositions = Int32(p.openInstruments.count)
         s.ordersLastMinute = Int32(p.ordersLastMinute)
         s.pendingIntentIds = pendingIntentIDs
+        s.pending = s.pendingIntentIds.compactMap { waiting[$0] }
         s.updatedNs = now
         func usage(_ r: RiskReason, _ used: Double, _ limit: Double) -> Volta_V1_LimitUsage {
             var u = Volta_V1_LimitUsage()

@@ -227,6 +227,36 @@ public nonisolated struct Volta_V1_RiskState: Sendable {
 
   public var updatedNs: Int64 = 0
 
+  /// what the pending ids would do, for the operator
+  public var pending: [Volta_V1_PendingIntent] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An intent risk holds for an operator (confirm mode), or until its cancel window ends (window
+/// mode): enough for the dashboard to show what Confirm or Veto would act on.
+public nonisolated struct Volta_V1_PendingIntent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var intentID: String = String()
+
+  public var strategy: String = String()
+
+  /// "SELL 1 SPY 2027-03-05 P 540 LIMIT 3.20 adaptive normal"
+  public var summary: String = String()
+
+  /// the strategy's reason ("daily_put_sale", "stop_loss", ...)
+  public var reason: String = String()
+
+  public var firstSeenNs: Int64 = 0
+
+  /// window mode: it goes out then unless vetoed; 0 in confirm mode
+  public var releaseAtNs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -532,7 +562,7 @@ nonisolated extension Volta_V1_UnderlyingGreeks: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Volta_V1_RiskState: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RiskState"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kill_switch\0\u{1}mode\0\u{1}greeks\0\u{1}limits\0\u{3}net_liquidation\0\u{3}day_start_net_liquidation\0\u{3}day_pnl\0\u{1}vix\0\u{3}open_positions\0\u{3}orders_last_minute\0\u{3}pending_intent_ids\0\u{3}updated_ns\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}kill_switch\0\u{1}mode\0\u{1}greeks\0\u{1}limits\0\u{3}net_liquidation\0\u{3}day_start_net_liquidation\0\u{3}day_pnl\0\u{1}vix\0\u{3}open_positions\0\u{3}orders_last_minute\0\u{3}pending_intent_ids\0\u{3}updated_ns\0\u{1}pending\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -552,6 +582,7 @@ nonisolated extension Volta_V1_RiskState: SwiftProtobuf.Message, SwiftProtobuf._
       case 10: try { try decoder.decodeSingularInt32Field(value: &self.ordersLastMinute) }()
       case 11: try { try decoder.decodeRepeatedStringField(value: &self.pendingIntentIds) }()
       case 12: try { try decoder.decodeSingularInt64Field(value: &self.updatedNs) }()
+      case 13: try { try decoder.decodeRepeatedMessageField(value: &self.pending) }()
       default: break
       }
     }
@@ -594,6 +625,9 @@ nonisolated extension Volta_V1_RiskState: SwiftProtobuf.Message, SwiftProtobuf._
     if self.updatedNs != 0 {
       try visitor.visitSingularInt64Field(value: self.updatedNs, fieldNumber: 12)
     }
+    if !self.pending.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.pending, fieldNumber: 13)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -610,6 +644,62 @@ nonisolated extension Volta_V1_RiskState: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.ordersLastMinute != rhs.ordersLastMinute {return false}
     if lhs.pendingIntentIds != rhs.pendingIntentIds {return false}
     if lhs.updatedNs != rhs.updatedNs {return false}
+    if lhs.pending != rhs.pending {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_PendingIntent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PendingIntent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}intent_id\0\u{1}strategy\0\u{1}summary\0\u{1}reason\0\u{3}first_seen_ns\0\u{3}release_at_ns\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.intentID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.firstSeenNs) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.releaseAtNs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.intentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.intentID, fieldNumber: 1)
+    }
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 2)
+    }
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 3)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 4)
+    }
+    if self.firstSeenNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.firstSeenNs, fieldNumber: 5)
+    }
+    if self.releaseAtNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.releaseAtNs, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_PendingIntent, rhs: Volta_V1_PendingIntent) -> Bool {
+    if lhs.intentID != rhs.intentID {return false}
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.summary != rhs.summary {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.firstSeenNs != rhs.firstSeenNs {return false}
+    if lhs.releaseAtNs != rhs.releaseAtNs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
