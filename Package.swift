@@ -201,7 +201,7 @@ let package = Package(
                     path: "Tests/KernelTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "StopsStrategy", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "RecorderService", "RiskService", "Bus", "Messages", "TestSupport", grdb, log, hummingbird],
+        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "StrategyService", "ServiceKit", "RecorderService", "RiskService", "Bus", "Messages", "TestSupport", grdb, log, hummingbird],
                     path: "Tests/DashboardTests", swiftSettings: strict),
         .testTarget(name: "BacktestTests", dependencies: ["BacktestEngine", "Messages", "Market"], path: "Tests/BacktestTests",
                     resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -93,6 +93,9 @@ extension Volta_V1_StrategyAlert: BusMessage {
 extension Volta_V1_StrategyTrigger: BusMessage {
     public var topic: String { Topics.strategyTrigger(strategy) }
 }
+extension Volta_V1_ParameterChange: BusMessage {
+    public var topic: String { Topics.parameterChange(key) }
+}
 extension Volta_V1_StrategyRequest: BusMessage {
     public var topic: String { Topics.Payload.strategyRequest }
 }

@@ -53,6 +53,8 @@ public enum Topics {
     public static func strategyStates(_ strategy: String) -> String { "strategy.state.\(key(strategy))" }
     public static func strategyAlert(_ strategy: String) -> String { "strategy.alert.\(key(strategy))" }
     public static func strategyTrigger(_ strategy: String) -> String { "\(Prefix.strategyTriggers)\(key(strategy))" }
+    /// An operator's edit of a strategy parameter (`strategy.putseller.target_delta` keeps its dots).
+    public static func parameterChange(_ settingKey: String) -> String { "\(Prefix.parameterChanges)\(settingKey)" }
     /// An instrument as topic levels: `SPY.2026-12-18.C600` for an option, `SPY.stock` for shares.
     public static func instrumentPath(_ instrument: Volta_V1_Instrument) -> String {
         instrument.hasOption ? instrumentKey(instrument) : "\(key(instrument.symbol)).stock"
@@ -84,6 +86,7 @@ public enum Topics {
         public static let strategyIntents = "strategy.intent."
         public static let strategyAlerts = "strategy.alert."
         public static let strategyTriggers = "strategy.trigger."
+        public static let parameterChanges = "strategy.parameter."
         public static let heartbeats = "sys.heartbeat."
         public static let statuses = "sys.status."
         public static let metrics = "sys.metrics."

@@ -19,6 +19,9 @@ public struct ConfigurationLayers: Sendable {
     private let file: FileProvider<JSONSnapshot>?
     private let fileKeys: [String]
     public let filePath: String?
+    /// Operators' edits (the dashboard's strategy parameters): above every other layer, as the
+    /// latest word on a key, each with where it came from ("operator alice at …").
+    private var edits: [String: (value: String, origin: String)] = [:]
 
     /// - Parameters:
     ///   - file: a JSON config file, or nil.
@@ -103,14 +106,27 @@ public struct ConfigurationLayers: Sendable {
     /// the dashboard shows what each process really runs with. A secret shows only whether it is set.
     public func effective(_ settings: [any AnySetting]) -> [String: String] {
         var out: [String: String] = [:]
-        for setting in settings {
-            let raw = (try? raw(setting))?.0
-            out[setting.key] = setting.isSecret ? (raw?.isEmpty == false ? "(set)" : "(not set)") : raw ?? setting.defaultDescription
-        }
+        for setting in settings { out[setting.key] = shown(setting).value }
         return out
     }
 
+    /// A setting's value as shown to an operator, and which layer gave it ("default" for none).
+    public func shown(_ setting: some AnySetting) -> (value: String, origin: String) {
+        let found = try? raw(setting)
+        let value = setting.isSecret ? (found?.0.isEmpty == false ? "(set)" : "(not set)") : found?.0 ?? setting.defaultDescription
+        return (value, found?.1 ?? "default")
+    }
+
+    /// These layers with an operator's value for `key` on top (nil: the edit removed, so the
+    /// configured value holds again). The caller validates the value through the setting.
+    public func editing(_ key: String, to value: String?, origin: String) -> ConfigurationLayers {
+        var copy = self
+        copy.edits[key] = value.map { ($0, origin) }
+        return copy
+    }
+
     private func raw(_ setting: some AnySetting) throws -> (String, String)? {
+        if let edit = edits[setting.key] { return (edit.value, edit.origin) }
         let key = AbsoluteConfigKey(setting.key.split(separator: ".").map(String.init))
         if let v = try lookup(overrides, key) { return (v, "flag --set \(setting.key)") }
         if let v = try lookup(environment, key) { return (v, "environment \(setting.environmentName)") }

@@ -19,6 +19,21 @@ public protocol Strategy: Sendable {
     var feeds: Set<StrategyFeed> { get }
     /// One event at `context.now`: what to do about it.
     mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction]
+    /// An operator edited this strategy's parameters while it runs: `fresh` is an instance made
+    /// from the edited configuration. Take its settings, keep what is held (positions, the day's
+    /// intents, fired stops), and return what the change calls for (a routine moved to its new
+    /// time). nil: this strategy's parameters are fixed while it runs (the default).
+    mutating func adoptSettings(of fresh: Self, _ context: StrategyContext) -> [StrategyAction]?
+}
+
+extension Strategy {
+    public mutating func adoptSettings(of fresh: Self, _ context: StrategyContext) -> [StrategyAction]? { nil }
+
+    /// ``adoptSettings(of:_:)`` for an instance the host knows only as a strategy.
+    public mutating func adoptSettings(from fresh: any Strategy, _ context: StrategyContext) -> [StrategyAction]? {
+        guard let same = fresh as? Self else { return nil }
+        return adoptSettings(of: same, context)
+    }
 }
 
 /// A stream a strategy reads from the bus.

@@ -30,13 +30,16 @@ final class DashboardHarness: @unchecked Sendable {
     static let nextRoutineNs: Int64 = 1_796_738_460_000_000_000
     /// The real risk service on this book instead of the stand-in (the confirm flow's tests).
     let riskBook: RiskBook?
+    /// Without the stand-in strategy host: the test runs real ones.
+    let strategyStandIn: Bool
     var base = ""
     var run: Task<Void, any Error>?
     var group: ServiceGroup?
 
     init(token: String = DashboardHarness.token, openReads: Bool = false, alerts: AlertCenter.Settings = .init(),
-         riskBook: RiskBook? = nil) throws {
+         riskBook: RiskBook? = nil, strategyStandIn: Bool = true) throws {
         self.riskBook = riskBook
+        self.strategyStandIn = strategyStandIn
         pool = try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-dashboard-\(UUID().uuidString).sqlite")
         var recorderSettings = RecorderService.Settings()
         recorderSettings.snapshotPeriod = .milliseconds(100)
@@ -61,7 +64,9 @@ final class DashboardHarness: @unchecked Sendable {
         let risk = connect("risk"), execution = connect("execution"), strategy = connect("strategy")
         let (riskAsked, executionAsked, triggers) = (self.riskAsked, self.executionAsked, self.triggers)
         let killSwitch = Mutex("ACTIVE")
-        var tasks: [Task<Void, Never>] = [
+        var tasks: [Task<Void, Never>] = []
+        if strategyStandIn {
+            tasks.append(
             Task {
                 // A strategy host running the put seller, with the market closed.
                 await strategy.serve(service: Topics.Service.strategy, Volta_V1_StrategyRequest.self) { request, _ in
@@ -74,8 +79,8 @@ final class DashboardHarness: @unchecked Sendable {
                     }
                     return reply
                 }
-            },
-        ]
+            })
+        }
         if riskBook == nil {
             tasks.append(Task {
                 await risk.serve(service: Topics.Service.risk, Volta_V1_RiskRequest.self) { request, _ in

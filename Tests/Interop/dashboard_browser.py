@@ -170,6 +170,23 @@ def confirm_flow(b, url, out):
     return {"close_dialog": dialog, "waiting_row": row, "screenshot": os.path.join(out, "dashboard-confirm.png")}
 
 
+def edit_parameter(b):
+    """A strategy parameter edited in the Strategies panel: typed into its field, Saved, and shown
+    back as the worker runs it, from the operator."""
+    field = "#params input[data-key='strategy.stops.k']"
+    b.wait_for(f"document.querySelector({json.dumps(field)}) !== null", "the stop manager's k has no field", 30)
+    b.evaluate(f"(() => {{ const i = document.querySelector({json.dumps(field)}); i.focus(); i.value = '0.8'; return true; }})()")
+    release = b.click(f"#params tr:has(input[data-key='strategy.stops.k']) button.save")
+    while not any(e.get("id") == release for e in [b.receive()]):
+        pass
+    b.wait_for("document.querySelector('#toast').textContent.includes('strategy.stops.k = 0.8')", "the edit was not confirmed", 15)
+    toast = b.evaluate("document.querySelector('#toast').textContent")
+    b.wait_for(f"(document.querySelector({json.dumps(field)}) || {{}}).value === '0.8' && document.querySelector('#paramchanges') !== null",
+               "the panel did not show the edit", 30)
+    origin = b.evaluate("document.querySelector(\"#params tr:has(input[data-key='strategy.stops.k'])\").cells[2].textContent")
+    return {"toast": toast, "origin": origin}
+
+
 def main():
     url, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out, exist_ok=True)
@@ -215,9 +232,10 @@ def main():
                 states["api_after_halt"] = json.load(urllib.request.urlopen(f"{url}/api/status"))["trading"]["kill_switch"]
 
         confirm = confirm_flow(b, url, out)
+        parameter = edit_parameter(b)
 
         print(json.dumps({
-            "confirm": confirm, "positions": positions, "pnl_classes": pnl_classes, "cards": cards, "services": services,
+            "confirm": confirm, "parameter": parameter, "positions": positions, "pnl_classes": pnl_classes, "cards": cards, "services": services,
             "chart_pixels": chart_pixels, "screenshot": path, "screenshot_bytes": len(png),
             "screenshot_size": [width, height], "screenshot_distinct": distinct, "kill_switch": states,
         }))

@@ -69,6 +69,9 @@ struct DashboardBrowserTests {
                 return e.map { $0.stage == .stageWorking || $0.stage == .stageDone } ?? false
             }
         }
+        // A parameter edited in the Strategies panel, shown back as the operator's.
+        let parameter = out["parameter"] as? [String: Any] ?? [:]
+        #expect((parameter["origin"] as? String)?.hasPrefix("operator dashboard at") == true, "\(parameter)")
         var ask = Volta_V1_RiskRequest()
         ask.state = true
         let state = try await stack.bus.request(service: Topics.Service.risk, ask, as: Volta_V1_RiskReply.self).state

@@ -3,6 +3,7 @@ import Messages
 @testable import PutSellerStrategy
 import StrategyKit
 import StrategyService
+import TimedBracketStrategy
 import Testing
 
 /// The put seller's rules with no bus: when it runs, which put it sells, the entry it asks for
@@ -59,6 +60,17 @@ import Testing
         let friday = Self.monday0900 + 4 * 24 * 60 * Self.minute + 32 * Self.minute
         #expect(s.nextRoutine("SPY", after: friday, calendar: NYSEExchangeCalendar())
                 == .timer(id: "routine-SPY", at: Self.monday0900 + 7 * 24 * 60 * Self.minute + 31 * Self.minute))
+    }
+
+    /// An operator's edit of the routine's time moves today's routine; what the seller holds stays.
+    @Test func anEditedRoutineTimeMovesTheNextRoutine() {
+        var s = Self.seller()
+        _ = s.handle(.start, Self.context(Self.monday0900))
+        let fresh = Self.seller { $0.minutesAfterOpen = 45 }
+        let actions = s.adoptSettings(from: fresh, Self.context(Self.monday0900 + 10 * Self.minute))
+        #expect(actions == [.timer(id: "routine-SPY", at: Self.monday0900 + 75 * Self.minute)])
+        #expect(s.settings.minutesAfterOpen == 45 && s.chains["SPY"]?.count == 12, "the chain it had stays")
+        #expect(s.adoptSettings(from: TimedBracket(settings: .init()), Self.context(Self.monday0900)) == nil, "another plug-in's settings are not taken")
     }
 
     @Test func itSellsThePutNearestTheDeltaInTheExpiryNearestTheDTEAtTheMidWithItsExits() throws {

@@ -36,6 +36,8 @@ struct DashboardAPI: Sendable {
         router.get("/api/trades") { r, _ in await trades(r) }
         router.get("/api/orders") { r, _ in await answer { try await orders(r) } }
         router.get("/api/strategies") { r, _ in await answer { try await strategies(r) } }
+        router.get("/api/strategies/parameters") { r, _ in await answer { try await strategyParameters(r) } }
+        router.post("/api/strategies/parameters") { r, _ in await answer { try await editParameter(r) } }
         router.get("/api/pnl") { r, _ in await answer { try await pnl(r) } }
         router.get("/api/pnl/history") { r, _ in await answer { try await pnlHistory(r) } }
         router.get("/api/status") { r, _ in await answer { try await status(r) } }

@@ -354,18 +354,55 @@ async function loadStrategies() {
   for (const name of [...enabled].sort()) { const o = document.createElement("option"); o.value = o.textContent = name; select.append(o); }
   if (enabled.has(chosen)) select.value = chosen;
   $("#runnow").hidden = enabled.size === 0;
+}
+
+// The enabled strategies' parameters as the workers run them; an editable one has a field and
+// Save, refused with the reason when the value is not one the configuration would take.
+async function loadParameters() {
+  const data = await api("/api/strategies/parameters");
   const el = $("#params");
+  if (el.contains(document.activeElement) && document.activeElement.tagName === "INPUT") return;
   el.textContent = "";
-  for (const [instance, facts] of Object.entries(data.parameters)) {
-    const h = document.createElement("h2"); h.style.marginTop = "10px"; h.textContent = "Parameters: " + instance;
-    const dl = document.createElement("dl");
-    for (const [k, v] of Object.entries(facts)) {
-      const dt = document.createElement("dt"); dt.textContent = k.replace(/^strategy\./, "");
-      const dd = document.createElement("dd"); dd.textContent = v;
-      dl.append(dt, dd);
-    }
-    el.append(h, dl);
+  const byStrategy = {};
+  for (const p of data.parameters) (byStrategy[p.strategy] = byStrategy[p.strategy] || []).push(p);
+  for (const [strategy, list] of Object.entries(byStrategy)) {
+    const h = document.createElement("h2"); h.style.marginTop = "10px"; h.textContent = "Parameters: " + strategy;
+    const t = document.createElement("table"); t.className = "params"; t.dataset.strategy = strategy;
+    table(t, [["Parameter", "key", (v) => v.replace(/^strategy\.[^.]+\./, ""), () => "l"],
+      ["Value", "value", null, () => "l"], ["From", "origin", (v) => v.replace(/^file .*\//, "file "), () => "l dim"]], list, "none", (td, row) => {
+        if (!row.editable) { td.textContent = "fixed"; td.className = "dim"; td.title = "set in the configuration; a restart applies a change"; return; }
+        const input = document.createElement("input"); input.size = 10; input.title = row.accepted + ". " + row.help;
+        if (row.value.startsWith("(")) input.placeholder = row.value; else input.value = row.value;
+        input.dataset.key = row.key;
+        const save = document.createElement("button"); save.textContent = "Save"; save.className = "save";
+        save.onclick = () => editParameter(row.key, input.value);
+        td.append(input, " ", save);
+        if (row.origin.startsWith("operator")) {
+          const reset = document.createElement("button"); reset.textContent = "Reset"; reset.title = "back to the configured value";
+          reset.onclick = () => editParameter(row.key, null);
+          td.append(" ", reset);
+        }
+      });
+    for (const [i, row] of list.entries()) t.tBodies[0].rows[i].title = row.help + " (" + row.accepted + "; default " + row["default"] + ")";
+    el.append(h, t);
   }
+  if (data.changes.length) {
+    const h = document.createElement("h2"); h.style.marginTop = "10px"; h.textContent = "Parameter changes";
+    const t = document.createElement("table"); t.id = "paramchanges";
+    table(t, [["When", "ts_ns", time], ["Who", "who", null, () => "l"], ["Parameter", "key", null, () => "l"],
+      ["From", "previous", null, () => "l"], ["To", "value", (v) => v === null ? "(configured)" : v, () => "l"]], data.changes.slice(0, 10), "");
+    el.append(h, t);
+  }
+}
+
+async function editParameter(key, value) {
+  const body = value === null ? { key, reset: true } : { key, value };
+  try {
+    const r = await api("/api/strategies/parameters", { method: "POST", body: JSON.stringify(body) });
+    toast(r.detail);
+    document.activeElement && document.activeElement.blur();
+    setTimeout(() => quietly(loadParameters), 500);
+  } catch (e) { failed(e); }
 }
 
 function showRisk(risk) {
@@ -494,7 +531,8 @@ const loaders = {
   account: [loadBook], risk: [loadBook, loadStatus, loadPending],
 };
 function refreshAll() {
-  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts, loadPending].map(quietly));
+  return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts, loadPending,
+    loadParameters].map(quietly));
 }
 
 function connect() {

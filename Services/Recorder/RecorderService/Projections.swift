@@ -113,6 +113,11 @@ enum Projections {
                              s?.underlyingPrice])
     }
 
+    static func parameterChange(_ c: Volta_V1_ParameterChange, _ db: Database) throws {
+        try db.execute(sql: "INSERT INTO parameter_changes (ts_ns, strategy, key, previous, value, who) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [c.atNs, c.strategy, c.key, c.previous, c.reset ? nil : c.value, c.who])
+    }
+
     /// Any strategy's state; a plug-in's own projection reads its payload beside it.
     static func strategyState(_ s: Volta_V1_StrategyState, topic: String, _ db: Database) throws {
         if s.removed {

@@ -52,6 +52,7 @@ public struct Projector: Sendable {
         case Volta_V1_IntentExecution.protoMessageName: try Projections.intentExecution(try decode(e), db)
         case Volta_V1_OrderIntent.protoMessageName: try Projections.intent(try decode(e), e.header.eventTime, db)
         case Volta_V1_StrategyState.protoMessageName: try Projections.strategyState(try decode(e), topic: topic, db)
+        case Volta_V1_ParameterChange.protoMessageName: try Projections.parameterChange(try decode(e), db)
         case Volta_V1_RiskDecision.protoMessageName: try Projections.riskDecision(try decode(e), e.header.eventTime, db)
         case Volta_V1_AccountValue.protoMessageName: try Projections.accountValue(try decode(e), e.header.eventTime, db)
         case Volta_V1_Position.protoMessageName: try position(try decode(e), e.header.eventTime, db)

@@ -73,6 +73,16 @@ public enum RecorderQueries {
              [p.text("strategy")])
         },
         "pending_orders": Spec(parameters: []) { _ in ("SELECT * FROM pending_orders", []) },
+        "parameter_changes": Spec(parameters: ["strategy"]) { p in
+            ("SELECT * FROM parameter_changes WHERE (?1 IS NULL OR strategy = ?1) ORDER BY id DESC", [p.text("strategy")])
+        },
+        // The edits in force: the latest of each key, unless it went back to the configuration.
+        "parameter_edits": Spec(parameters: []) { _ in
+            ("""
+             SELECT strategy, key, value, who, ts_ns FROM parameter_changes
+             WHERE id IN (SELECT MAX(id) FROM parameter_changes GROUP BY key) AND value IS NOT NULL ORDER BY key
+             """, [])
+        },
         "trades": Spec(parameters: ["from", "to", "status", "strategy", "account"]) { p in
             let status = try p.choice("status", ["open", "closed", "all"]).flatMap { $0 == "all" ? nil : $0.uppercased() }
             let from = try p.day("from"), to = try p.day("to", end: true)

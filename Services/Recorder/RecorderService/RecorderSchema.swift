@@ -168,6 +168,17 @@ public enum RecorderSchema {
                 ALTER TABLE signals ADD COLUMN underlying_price REAL;
                 """)
         }
+        m.registerMigration("v4: operators' parameter edits") { db in
+            // Every edit of a strategy parameter from the dashboard: who, when, the value before and
+            // after (NULL after: back to the configuration's value). The latest per key is what a
+            // strategy worker applies when it starts.
+            try db.execute(sql: """
+                CREATE TABLE parameter_changes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, ts_ns INTEGER NOT NULL, strategy TEXT NOT NULL, key TEXT NOT NULL,
+                    previous TEXT NOT NULL, value TEXT, who TEXT NOT NULL);
+                CREATE INDEX parameter_changes_key ON parameter_changes (key, id);
+                """)
+        }
         return m
     }
 }

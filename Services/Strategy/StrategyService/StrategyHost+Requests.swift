@@ -12,6 +12,8 @@ extension StrategyHost {
             switch request.kind {
             case .trigger(let t): return self.accept(t, requestID: context.requestID)
             case .schedule: return self.schedule()
+            case .parameters: return self.parametersReply()
+            case .setParameter(let change): return self.acceptEdit(change)
             case nil: throw BadRequest("a strategy request names a trigger or asks for the schedule")
             }
         }

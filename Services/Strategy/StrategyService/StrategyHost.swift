@@ -31,16 +31,22 @@ public final class StrategyHost: Service, Sendable {
     let submitted = Counter(label: "strategy_intents_submitted")
     let submitFailures = Counter(label: "strategy_submit_failures")
     let alerts = Counter(label: "strategy_alerts")
+    let parameterFailures = Counter(label: "strategy_parameter_edit_failures")
+    /// The enabled plug-ins' parameters, editable while the host runs; nil for a host given its
+    /// strategies ready-made (the kernel's, a test's).
+    let editor: ParameterEditor?
 
     public convenience init(context: ServiceContext, plugins: [StrategyPlugin]) throws {
-        let strategies = try HostSettings.plugins(context, known: plugins).map { try $0.make(context) }
-        self.init(bus: context.bus, strategies: strategies, logger: context.logger,
-                  resubmitPeriod: .milliseconds(try context.value(HostSettings.resubmitMilliseconds)))
+        let enabled = try HostSettings.plugins(context, known: plugins)
+        self.init(bus: context.bus, strategies: try enabled.map { try $0.make(context) }, logger: context.logger,
+                  resubmitPeriod: .milliseconds(try context.value(HostSettings.resubmitMilliseconds)),
+                  editor: ParameterEditor(plugins: enabled, context: context))
     }
 
     public init(bus: Bus, strategies: [any Strategy], logger: Logger, resubmitPeriod: Duration = .seconds(1),
-                calendar: any ExchangeCalendar = NYSEExchangeCalendar()) {
+                calendar: any ExchangeCalendar = NYSEExchangeCalendar(), editor: ParameterEditor? = nil) {
         self.bus = bus
+        self.editor = editor
         self.slots = strategies.map { StrategySlot($0) }
         self.membership = ServiceMembership(service: Topics.Service.strategy, instance: bus.identity.instance)
         self.calendar = calendar
@@ -57,15 +63,18 @@ public final class StrategyHost: Service, Sendable {
                 group.addTask { await self.followPeerStates() }
                 group.addTask { await self.followReports() }
                 group.addTask { await self.followTriggers() }
+                group.addTask { await self.followParameterChanges() }
                 for feed in feeds { group.addTask { await self.follow(feed) } }
                 group.addTask {
                     await self.restoreFromPeers()
+                    let restored = await self.restoreEdits()
                     for slot in self.slots { self.deliver(.start, to: slot) }
                     await withDiscardingTaskGroup { inner in
                         inner.addTask { await self.serveStates() }
                         inner.addTask { await self.serveRequests() }
                         inner.addTask { await self.runTimers() }
                         inner.addTask { await self.resubmitLoop() }
+                        if !restored { inner.addTask { await self.restoreEditsUntilDone() } }
                     }
                 }
             }

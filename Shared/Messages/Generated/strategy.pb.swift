@@ -120,13 +120,98 @@ public nonisolated struct Volta_V1_StrategyRequest: Sendable {
     set {kind = .schedule(newValue)}
   }
 
+  /// the enabled strategies' parameters, each with its origin
+  public var parameters: Bool {
+    get {
+      if case .parameters(let v)? = kind {return v}
+      return false
+    }
+    set {kind = .parameters(newValue)}
+  }
+
+  /// an operator's edit: validated, then published to every worker
+  public var setParameter: Volta_V1_ParameterChange {
+    get {
+      if case .setParameter(let v)? = kind {return v}
+      return Volta_V1_ParameterChange()
+    }
+    set {kind = .setParameter(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
     case trigger(Volta_V1_StrategyTrigger)
     case schedule(Bool)
+    /// the enabled strategies' parameters, each with its origin
+    case parameters(Bool)
+    /// an operator's edit: validated, then published to every worker
+    case setParameter(Volta_V1_ParameterChange)
 
   }
+
+  public init() {}
+}
+
+/// strategy.parameter.<key>: an operator's edit of one strategy parameter, published by the
+/// worker that validated it; every worker applies it, and the recorder keeps it (who, when, the
+/// value before), so it holds across restarts: a worker that starts asks the recorder for the
+/// latest edit of each key.
+public nonisolated struct Volta_V1_ParameterChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "strategy.putseller.target_delta"
+  public var key: String = String()
+
+  /// as the configuration would take it
+  public var value: String = String()
+
+  /// back to the configuration's value (value is then ignored)
+  public var reset: Bool = false
+
+  public var who: String = String()
+
+  public var atNs: Int64 = 0
+
+  /// the value in force before
+  public var previous: String = String()
+
+  /// the plug-in the key belongs to
+  public var strategy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// One parameter as a worker runs it.
+public nonisolated struct Volta_V1_StrategyParameter: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var strategy: String = String()
+
+  public var key: String = String()
+
+  public var value: String = String()
+
+  public var defaultValue: String = String()
+
+  /// "a number from -1.0 to 0.0"
+  public var accepted: String = String()
+
+  public var help: String = String()
+
+  /// "default", "file …", "flag --set …", "operator alice at …"
+  public var origin: String = String()
+
+  /// false: fixed at start (the symbols a worker subscribes to, …)
+  public var editable: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -162,7 +247,7 @@ public nonisolated struct Volta_V1_StrategyReply: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// "triggered", "unknown_strategy", "market_closed", or "" for a schedule
+  /// "triggered", "unknown_strategy", "market_closed", "applied", "invalid", "not_editable", or ""
   public var outcome: String = String()
 
   public var detail: String = String()
@@ -170,9 +255,23 @@ public nonisolated struct Volta_V1_StrategyReply: Sendable {
   /// a schedule: every timer set, soonest first
   public var timers: [Volta_V1_ScheduledTimer] = []
 
+  public var parameters: [Volta_V1_StrategyParameter] = []
+
+  /// an accepted edit, as published
+  public var change: Volta_V1_ParameterChange {
+    get {_change ?? Volta_V1_ParameterChange()}
+    set {_change = newValue}
+  }
+  /// Returns true if `change` has been explicitly set.
+  public var hasChange: Bool {self._change != nil}
+  /// Clears the value of `change`. Subsequent reads from it will return its default value.
+  public mutating func clearChange() {self._change = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _change: Volta_V1_ParameterChange? = nil
 }
 
 public nonisolated struct Volta_V1_ScheduledTimer: Sendable {
@@ -333,7 +432,7 @@ nonisolated extension Volta_V1_StrategyAlert: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Volta_V1_StrategyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StrategyRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}trigger\0\u{1}schedule\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}trigger\0\u{1}schedule\0\u{1}parameters\0\u{3}set_parameter\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -362,6 +461,27 @@ nonisolated extension Volta_V1_StrategyRequest: SwiftProtobuf.Message, SwiftProt
           self.kind = .schedule(v)
         }
       }()
+      case 3: try {
+        var v: Bool?
+        try decoder.decodeSingularBoolField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .parameters(v)
+        }
+      }()
+      case 4: try {
+        var v: Volta_V1_ParameterChange?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .setParameter(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .setParameter(v)
+        }
+      }()
       default: break
       }
     }
@@ -381,6 +501,14 @@ nonisolated extension Volta_V1_StrategyRequest: SwiftProtobuf.Message, SwiftProt
       guard case .schedule(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularBoolField(value: v, fieldNumber: 2)
     }()
+    case .parameters?: try {
+      guard case .parameters(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 3)
+    }()
+    case .setParameter?: try {
+      guard case .setParameter(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -388,6 +516,131 @@ nonisolated extension Volta_V1_StrategyRequest: SwiftProtobuf.Message, SwiftProt
 
   public static func ==(lhs: Volta_V1_StrategyRequest, rhs: Volta_V1_StrategyRequest) -> Bool {
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_ParameterChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ParameterChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}value\0\u{1}reset\0\u{1}who\0\u{3}at_ns\0\u{1}previous\0\u{1}strategy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.reset) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.who) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.atNs) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.previous) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 2)
+    }
+    if self.reset != false {
+      try visitor.visitSingularBoolField(value: self.reset, fieldNumber: 3)
+    }
+    if !self.who.isEmpty {
+      try visitor.visitSingularStringField(value: self.who, fieldNumber: 4)
+    }
+    if self.atNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.atNs, fieldNumber: 5)
+    }
+    if !self.previous.isEmpty {
+      try visitor.visitSingularStringField(value: self.previous, fieldNumber: 6)
+    }
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_ParameterChange, rhs: Volta_V1_ParameterChange) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.reset != rhs.reset {return false}
+    if lhs.who != rhs.who {return false}
+    if lhs.atNs != rhs.atNs {return false}
+    if lhs.previous != rhs.previous {return false}
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_StrategyParameter: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StrategyParameter"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}strategy\0\u{1}key\0\u{1}value\0\u{3}default_value\0\u{1}accepted\0\u{1}help\0\u{1}origin\0\u{1}editable\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.strategy) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.defaultValue) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.accepted) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.help) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.origin) }()
+      case 8: try { try decoder.decodeSingularBoolField(value: &self.editable) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.strategy.isEmpty {
+      try visitor.visitSingularStringField(value: self.strategy, fieldNumber: 1)
+    }
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 2)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 3)
+    }
+    if !self.defaultValue.isEmpty {
+      try visitor.visitSingularStringField(value: self.defaultValue, fieldNumber: 4)
+    }
+    if !self.accepted.isEmpty {
+      try visitor.visitSingularStringField(value: self.accepted, fieldNumber: 5)
+    }
+    if !self.help.isEmpty {
+      try visitor.visitSingularStringField(value: self.help, fieldNumber: 6)
+    }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 7)
+    }
+    if self.editable != false {
+      try visitor.visitSingularBoolField(value: self.editable, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_StrategyParameter, rhs: Volta_V1_StrategyParameter) -> Bool {
+    if lhs.strategy != rhs.strategy {return false}
+    if lhs.key != rhs.key {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.defaultValue != rhs.defaultValue {return false}
+    if lhs.accepted != rhs.accepted {return false}
+    if lhs.help != rhs.help {return false}
+    if lhs.origin != rhs.origin {return false}
+    if lhs.editable != rhs.editable {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -445,7 +698,7 @@ nonisolated extension Volta_V1_StrategyTrigger: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Volta_V1_StrategyReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StrategyReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcome\0\u{1}detail\0\u{1}timers\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcome\0\u{1}detail\0\u{1}timers\0\u{1}parameters\0\u{1}change\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -456,12 +709,18 @@ nonisolated extension Volta_V1_StrategyReply: SwiftProtobuf.Message, SwiftProtob
       case 1: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.detail) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.timers) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.parameters) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._change) }()
       default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if !self.outcome.isEmpty {
       try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 1)
     }
@@ -471,6 +730,12 @@ nonisolated extension Volta_V1_StrategyReply: SwiftProtobuf.Message, SwiftProtob
     if !self.timers.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.timers, fieldNumber: 3)
     }
+    if !self.parameters.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.parameters, fieldNumber: 4)
+    }
+    try { if let v = self._change {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -478,6 +743,8 @@ nonisolated extension Volta_V1_StrategyReply: SwiftProtobuf.Message, SwiftProtob
     if lhs.outcome != rhs.outcome {return false}
     if lhs.detail != rhs.detail {return false}
     if lhs.timers != rhs.timers {return false}
+    if lhs.parameters != rhs.parameters {return false}
+    if lhs._change != rhs._change {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

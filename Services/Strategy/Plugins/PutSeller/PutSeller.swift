@@ -11,7 +11,7 @@ import StrategyKit
 /// (``PutRoll``) and the shares an assignment delivered are sold, unless kept (PutSeller+Rolls).
 public struct PutSeller: Strategy {
     public let name = "putseller"
-    public let settings: PutSellerSettings.Values
+    public private(set) var settings: PutSellerSettings.Values
     public var feeds: Set<StrategyFeed> {
         Set([.underlyingQuotes, .stats, .positions, .fills] + settings.symbols.map { StrategyFeed.optionQuotes(underlying: $0) })
     }
@@ -29,6 +29,13 @@ public struct PutSeller: Strategy {
 
     public init(settings: PutSellerSettings.Values) {
         self.settings = settings
+    }
+
+    /// The routine moves to its new time; the day's sale, if already made, is not made again (its
+    /// intent id is the day's).
+    public mutating func adoptSettings(of fresh: PutSeller, _ context: StrategyContext) -> [StrategyAction]? {
+        settings = fresh.settings
+        return settings.symbols.map { nextRoutine($0, after: context.now, calendar: context.calendar) }
     }
 
     public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {

@@ -113,7 +113,7 @@ public enum PutSellerSettings {
                                                rolls, rollPnl, rollDTE, rollMinPnl, rollITM, rollAlwaysITM, rollCreditOnly, rollMinCredit,
                                                closeIfUnable, assignedShares]
 
-    public static let plugin = StrategyPlugin(name: "putseller", settings: all) { c in
+    public static let plugin = StrategyPlugin(name: "putseller", settings: all, fixed: [instance.key, symbols.key]) { c in
         var v = Values()
         v.instance = try c.value(instance)
         v.symbols = try c.value(symbols)

@@ -151,7 +151,7 @@ public struct StopBook: Sendable {
         stops.filter { $0.value.instrument.option.underlying == underlying }.keys.sorted()
     }
 
-    private mutating func resizeAll(now: Int64) -> [Volta_V1_StopState] {
+    mutating func resizeAll(now: Int64) -> [Volta_V1_StopState] {
         stops.keys.sorted().compactMap { refresh($0, now: now) }
     }
 

@@ -31,6 +31,12 @@ public struct StopManager: Strategy {
         self.book = book
     }
 
+    /// The new profile's stops at once: every stop resized and published, a crossing acted on.
+    public mutating func adoptSettings(of fresh: StopManager, _ context: StrategyContext) -> [StrategyAction]? {
+        book.profile = fresh.book.profile
+        return after(book.resizeAll(now: context.now), now: context.now)
+    }
+
     public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
         let now = context.now
         var changed: [Volta_V1_StopState] = []
@@ -65,6 +71,13 @@ public struct StopManager: Strategy {
         default:
             return []
         }
+        return actions + after(changed, now: now)
+    }
+
+    /// What follows stops changing: their states published, theos asked for new levels, and the
+    /// exits of stops that fired.
+    mutating func after(_ changed: [Volta_V1_StopState], now: Int64) -> [StrategyAction] {
+        var actions: [StrategyAction] = []
         for s in changed {
             actions.append(state(s))
             if s.status == "armed", s.stopLevel > 0, theos[Self.theoKey(s)] == nil { actions += askTheo(s) }

@@ -28,7 +28,7 @@ public enum StopSettings {
                                                allow, deny, minQuantity, indexSymbol]
 
     /// The stop manager as the host runs it: its settings, and a strategy made from them.
-    public static let plugin = StrategyPlugin(name: "stops", settings: all) { context in
+    public static let plugin = StrategyPlugin(name: "stops", settings: all, fixed: [instance.key, indexSymbol.key]) { context in
         StopManager(book: StopBook(profile: try stopProfile(context), instance: try context.value(instance),
                                    worker: context.identity.instance, indexSymbol: try context.value(indexSymbol)))
     }

@@ -40,7 +40,7 @@ public struct TimedBracket: Strategy {
     }
 
     public let name = "timed-bracket"
-    public let settings: Settings
+    public private(set) var settings: Settings
     public var feeds: Set<StrategyFeed> { [.underlyingQuotes, .optionQuotes(underlying: settings.symbol), .positions] }
     var underlying: Double?
     /// The chain as quoted, by contract.
@@ -58,11 +58,21 @@ public struct TimedBracket: Strategy {
         self.settings = settings
     }
 
+    /// The entry's timer (and the expiry check) set again for the new period and times.
+    public mutating func adoptSettings(of fresh: TimedBracket, _ context: StrategyContext) -> [StrategyAction]? {
+        settings = fresh.settings
+        return timers(context)
+    }
+
+    func timers(_ context: StrategyContext) -> [StrategyAction] {
+        [nextTimer(after: context.now, calendar: context.calendar)]
+            + (settings.closeDays > 0 ? [nextExpiryCheck(after: context.now, calendar: context.calendar)] : [])
+    }
+
     public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
         switch event {
         case .start:
-            return [nextTimer(after: context.now, calendar: context.calendar)]
-                + (settings.closeDays > 0 ? [nextExpiryCheck(after: context.now, calendar: context.calendar)] : [])
+            return timers(context)
         case .position(let p) where p.instrument.hasOption && p.instrument.symbol == settings.symbol:
             if p.quantity > 0 { held[p.instrument.displayName] = p } else { held[p.instrument.displayName] = nil }
         case .timer(id: "expiry-check"):

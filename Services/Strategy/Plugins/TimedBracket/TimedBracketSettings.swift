@@ -37,7 +37,7 @@ public enum TimedBracketSettings {
     public static let all: [any AnySetting] = [symbol, periodSeconds, right, targetDays, moneyness, quantity, takeProfit, stopLoss,
                                                maxOpen, marketHoursOnly, monthly, minutesAfterOpen, delta, bracket, closeDays]
 
-    public static let plugin = StrategyPlugin(name: "timed-bracket", settings: all) { c in
+    public static let plugin = StrategyPlugin(name: "timed-bracket", settings: all, fixed: [symbol.key]) { c in
         var s = TimedBracket.Settings()
         s.symbol = try c.value(symbol)
         s.periodNs = Int64(try c.value(periodSeconds)) * 1_000_000_000
