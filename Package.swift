@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(name: "recorder", dependencies: ["RecorderService", "ServiceKit", "Messages", grdb, argumentParser],
                           path: "Services/Recorder/recorder", swiftSettings: strict),
 
-        .target(name: "DashboardService", dependencies: ["Bus", "Messages", "ServiceKit", hummingbird, nioCore, httpTypes, log, coreMetrics, lifecycle],
+        .target(name: "DashboardService", dependencies: ["Bus", "Messages", "ServiceKit", "Market", hummingbird, nioCore, httpTypes, log, coreMetrics, lifecycle],
                 path: "Services/Dashboard/DashboardService", swiftSettings: strict),
         .executableTarget(name: "dashboard", dependencies: ["DashboardService", "ServiceKit", argumentParser],
                           path: "Services/Dashboard/dashboard", swiftSettings: strict),

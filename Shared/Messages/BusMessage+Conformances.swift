@@ -93,6 +93,9 @@ extension Volta_V1_StrategyAlert: BusMessage {
 extension Volta_V1_StrategyTrigger: BusMessage {
     public var topic: String { Topics.strategyTrigger(strategy) }
 }
+extension Volta_V1_DaySummary: BusMessage {
+    public var topic: String { Topics.daySummary(date) }
+}
 extension Volta_V1_ParameterChange: BusMessage {
     public var topic: String { Topics.parameterChange(key) }
 }

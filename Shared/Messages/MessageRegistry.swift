@@ -13,7 +13,7 @@ public enum MessageRegistry {
         Volta_V1_OptionAnalytics.self, Volta_V1_VolSurface.self, Volta_V1_PricerRequest.self, Volta_V1_PricerReply.self,
         Volta_V1_QuoteBatch.self, Volta_V1_GatewayRequest.self, Volta_V1_GatewayReply.self, Volta_V1_AccountSnapshot.self,
         Volta_V1_UnderlyingStats.self, Volta_V1_OptionChainSnapshot.self,
-        Volta_V1_StrategyState.self, Volta_V1_StrategyAlert.self, Volta_V1_StrategyTrigger.self, Volta_V1_ParameterChange.self, Volta_V1_StrategyRequest.self,
+        Volta_V1_StrategyState.self, Volta_V1_StrategyAlert.self, Volta_V1_StrategyTrigger.self, Volta_V1_ParameterChange.self, Volta_V1_DaySummary.self, Volta_V1_StrategyRequest.self,
         Volta_V1_StrategyReply.self, Volta_V1_RiskRequest.self, Volta_V1_RiskReply.self, Volta_V1_RiskState.self,
         Volta_V1_ExecutionRequest.self, Volta_V1_ExecutionReply.self, Volta_V1_IntentExecution.self,
         Volta_V1_RecorderAck.self, Volta_V1_RecorderQuery.self, Volta_V1_RecorderTable.self,

@@ -53,6 +53,8 @@ public enum Topics {
     public static func strategyStates(_ strategy: String) -> String { "strategy.state.\(key(strategy))" }
     public static func strategyAlert(_ strategy: String) -> String { "strategy.alert.\(key(strategy))" }
     public static func strategyTrigger(_ strategy: String) -> String { "\(Prefix.strategyTriggers)\(key(strategy))" }
+    /// The end-of-day summary of one session (`2026-12-07`).
+    public static func daySummary(_ date: String) -> String { "summary.day.\(key(date))" }
     /// An operator's edit of a strategy parameter (`strategy.putseller.target_delta` keeps its dots).
     public static func parameterChange(_ settingKey: String) -> String { "\(Prefix.parameterChanges)\(settingKey)" }
     /// An instrument as topic levels: `SPY.2026-12-18.C600` for an option, `SPY.stock` for shares.

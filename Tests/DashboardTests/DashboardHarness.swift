@@ -18,7 +18,7 @@ import TestSupport
 /// were asked; the HTTP server listens on 127.0.0.1 at a free port.
 final class DashboardHarness: @unchecked Sendable {
     static let token = "test-token-0123456789"
-    let hub = InMemoryHub(clock: WallClock())
+    let hub: InMemoryHub
     let pool: DatabasePool
     let dashboard: DashboardService
     let recorder: RecorderService
@@ -37,7 +37,8 @@ final class DashboardHarness: @unchecked Sendable {
     var group: ServiceGroup?
 
     init(token: String = DashboardHarness.token, openReads: Bool = false, alerts: AlertCenter.Settings = .init(),
-         riskBook: RiskBook? = nil, strategyStandIn: Bool = true) throws {
+         riskBook: RiskBook? = nil, strategyStandIn: Bool = true, clock: any BusClock = WallClock()) throws {
+        hub = InMemoryHub(clock: clock)
         self.riskBook = riskBook
         self.strategyStandIn = strategyStandIn
         pool = try RecorderDatabase.open(path: NSTemporaryDirectory() + "volta-dashboard-\(UUID().uuidString).sqlite")

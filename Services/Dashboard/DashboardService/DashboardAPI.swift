@@ -52,6 +52,8 @@ struct DashboardAPI: Sendable {
         router.post("/api/intents/confirm") { r, _ in await answer { try await decide(r, veto: false) } }
         router.post("/api/intents/veto") { r, _ in await answer { try await decide(r, veto: true) } }
         router.post("/api/mode") { r, _ in await answer { try await setMode(r) } }
+        router.get("/api/summary/day") { r, _ in await answer { try await daySummaries(r) } }
+        router.post("/api/summary/day") { r, _ in await answer { try await makeDaySummary(r) } }
         router.get("/api/events") { _, _ in eventStream() }
     }
 

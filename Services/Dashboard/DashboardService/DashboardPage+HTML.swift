@@ -37,6 +37,7 @@ extension DashboardPage {
   canvas { width:100%; height:260px; background:var(--bg); border:1px solid var(--line); border-radius:4px; }
   #toast { position:fixed; right:16px; bottom:16px; max-width:420px; padding:10px 14px; border-radius:6px; background:#2d3a4b; display:none; }
   #toast.err { background:#5c1d1b; }
+  pre { white-space:pre-wrap; margin:6px 0; font:13px/1.5 ui-monospace, monospace; }
   dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 12px; margin:6px 0; } dt { color:var(--dim); } dd { margin:0; }
 </style>
 </head>
@@ -113,6 +114,12 @@ extension DashboardPage {
   <section>
     <h2>Alerts</h2>
     <table id="alerts"></table>
+  </section>
+  <section>
+    <h2>End of day</h2>
+    <div class="filters"><select id="summarydate" title="A kept summary"></select>
+      <button id="summarynow" title="Make the summary of the last closed session now (POST /api/summary/day)">Make now</button></div>
+    <pre id="summary" class="dim">no summary yet: one is made after each session's close</pre>
   </section>
   <section class="wide">
     <h2>Services</h2>
@@ -500,6 +507,27 @@ async function loadAlerts() {
     ["Kind", "kind", null, () => "l"], ["Alert", "text", null, () => "l"]], data.alerts.slice(-12).reverse(), "no alerts yet");
 }
 
+let summaries = [];
+async function loadSummary() {
+  const data = await api("/api/summary/day");
+  summaries = data.summaries;
+  const select = $("#summarydate"), chosen = select.value;
+  select.textContent = "";
+  for (const s of summaries) { const o = document.createElement("option"); o.value = o.textContent = s.date; select.append(o); }
+  if (summaries.some((s) => s.date === chosen)) select.value = chosen;
+  showSummary();
+}
+function showSummary() {
+  const s = summaries.find((x) => x.date === $("#summarydate").value) || summaries[0];
+  $("#summary").textContent = s ? s.text : "no summary yet: one is made after each session's close";
+  $("#summary").className = s ? "" : "dim";
+}
+async function summaryNow() {
+  try { const r = await api("/api/summary/day", { method: "POST", body: "{}" }); toast("Summary of " + r.date + " made and sent"); }
+  catch (e) { failed(e); }
+  setTimeout(() => quietly(loadSummary), 500);
+}
+
 async function runNow() {
   const strategy = $("#runstrategy").value, force = $("#runforce").checked;
   if (!strategy) return;
@@ -532,14 +560,14 @@ const loaders = {
 };
 function refreshAll() {
   return Promise.all([loadBook, loadPositions, loadEquity, loadTrades, loadOrders, loadStrategies, loadStatus, loadAlerts, loadPending,
-    loadParameters].map(quietly));
+    loadParameters, loadSummary].map(quietly));
 }
 
 function connect() {
   const source = new EventSource("/api/events" + (token ? "?token=" + encodeURIComponent(token) : ""));
   source.addEventListener("hello", (e) => { $("#live").textContent = "live"; $("#live").className = "badge ok"; const h = JSON.parse(e.data); showRisk(h.risk); });
   source.addEventListener("risk", (e) => showRisk(JSON.parse(e.data)));
-  source.addEventListener("alert", () => quietly(loadAlerts));
+  source.addEventListener("alert", (e) => { quietly(loadAlerts); if (JSON.parse(e.data).kind === "summary") setTimeout(() => quietly(loadSummary), 500); });
   source.addEventListener("changed", (e) => {
     const due = new Set();
     for (const view of JSON.parse(e.data).views) for (const f of loaders[view] || []) due.add(f);
@@ -553,6 +581,8 @@ $("#estop").onclick = emergencyStop;
 $("#flatten").onclick = flattenAll;
 $("#runbtn").onclick = runNow;
 $("#modeselect").onchange = setMode;
+$("#summarynow").onclick = summaryNow;
+$("#summarydate").onchange = showSummary;
 $("#tokenbtn").onclick = () => { const t = prompt("Dashboard token (dashboard.token)", token); if (t !== null) { token = t; localStorage.setItem("voltaToken", t); } };
 $("#apply").onclick = () => quietly(loadTrades);
 $("#csv").onclick = downloadCSV;

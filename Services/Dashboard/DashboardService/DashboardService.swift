@@ -17,6 +17,8 @@ public final class DashboardService: Service, Sendable {
         public var openReads = false
         public var timeout = Duration.seconds(2)
         public var alerts = AlertCenter.Settings()
+        /// When each session's end-of-day summary is made; nil: not made unless asked.
+        public var daySummaryAfterClose: Duration? = .seconds(300)
         public init() {}
     }
 
@@ -39,6 +41,8 @@ public final class DashboardService: Service, Sendable {
         let url = try context.value(DashboardSettings.webhookURL)
         s.alerts.webhookURL = url.isEmpty ? nil : URL(string: url)
         s.alerts.webhookLevel = OperatorAlert.Level(name: try context.value(DashboardSettings.webhookLevel)) ?? .info
+        s.daySummaryAfterClose = try context.value(DashboardSettings.daySummary)
+            ? .seconds(60 * (try context.value(DashboardSettings.daySummaryAfterCloseMinutes))) : nil
         self.init(bus: context.bus, settings: s, logger: context.logger)
     }
 
@@ -53,7 +57,8 @@ public final class DashboardService: Service, Sendable {
     public func run() async throws {
         let router = Router(context: DashboardContext.self)
         router.add(middleware: AccessMiddleware(token: settings.token, openReads: settings.openReads))
-        DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, timeout: settings.timeout).register(on: router)
+        let api = DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, timeout: settings.timeout)
+        api.register(on: router)
         DashboardPage.register(on: router)
         if settings.token.isEmpty { logger.warning("no dashboard.token: the kill switch and the trade trigger are refused") }
         let app = Application(
@@ -69,6 +74,9 @@ public final class DashboardService: Service, Sendable {
             group.addTask { try await app.run() }
             group.addTask { await cancelWhenGracefulShutdown { await self.watch.run() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.alerts.run() } }
+            if let after = settings.daySummaryAfterClose {
+                group.addTask { await cancelWhenGracefulShutdown { await api.endOfDayLoop(afterClose: after) } }
+            }
             // Open event streams would hold the server's graceful shutdown open: end them.
             group.addTask {
                 try? await gracefulShutdown()

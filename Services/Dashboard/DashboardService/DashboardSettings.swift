@@ -25,5 +25,11 @@ public enum DashboardSettings {
         "dashboard.alerts.webhook_level", default: "info", of: ["info", "warning", "critical"],
         help: "The least level sent to the webhook (fills are info; rejections, risk limits at 80% warning; the kill switch critical).")
 
-    public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds, webhookURL, webhookLevel]
+    public static let daySummary = Setting<Bool>.flag(
+        "dashboard.day_summary", default: true, help: "Make the end-of-day summary after each NYSE session's close and send it to the alert sinks.")
+    public static let daySummaryAfterCloseMinutes = Setting<Int>.integer(
+        "dashboard.day_summary_after_close_min", default: 5, in: 0...720, help: "How long after the close the summary is made (bus time).")
+
+    public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds, webhookURL, webhookLevel,
+                                               daySummary, daySummaryAfterCloseMinutes]
 }

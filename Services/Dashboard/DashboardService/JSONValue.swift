@@ -83,6 +83,20 @@ public enum JSONValue: Sendable, Equatable, Encodable {
     }
 
     public var string: String? { if case .string(let s) = self { s } else { nil } }
+    public var integer: Int64? { if case .integer(let i) = self { i } else { nil } }
+
+    /// A document JSONSerialization read (keys sorted: its dictionaries keep no order).
+    public init(any value: Any) {
+        switch value {
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            if "\(type(of: n))".contains("Bool") { self = .bool(n.boolValue) }
+            else if ["d", "f"].contains(String(cString: n.objCType)) { self = .number(n.doubleValue) } else { self = .integer(n.int64Value) }
+        case let a as [Any]: self = .array(a.map(JSONValue.init(any:)))
+        case let o as [String: Any]: self = .object(o.keys.sorted().map { ($0, JSONValue(any: o[$0]!)) })
+        default: self = .null
+        }
+    }
 
     /// Turns `nil` into `.null`, for optional numbers.
     public static func number(_ d: Double?) -> JSONValue { d.map { .number($0) } ?? .null }

@@ -53,6 +53,10 @@ public struct Projector: Sendable {
         case Volta_V1_OrderIntent.protoMessageName: try Projections.intent(try decode(e), e.header.eventTime, db)
         case Volta_V1_StrategyState.protoMessageName: try Projections.strategyState(try decode(e), topic: topic, db)
         case Volta_V1_ParameterChange.protoMessageName: try Projections.parameterChange(try decode(e), db)
+        case Volta_V1_DaySummary.protoMessageName:
+            let s: Volta_V1_DaySummary = try decode(e)
+            try db.execute(sql: "INSERT OR REPLACE INTO day_summaries (date, made_ns, text, json) VALUES (?, ?, ?, ?)",
+                           arguments: [s.date, s.madeNs, s.text, s.json])
         case Volta_V1_RiskDecision.protoMessageName: try Projections.riskDecision(try decode(e), e.header.eventTime, db)
         case Volta_V1_AccountValue.protoMessageName: try Projections.accountValue(try decode(e), e.header.eventTime, db)
         case Volta_V1_Position.protoMessageName: try position(try decode(e), e.header.eventTime, db)

@@ -76,6 +76,16 @@ public enum RecorderQueries {
         "parameter_changes": Spec(parameters: ["strategy"]) { p in
             ("SELECT * FROM parameter_changes WHERE (?1 IS NULL OR strategy = ?1) ORDER BY id DESC", [p.text("strategy")])
         },
+        "day_summaries": Spec(parameters: ["date"]) { p in
+            _ = try p.day("date")
+            return ("SELECT * FROM day_summaries WHERE (?1 IS NULL OR date = ?1) ORDER BY date DESC", [p.text("date")])
+        },
+        // A session's trades: those opened or closed on that New York date.
+        "day_trades": Spec(parameters: ["date"]) { p in
+            guard let from = try p.day("date"), let to = try p.day("date", end: true) else { throw QueryError("day_trades needs date") }
+            return ("SELECT * FROM trades WHERE (entry_ns >= ?1 AND entry_ns < ?2) OR (exit_ns >= ?1 AND exit_ns < ?2) ORDER BY entry_ns",
+                    [from, to])
+        },
         // The edits in force: the latest of each key, unless it went back to the configuration.
         "parameter_edits": Spec(parameters: []) { _ in
             ("""

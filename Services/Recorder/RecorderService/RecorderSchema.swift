@@ -179,6 +179,9 @@ public enum RecorderSchema {
                 CREATE INDEX parameter_changes_key ON parameter_changes (key, id);
                 """)
         }
+        m.registerMigration("v5: end-of-day summaries") { db in
+            try db.execute(sql: "CREATE TABLE day_summaries (date TEXT PRIMARY KEY, made_ns INTEGER NOT NULL, text TEXT NOT NULL, json TEXT NOT NULL)")
+        }
         return m
     }
 }

@@ -163,6 +163,30 @@ public nonisolated struct Volta_V1_TableCell: Sendable {
   public init() {}
 }
 
+/// summary.day.<date>: the end-of-day summary the notifier (the dashboard) makes after the close:
+/// the day's trades, P&L, positions with greeks, risk usage and alerts. Sent to the alert sinks;
+/// the recorder keeps the latest per session date.
+public nonisolated struct Volta_V1_DaySummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the NYSE session, YYYY-MM-DD in New York
+  public var date: String = String()
+
+  public var madeNs: Int64 = 0
+
+  /// as the alert sinks get it
+  public var text: String = String()
+
+  /// the structured summary, as GET /api/summary/day answers it
+  public var json: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "volta.v1"
@@ -448,6 +472,51 @@ nonisolated extension Volta_V1_TableCell: SwiftProtobuf.Message, SwiftProtobuf._
 
   public static func ==(lhs: Volta_V1_TableCell, rhs: Volta_V1_TableCell) -> Bool {
     if lhs.value != rhs.value {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_DaySummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DaySummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}date\0\u{3}made_ns\0\u{1}text\0\u{1}json\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.date) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.madeNs) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.json) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.date.isEmpty {
+      try visitor.visitSingularStringField(value: self.date, fieldNumber: 1)
+    }
+    if self.madeNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.madeNs, fieldNumber: 2)
+    }
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 3)
+    }
+    if !self.json.isEmpty {
+      try visitor.visitSingularStringField(value: self.json, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_DaySummary, rhs: Volta_V1_DaySummary) -> Bool {
+    if lhs.date != rhs.date {return false}
+    if lhs.madeNs != rhs.madeNs {return false}
+    if lhs.text != rhs.text {return false}
+    if lhs.json != rhs.json {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
