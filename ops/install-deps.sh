@@ -23,7 +23,7 @@ command -v swift >/dev/null || { echo "Swift 6 is required (https://www.swift.or
 if [ "${VOLTA_PYTHON_TESTS:-1}" = 1 ]; then
   # ib_async and the official ibapi (9.81, the last IB put on PyPI) are third-party clients of twsim.
   oracles=(pyzmq "protobuf>=4.21,<5" QuantLib mpmath exchange_calendars websocket-client ib_async==2.1.0 ibapi==9.81.1.post1
-           empyrical-reloaded arch)
+           empyrical-reloaded arch schemathesis==4.32.5)
   pip_install() { python3 -m pip install -q --disable-pip-version-check "$@" >/dev/null 2>&1; }
   # Debian 12's own python3 refuses pip installs (PEP 668, "externally managed"); on a CI machine
   # the test oracles may go into it anyway.

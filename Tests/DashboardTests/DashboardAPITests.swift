@@ -103,6 +103,11 @@ struct DashboardAPITests {
             ("/api/pnl/history?range=year", "range must be one of"),
             ("/api/positions?colour=red", "unknown parameter 'colour'"),
             ("/api/pnl?x=1", "this endpoint takes none"),
+            // Found by schemathesis: an empty value read as no filter; a year before 1678 crashed
+            // the recorder (its nanoseconds overflow Int64).
+            ("/api/trades?to=", "parameter 'to' is empty"),
+            ("/api/trades?to=0326-05-10", "to must be a date"),
+            ("/api/summary/day?date=0896-02-18", "date must be a date"),
         ]
         for (path, message) in cases {
             let r = try await h.get(path)
@@ -169,6 +174,7 @@ struct DashboardAPITests {
 
         #expect(try await h.post("/api/killswitch", #"{"state":"HALTED"}"#, token: nil).status == 401)
         #expect(try await h.post("/api/killswitch", #"{"state":"HALTED"}"#, token: "wrong-token-0123456789").status == 401)
+        #expect(try await h.post("/api/killswitch", #"{"state":"ACTIVE","emergency_stop":"x"}"#).error.contains("not both"), "found by schemathesis")
         #expect(await h.riskAsked.items.isEmpty)
         let bad = try await h.post("/api/killswitch", #"{"state":"PAUSED"}"#)
         #expect(bad.status == 400 && bad.error.contains("ACTIVE, REDUCING or HALTED"))
@@ -194,6 +200,9 @@ struct DashboardAPITests {
             (#"{"action":"close","account":"SIM1","instrument":"SPY 2026-12-18 C 600","key":"x"}"#, "key must be 8 to 64"),
             (#"{"action":"open","account":"SIM1","underlying":"SPY","expiry":"2026-13-01","right":"P","strike":580,"side":"SELL","quantity":1,"key":"click-0004"}"#, "expiry must be a date"),
             (#"{"action":"open","account":"SIM1","underlying":"SPY","expiry":"2026-12-18","right":"P","strike":-5,"side":"SELL","quantity":1,"key":"click-0005"}"#, "strike must be a price"),
+            // Found by schemathesis: each crashed the dashboard (micros overflow Int64).
+            (#"{"action":"open","account":"SIM1","underlying":"SPY","expiry":"2026-12-18","right":"P","strike":5.3e16,"side":"BUY","quantity":1,"key":"click-0009"}"#, "strike must be a price"),
+            (#"{"action":"open","account":"SIM1","underlying":"SPY","expiry":"2026-12-18","right":"P","strike":500,"side":"BUY","quantity":1,"limit":1.7e16,"key":"click-0010"}"#, "limit must be a price"),
             (#"{"action":"buy","account":"SIM1","key":"click-0006"}"#, "action must be close or open"),
             (#"{"account":"SIM1","key":"click-0007"}"#, "needs 'action'"),
         ]

@@ -57,7 +57,10 @@ extension DashboardAPI {
         if !data.isEmpty {
             guard let body = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw Invalid(message: "the body must be a JSON object") }
             if let text = body["date"] {
-                guard let text = text as? String, let date = CivilDate(text), let session = NYSECalendar().session(on: date) else {
+                // Years far from now are refused before any arithmetic: nanoseconds since 1970
+                // overflow before 1678 (a fuzzed 1637-03-06 crashed the dashboard).
+                guard let text = text as? String, let date = CivilDate(text), (1900...2200).contains(date.components.year),
+                      let session = NYSECalendar().session(on: date) else {
                     throw Invalid(message: "date must be an NYSE session like 2026-12-07")
                 }
                 day = DaySummary.Day(session)

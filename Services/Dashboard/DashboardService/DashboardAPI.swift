@@ -182,6 +182,9 @@ struct DashboardAPI: Sendable {
     func killSwitch(_ r: Request) async throws -> JSONValue {
         let body = try await jsonObject(r)
         var request = Volta_V1_RiskRequest()
+        if body["emergency_stop"] != nil && body["state"] != nil {
+            throw Invalid(message: "give either 'state' or 'emergency_stop', not both")
+        }
         if let reason = body["emergency_stop"] as? String {
             guard !reason.isEmpty else { throw Invalid(message: "emergency_stop needs a reason") }
             request.emergencyStop = reason
@@ -206,6 +209,7 @@ struct DashboardAPI: Sendable {
         guard let key = body["key"] as? String, ManualTrade.isValidKey(key) else {
             throw Invalid(message: "flatten needs 'key': 8 to 64 letters, digits, '-' or '_' naming this click")
         }
+        if let reason = body["reason"], !(reason is String) { throw Invalid(message: "reason must be text") }
         let reason = body["reason"] as? String ?? "flatten from the dashboard"
         var request = Volta_V1_ExecutionRequest()
         request.flatten = Volta_V1_Flatten.with { $0.reason = reason; $0.flattenID = key }
@@ -289,6 +293,8 @@ struct DashboardAPI: Sendable {
             guard allowed.contains(key) else {
                 throw Invalid(message: "unknown parameter '\(key)'" + (allowed.isEmpty ? "; this endpoint takes none" : "; known: \(allowed.sorted().joined(separator: ", "))"))
             }
+            // An empty value is a mistake too: the recorder would read it as no filter at all.
+            guard !v.isEmpty else { throw Invalid(message: "parameter '\(key)' is empty; leave it out for no filter") }
             out[key] = String(v)
         }
         return out

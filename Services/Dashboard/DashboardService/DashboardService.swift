@@ -54,12 +54,19 @@ public final class DashboardService: Service, Sendable {
         alerts = AlertCenter(bus: bus, events: events, watch: watch, settings: settings.alerts, logger: logger)
     }
 
-    public func run() async throws {
+    /// Every route: the API's, the page and the OpenAPI document.
+    func routes() -> (router: Router<DashboardContext>, api: DashboardAPI) {
         let router = Router(context: DashboardContext.self)
         router.add(middleware: AccessMiddleware(token: settings.token, openReads: settings.openReads))
         let api = DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, timeout: settings.timeout)
         api.register(on: router)
         DashboardPage.register(on: router)
+        OpenAPIDocument.register(on: router)
+        return (router, api)
+    }
+
+    public func run() async throws {
+        let (router, api) = routes()
         if settings.token.isEmpty { logger.warning("no dashboard.token: the kill switch and the trade trigger are refused") }
         let app = Application(
             router: router,

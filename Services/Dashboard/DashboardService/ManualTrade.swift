@@ -56,7 +56,8 @@ public struct ManualTrade: Decodable, Sendable {
         }
         guard !account.isEmpty else { throw Invalid("account must not be empty") }
         if let q = quantity, q <= 0 { throw Invalid("quantity must be a whole number > 0, got \(q)") }
-        if let l = limit, !(l.isFinite && l > 0) { throw Invalid("limit must be a price > 0") }
+        // Prices become micros in an Int64: a fuzzed 1.8e16 crashed the dashboard before this bound.
+        if let l = limit, !(l.isFinite && l > 0 && l < Self.maxPrice) { throw Invalid("limit must be a price > 0 and below \(Int(Self.maxPrice))") }
     }
 
     /// The closing intent for `position`, a row of the recorder's `open_positions`.
@@ -88,7 +89,7 @@ public struct ManualTrade: Decodable, Sendable {
         }
         guard let expiry, expiry.count == 10, Self.isDate(expiry) else { throw Invalid("expiry must be a date like 2026-12-18") }
         guard let right = right?.uppercased(), right == "C" || right == "P" else { throw Invalid("right must be C or P") }
-        guard let strike, strike.isFinite, strike > 0 else { throw Invalid("strike must be a price > 0") }
+        guard let strike, strike.isFinite, strike > 0, strike < Self.maxPrice else { throw Invalid("strike must be a price > 0 and below \(Int(Self.maxPrice))") }
         guard let side = side?.uppercased(), side == "BUY" || side == "SELL" else { throw Invalid("side must be BUY or SELL") }
         guard let quantity else { throw Invalid("the body needs 'quantity'") }
         var instrument = Volta_V1_Instrument()
@@ -122,9 +123,11 @@ public struct ManualTrade: Decodable, Sendable {
         return intent
     }
 
+    static let maxPrice = 1_000_000.0
+
     static func isDate(_ s: String) -> Bool {
         let p = s.split(separator: "-").map { Int($0) }
-        guard p.count == 3, let y = p[0], let m = p[1], let d = p[2] else { return false }
+        guard p.count == 3, let y = p[0], let m = p[1], let d = p[2], (1900...2200).contains(y) else { return false }
         return DateComponents(calendar: Calendar(identifier: .gregorian), year: y, month: m, day: d).isValidDate
     }
 }

@@ -120,6 +120,9 @@ extension ExecutionService {
         default: return "order type \(i.orderType) is not one Volta sends (MARKET, LIMIT, STOP, STOP_LIMIT, TRAILING_STOP)"
         }
         if i.legs.count > 1, i.orderType != .limit, i.orderType != .market { return "a combo goes as MARKET or LIMIT, not \(i.orderType)" }
+        if let leg = i.legs.first(where: { $0.instrument.hasOption && !ExpiryCalendar.isValid($0.instrument.option.expiry) }) {
+            return "the expiry '\(leg.instrument.option.expiry)' of \(leg.instrument.displayName) is not a date YYYY-MM-DD from 1900 to 2200"
+        }
         switch i.algo {
         case "": if !i.algoPriority.isEmpty { return "algo_priority without an algo" }
         case "adaptive": if !adaptivePriorities.contains(i.algoPriority) { return "adaptive priority must be patient, normal or urgent, got '\(i.algoPriority)'" }
