@@ -5,6 +5,10 @@ public struct OptionListing: Sendable, Equatable {
     public var monthlies = 3
     /// Strikes each side of the money, at most.
     public var strikesEachSide = 20
+    /// Beyond that grid, on expiries a month or more away, strikes every five steps out to the
+    /// reach, at most this many each way (0: none): SPY lists $5 strikes far from the money, where
+    /// a 90-day 15-delta put lies (about 7% out), and the near grid alone stops at ±$20.
+    public var farStrikesEachSide = 0
     /// The underlyings with listed options (nil: every one, the index included). A backtest of
     /// SPY options lists SPY's alone: an SPX chain nobody trades would be half the work.
     public var symbols: Set<String>?
@@ -61,6 +65,11 @@ public struct OptionListing: Sendable, Equatable {
         let reach = price * max(0.10, 3 * volatility * max(years, 1.0 / 365).squareRoot())
         let count = min(strikesEachSide, max(2, Int(reach / step)))
         let center = (price / step).rounded() * step
-        return (-count...count).map { center + Double($0) * step }.filter { $0 > 0 }
+        var grid = (-count...count).map { center + Double($0) * step }
+        if farStrikesEachSide > 0, years >= 30.0 / 365, count == strikesEachSide {
+            let far = (1...farStrikesEachSide).map { Double(count) * step + Double($0) * 5 * step }.filter { $0 <= reach }
+            grid = far.reversed().map { center - $0 } + grid + far.map { center + $0 }
+        }
+        return grid.filter { $0 > 0 }
     }
 }

@@ -23,6 +23,18 @@ public struct Scenario: Sendable {
 
     public init() {}
 
+    /// The market the gateway simulates with no scenario file (the default stack's): the default
+    /// market, with far strikes on the monthlies so a 90-day 15-delta put is listed, and as liquid
+    /// inside the spread as SPY's options are (an order at the mid fills in 8 s on average, not
+    /// 60: the put seller's Adaptive sale at the mid fills in the stack's first minute).
+    public static var live: Scenario {
+        var s = Scenario()
+        s.market.listing.farStrikesEachSide = 8
+        s.fills.insideFillRate = 0.5
+        return s
+    }
+
+
     /// The replay paths, loaded and checked.
     public func replayPaths() throws -> [String: ReplayPath] {
         try replay.mapValues { file in
@@ -45,6 +57,8 @@ public struct Scenario: Sendable {
 public struct FillModel: Sendable, Equatable {
     /// A crossing order trades at mid ± k × half the spread: 1 is the touch.
     public var spreadFactor = 1.0
+    /// ``SimBroker/insideFillRate``: how liquid the market is inside the spread.
+    public var insideFillRate = 1.0 / 15
     public var optionCommissionMicros: Int64 = 650_000
     public var minimumOptionCommissionMicros: Int64 = 1_000_000
     /// Short American options assigned early by LEAN's rule (`SimBroker.assignEarly`).
@@ -55,6 +69,7 @@ public struct FillModel: Sendable, Equatable {
     /// Applies the model to a broker.
     public func configure(_ broker: inout SimBroker) {
         broker.spreadFactor = spreadFactor
+        broker.insideFillRate = insideFillRate
         broker.optionCommissionMicros = optionCommissionMicros
         broker.minimumOptionCommissionMicros = minimumOptionCommissionMicros
         broker.earlyAssignment = earlyAssignment

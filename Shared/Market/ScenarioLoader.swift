@@ -46,11 +46,12 @@ public enum ScenarioLoader {
 
     static func readMarket(_ node: Node, into m: inout MarketParameters, _ r: NodeReader) throws {
         let map = try r.mapping(node, "market", allowed: ["index", "underlyings", "only", "step_seconds", "weeklies", "monthlies",
-                                                               "strikes_each_side", "option_symbols"])
+                                                               "strikes_each_side", "far_strikes_each_side", "option_symbols"])
         if let n = map["step_seconds"] { m.stepSeconds = try r.number(n, "market.step_seconds", in: 0.001...3600) }
         if let n = map["weeklies"] { m.listing.weeklies = try r.integer(n, "market.weeklies", min: 0) }
         if let n = map["monthlies"] { m.listing.monthlies = try r.integer(n, "market.monthlies", min: 0) }
         if let n = map["strikes_each_side"] { m.listing.strikesEachSide = try r.integer(n, "market.strikes_each_side", min: 1) }
+        if let n = map["far_strikes_each_side"] { m.listing.farStrikesEachSide = try r.integer(n, "market.far_strikes_each_side", min: 0) }
         if let n = map["option_symbols"] {
             m.listing.symbols = Set(try r.sequence(n, "market.option_symbols").enumerated().map { try r.string($1, "market.option_symbols[\($0)]") })
         }

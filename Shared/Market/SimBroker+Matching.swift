@@ -4,15 +4,14 @@ import Foundation
 /// - crossing (a market order, a triggered stop, a limit through the far side) fills at the
 ///   touch, up to the size shown there; the rest waits for the next quotes (partial fills);
 /// - a limit inside the spread fills at its price at a rate that grows with how far it leans
-///   toward the far side: 1/15 per second × f², f the fraction of the spread it crosses;
+///   toward the far side: `insideFillRate` (1/15) per second × f², f the fraction of the spread
+///   it crosses;
 /// - stops trigger on the touch of their side (a sell stop when the bid falls to it), trailing
 ///   stops follow that touch by their amount or percent;
 /// - the adaptive algo starts inside the spread and steps toward the far side, never past its
 ///   limit;
 /// - combos price at the net of their legs' touches, fill all legs in ratio.
 extension SimBroker {
-    static let insideFillRate = 1.0 / 15
-
     /// Works every live order against the market for the `seconds` that just passed.
     public mutating func match(market: some MarketView, seconds: Double) -> [SimEvent] {
         var events: [SimEvent] = []
@@ -99,7 +98,7 @@ extension SimBroker {
             quantity = min(w.remaining, m.units)
             price = m.legPrices(1)
         } else {
-            let p = 1 - exp(-Self.insideFillRate * g * g * seconds)
+            let p = 1 - exp(-insideFillRate * g * g * seconds)
             guard rng.uniform() < p else { orders[id] = w; return finishIOC(&w, id) }
             quantity = min(w.remaining, max(1, m.units / 2))
             price = m.legPrices(g)

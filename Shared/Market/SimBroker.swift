@@ -37,6 +37,9 @@ public struct SimBroker: Sendable {
     /// Where in the spread a crossing order trades: 1 at the touch (the default); below 1 at
     /// mid ± k × half the spread, optopsy's fill convention for backtests.
     public var spreadFactor = 1.0
+    /// How fast a limit inside the spread fills, per second at the far side (× f², f the share
+    /// of the spread it crosses): 1/15 by default, a mean of a minute at the mid.
+    public var insideFillRate = 1.0 / 15
     /// LEAN's early assignment of deep in-the-money short options near expiry (`assignEarly`).
     public var earlyAssignment = false
     var orders: [String: Working] = [:]

@@ -187,6 +187,21 @@ def edit_parameter(b):
     return {"toast": toast, "origin": origin}
 
 
+def look(b, url, out):
+    """Only looks: the page loaded, its positions and working orders, a screenshot."""
+    b.wait_for("Number(document.querySelector('#orders tbody').rows.length || 0) > 0 && "
+               "!document.querySelector('#orders tbody td.empty')", "the page shows no working orders", 30)
+    positions = b.evaluate("""Array.from(document.querySelectorAll('#positions tbody tr')).map(
+        r => Array.from(r.cells).slice(0, 7).map(c => c.textContent))""")
+    orders = b.evaluate("document.querySelectorAll('#orders tbody tr').length")
+    import base64
+    png = base64.b64decode(b.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"])
+    path = os.path.join(out, "dashboard-default.png")
+    with open(path, "wb") as f:
+        f.write(png)
+    print(json.dumps({"positions": positions, "orders": orders, "screenshot": path, "screenshot_bytes": len(png)}))
+
+
 def main():
     url, token, out = sys.argv[1], sys.argv[2], sys.argv[3]
     os.makedirs(out, exist_ok=True)
@@ -197,6 +212,8 @@ def main():
         b.call("Page.navigate", url=f"{url}/#token={token}")
         b.wait_for("document.body && document.body.dataset.loaded === 'true'", "the page did not load its data")
         b.wait_for("Number(document.querySelector('#positions').dataset.rows || 0) > 0", "the positions table stayed empty")
+        if "--look" in sys.argv:
+            return look(b, url, out)
         b.wait_for("document.querySelector('#live').textContent === 'live'", "the event stream did not connect")
         b.wait_for("Number(document.querySelector('#equity').dataset.points || 0) > 0", "the equity curve got no points")
         # The chart's own pixels: how many are the total line's green (#3fb950), anti-aliased edges included.

@@ -59,4 +59,17 @@ import Testing
         #expect(expiries.contains(CivilDate("2026-06-18")!))     // June's monthly (Juneteenth Friday → Thursday)
         #expect(OptionListing.isMonthly(CivilDate("2026-04-17")!))
     }
+
+    /// Far strikes: five steps apart beyond the near grid, on expiries a month out or more, within
+    /// the reach; none on a weekly, none when off (the backtests' scenarios).
+    @Test func farStrikesReachA90DayFifteenDeltaPut() {
+        var listing = OptionListing()
+        let near = listing.strikes(around: 590, step: 1, volatility: 0.15, years: 75.0 / 365)
+        #expect(near.first == 570 && near.last == 610 && near.count == 41)
+        listing.farStrikesEachSide = 8
+        let wide = listing.strikes(around: 590, step: 1, volatility: 0.15, years: 75.0 / 365)
+        #expect(wide.count == 57 && wide.first == 530 && wide.last == 650 && wide.contains(545) && !wide.contains(544), "\(wide)")
+        #expect(wide == wide.sorted())
+        #expect(listing.strikes(around: 590, step: 1, volatility: 0.15, years: 7.0 / 365).count == 41, "a weekly keeps the near grid")
+    }
 }

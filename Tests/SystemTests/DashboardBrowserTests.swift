@@ -83,10 +83,10 @@ struct DashboardBrowserTests {
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
     }
 
-    static func runDriver(base: String, outDir: String) throws -> [String: Any] {
+    static func runDriver(base: String, outDir: String, token: String = Self.token, extra: [String] = []) throws -> [String: Any] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", driver, base, token, outDir]
+        process.arguments = ["python3", driver, base, token, outDir] + extra
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

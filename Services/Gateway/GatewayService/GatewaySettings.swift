@@ -31,7 +31,7 @@ public enum GatewaySettings {
         let accountInterval = Duration.milliseconds(try context.value(accountMilliseconds))
         do {
             // Replay files are read here too: a bad CSV is as much a bad configuration as bad YAML.
-            return try SimAdapter(scenario: path.isEmpty ? Scenario() : try ScenarioLoader.load(path), tick: tick,
+            return try SimAdapter(scenario: path.isEmpty ? Scenario.live : try ScenarioLoader.load(path), tick: tick,
                                   accountInterval: accountInterval, clock: context.bus.clock)
         } catch {
             throw ConfigurationError(key: scenario.key, value: path, origin: "the scenario file",

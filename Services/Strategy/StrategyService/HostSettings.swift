@@ -1,4 +1,5 @@
 import ServiceKit
+import StrategyKit
 
 /// The host's own keys, `strategy.*`; each plug-in has its section (`strategy.stops.*`, …).
 public enum HostSettings {
@@ -13,7 +14,15 @@ public enum HostSettings {
         "strategy.resubmit_ms", default: 1_000, in: 50...60_000,
         help: "How often a strategy's intents that have not ended are resubmitted (same id: execution answers where each stands).")
 
-    public static let all: [any AnySetting] = [enabled, resubmitMilliseconds]
+    public static let calendar = Setting<String>.choice(
+        "strategy.calendar", default: "nyse", of: ["nyse", "always-open"],
+        help: "The sessions strategies keep: the NYSE's (weekends, holidays, early closes), or always-open for the simulated market (each day one session, midnight to midnight).")
+
+    public static let all: [any AnySetting] = [enabled, resubmitMilliseconds, calendar]
+
+    public static func exchangeCalendar(_ context: ServiceContext) throws -> any ExchangeCalendar {
+        try context.value(calendar) == "always-open" ? AlwaysOpenCalendar() : NYSEExchangeCalendar()
+    }
 
     /// The enabled plug-ins, in the order `strategy.enabled` lists them.
     /// - Throws: a configuration error naming `strategy.enabled` for a name no plug-in has.

@@ -40,7 +40,7 @@ public final class StrategyHost: Service, Sendable {
         let enabled = try HostSettings.plugins(context, known: plugins)
         self.init(bus: context.bus, strategies: try enabled.map { try $0.make(context) }, logger: context.logger,
                   resubmitPeriod: .milliseconds(try context.value(HostSettings.resubmitMilliseconds)),
-                  editor: ParameterEditor(plugins: enabled, context: context))
+                  calendar: try HostSettings.exchangeCalendar(context), editor: ParameterEditor(plugins: enabled, context: context))
     }
 
     public init(bus: Bus, strategies: [any Strategy], logger: Logger, resubmitPeriod: Duration = .seconds(1),

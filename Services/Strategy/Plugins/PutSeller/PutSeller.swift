@@ -41,7 +41,7 @@ public struct PutSeller: Strategy {
     public mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction] {
         switch event {
         case .start:
-            return settings.symbols.map { nextRoutine($0, after: context.now, calendar: context.calendar) }
+            return settings.symbols.map { firstRoutine($0, at: context.now, calendar: context.calendar) }
         case .underlyingQuote(let q) where settings.symbols.contains(q.symbol) && !q.stale && q.referencePrice > 0:
             underlying[q.symbol] = q.referencePrice
         case .stats(let s) where settings.symbols.contains(s.symbol):
@@ -66,6 +66,22 @@ public struct PutSeller: Strategy {
             break
         }
         return []
+    }
+
+    /// At start: today's routine, 10 s from now (the quotes and the chain come in meanwhile), when
+    /// its time has passed and the session still takes entries: a stack started mid-session sells
+    /// today, and a worker restarted after today's sale places nothing (the intent id is the
+    /// day's). Otherwise the next routine.
+    func firstRoutine(_ symbol: String, at now: Int64, calendar: any ExchangeCalendar) -> StrategyAction {
+        let catchUp = now + 10_000_000_000
+        if calendar.isOpen(at: now) {
+            let s = calendar.session(atOrAfter: now)
+            let at = s.open + Int64(settings.minutesAfterOpen) * 60_000_000_000
+            if at <= now && catchUp <= s.close - Int64(settings.noEntryBeforeCloseMinutes) * 60_000_000_000 {
+                return .timer(id: "routine-\(symbol)", at: catchUp)
+            }
+        }
+        return nextRoutine(symbol, after: now, calendar: calendar)
     }
 
     /// The routine's next time: `minutesAfterOpen` into the next session (so 09:31 by default),
