@@ -23,11 +23,13 @@ public enum ScenarioLoader {
         }
         let r = NodeReader(file: file)
         var s = Scenario()
-        let top = try r.mapping(root, "scenario", allowed: ["name", "seed", "start", "speed", "latency_ms", "hours", "market", "account", "replay", "events"])
+        let top = try r.mapping(root, "scenario", allowed: ["name", "seed", "start", "speed", "latency_ms", "hours", "market", "account", "replay", "events",
+                                                                  "inside_fill_rate"])
         if let n = top["name"] { s.name = try r.string(n, "name") }
         if let n = top["seed"] { s.market.seed = UInt64(try r.integer(n, "seed", min: 0)) }
         if let n = top["speed"] { s.speed = try r.number(n, "speed", in: 0.001...100_000) }
         if let n = top["latency_ms"] { s.latencyMs = try r.number(n, "latency_ms", in: 0...60_000) }
+        if let n = top["inside_fill_rate"] { s.fills.insideFillRate = try r.number(n, "inside_fill_rate", in: 0...100) }
         if let n = top["hours"] {
             guard let h = MarketParameters.Hours(rawValue: try r.string(n, "hours")) else { throw r.error(n, "hours", "must be always or nyse") }
             s.market.hours = h
