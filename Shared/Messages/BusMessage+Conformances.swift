@@ -75,6 +75,9 @@ extension Volta_V1_GatewayRequest: BusMessage {
 extension Volta_V1_GatewayReply: BusMessage {
     public var topic: String { Topics.Payload.gatewayReply }
 }
+extension Volta_V1_BrokerConnection: BusMessage {
+    public var topic: String { Topics.brokerConnection(instance: instance) }
+}
 extension Volta_V1_AccountSnapshot: BusMessage {
     public var topic: String { Topics.accountSnapshot(account) }
 }

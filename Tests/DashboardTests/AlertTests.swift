@@ -35,6 +35,15 @@ struct AlertTests {
         } }
         #expect(rules.risk(floor(999_918), now: 11).isEmpty)
         #expect(rules.risk(floor(30_000), now: 12).map(\.kind) == ["risk_limit"])
+        // The broker connection of a gateway that lives: a loss is critical once, the return info.
+        func link(_ up: Bool, _ detail: String = "") -> Volta_V1_BrokerConnection {
+            .with { $0.instance = "gateway"; $0.adapter = "ibkr"; $0.connected = up; $0.detail = detail }
+        }
+        #expect(rules.broker(link(true), now: 13) == nil)
+        let drop = rules.broker(link(false, "broker connection lost"), now: 14)
+        #expect(drop?.level == .critical && drop?.kind == "broker" && drop?.text == "Gateway gateway (ibkr): broker connection lost")
+        #expect(rules.broker(link(false, "cannot connect: refused"), now: 15) == nil, "still down: said once")
+        #expect(rules.broker(link(true), now: 16)?.level == .info)
     }
 
     /// A local webhook endpoint: the bodies it received; it answers 500 to the first.

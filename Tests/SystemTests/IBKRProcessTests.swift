@@ -30,7 +30,9 @@ struct IBKRProcessTests {
         defer { bus.shutdown() }
         let batches = Collector<Volta_V1_QuoteBatch>()
         let fills = Collector<Volta_V1_Fill>()
+        let links = Collector<Volta_V1_BrokerConnection>()
         let tasks = [
+            Task { for await c in bus.subscribe(Volta_V1_BrokerConnection.self, prefix: Topics.Prefix.brokerConnections) { await links.append(c.message) } },
             Task { for await b in bus.subscribe(Volta_V1_QuoteBatch.self, prefix: "gw.quotes.SPY") { await batches.append(b.message) } },
             Task { for await f in bus.subscribe(Volta_V1_Fill.self, prefix: "exec.fill.") { await fills.append(f.message) } },
         ]
@@ -49,6 +51,13 @@ struct IBKRProcessTests {
         #expect(status.orderID == "sys-ibkr-1" && status.state != .rejected)
         twsim.kill(SIGUSR1)                                       // the TWS connection drops
         try await until(timeout: .seconds(30)) { await fills.items.contains { $0.orderID == "sys-ibkr-1" && $0.quantity == 5 } }
+        // The drop is published while the gateway lives (the dashboard's broker alert), then the return.
+        try await until(timeout: .seconds(30)) {
+            let states = await links.items.map(\.connected)
+            guard let lost = states.firstIndex(of: false) else { return false }
+            return states[lost...].contains(true)
+        }
+        #expect(await links.items.allSatisfy { $0.adapter == "ibkr" && $0.instance == "gateway" })
 
         func spyPosition() async -> Int64? {
             var account = Volta_V1_GatewayRequest()

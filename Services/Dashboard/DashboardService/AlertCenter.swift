@@ -68,6 +68,11 @@ public final class AlertCenter: Sendable {
                     for a in self.state.withLock({ $0.rules.risk(m.message, now: self.bus.clock.now()) }) { self.raise(a) }
                 }
             }
+            group.addTask {
+                for await m in self.bus.subscribe(Volta_V1_BrokerConnection.self, prefix: Topics.Prefix.brokerConnections) {
+                    if let a = self.state.withLock({ $0.rules.broker(m.message, now: self.bus.clock.now()) }) { self.raise(a) }
+                }
+            }
             group.addTask { await self.watchGateways() }
         }
     }

@@ -33,6 +33,8 @@ struct AlertRules: Sendable {
     var limitsOver: Set<String> = []
     var gatewaysAlive: Set<String> = []
     var gatewaysSeen: Set<String> = []
+    /// Each gateway's broker connection as last heard.
+    var brokerConnected: [String: Bool] = [:]
 
     func fill(_ f: Volta_V1_Fill, now: Int64) -> OperatorAlert {
         let price = String(format: "%.2f", Double(f.priceMicros) / 1e6)
@@ -67,6 +69,21 @@ struct AlertRules: Sendable {
             }
         }
         return alerts
+    }
+
+    /// A gateway's broker connection: a loss while the gateway lives is critical (a disconnect is
+    /// not a rejection: orders stand at the broker, nothing new goes out); its return is info. The
+    /// first state heard from a gateway is said only when it is not connected.
+    mutating func broker(_ c: Volta_V1_BrokerConnection, now: Int64) -> OperatorAlert? {
+        let before = brokerConnected.updateValue(c.connected, forKey: c.instance)
+        switch (before, c.connected) {
+        case (true?, false), (nil, false):
+            return OperatorAlert(kind: "broker", level: .critical, now: now, "Gateway \(c.instance) (\(c.adapter)): \(c.detail)")
+        case (false?, true):
+            return OperatorAlert(kind: "broker", level: .info, now: now, "Gateway \(c.instance) (\(c.adapter)) reconnected to its broker")
+        default:
+            return nil
+        }
     }
 
     /// The gateways heartbeating now: one that was and is no longer is a disconnect.

@@ -18,7 +18,8 @@ public final class GatewayService: Service, Sendable {
     let adapter: any BrokerAdapter
     let logger: Logger
     let reconnectMax: Duration
-    let connected = Atomic<Bool>(false)
+    /// The broker connection as published on `gw.connection.<instance>`: one lock around it.
+    let link = Mutex(Volta_V1_BrokerConnection())
     let quotes = Counter(label: "gateway_quotes")
     let batches = Counter(label: "gateway_quote_batches")
     let orders = Counter(label: "gateway_orders")
@@ -46,6 +47,7 @@ public final class GatewayService: Service, Sendable {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.stayConnected() }
+                group.addTask { await self.publishLinkPeriodically() }
                 group.addTask { await self.serveRequests() }
                 group.addTask { await self.serveSnapshots() }
             }
@@ -60,19 +62,45 @@ public final class GatewayService: Service, Sendable {
             do {
                 let events = try await adapter.connect()
                 reconnects.increment()
-                connected.store(true, ordering: .sequentiallyConsistent)
+                setLink(connected: true, "connected")
                 delay = .milliseconds(500)
                 logger.info("connected", metadata: ["adapter": "\(adapter.name)"])
                 await publishAccountSnapshot()
                 for await event in events { forward(event) }
-                connected.store(false, ordering: .sequentiallyConsistent)
                 if Task.isCancelled { return }
+                setLink(connected: false, "broker connection lost")
                 logger.warning("broker connection lost; reconnecting")
             } catch {
+                setLink(connected: false, "cannot connect: \(error)")
                 logger.warning("cannot connect", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
             }
             do { try await bus.clock.sleep(for: delay) } catch { return }
             delay = min(delay * 2, reconnectMax)
+        }
+    }
+
+    /// The connection's new state, published when it changes (a failed attempt after another
+    /// keeps its `since`, so the loss is dated once).
+    func setLink(connected: Bool, _ detail: String) {
+        let now = bus.clock.now()
+        let state = link.withLock { l -> Volta_V1_BrokerConnection in
+            if l.connected != connected || l.sinceNs == 0 { l.sinceNs = now }
+            l.connected = connected
+            l.detail = detail
+            l.adapter = adapter.name
+            l.instance = bus.identity.instance
+            if connected { l.connects += 1 }
+            return l
+        }
+        bus.publish(state)
+    }
+
+    /// The connection every 5 s, for watchers that start later.
+    func publishLinkPeriodically() async {
+        while !Task.isCancelled {
+            do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
+            let state = link.withLock { $0 }
+            if state.sinceNs != 0 { bus.publish(state) }
         }
     }
 
@@ -124,7 +152,7 @@ public final class GatewayService: Service, Sendable {
         await bus.serve(service: Topics.Service.gateway, Volta_V1_GatewayRequest.self) { request, _ in
             // A broker that is away is UNAVAILABLE (retry), never BAD_REQUEST: execution ends an
             // intent only on the broker's own refusal, and a disconnect is not one.
-            guard self.connected.load(ordering: .sequentiallyConsistent) else { throw Unavailable("\(BrokerError.notConnected)") }
+            guard self.link.withLock({ $0.connected }) else { throw Unavailable("\(BrokerError.notConnected)") }
             do {
                 return try await self.answer(request)
             } catch let error as BrokerError {

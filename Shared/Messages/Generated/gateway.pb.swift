@@ -386,6 +386,35 @@ public nonisolated struct Volta_V1_OptionChainSnapshot: Sendable {
   public init() {}
 }
 
+/// gw.connection.<instance>: a gateway's connection to its broker, on every change and every 5 s
+/// (for watchers that start later): the dashboard alerts on a loss while the gateway process lives.
+public nonisolated struct Volta_V1_BrokerConnection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "sim", "ibkr"
+  public var adapter: String = String()
+
+  public var connected: Bool = false
+
+  /// why not: "broker connection lost", "cannot connect: ..."
+  public var detail: String = String()
+
+  /// when it became what it is
+  public var sinceNs: Int64 = 0
+
+  /// (re)connects so far
+  public var connects: Int64 = 0
+
+  /// the gateway's
+  public var instance: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "volta.v1"
@@ -1119,6 +1148,61 @@ nonisolated extension Volta_V1_OptionChainSnapshot: SwiftProtobuf.Message, Swift
     if lhs.underlyingPrice != rhs.underlyingPrice {return false}
     if lhs.quotes != rhs.quotes {return false}
     if lhs.asOfNs != rhs.asOfNs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BrokerConnection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0\u{1}connected\0\u{1}detail\0\u{3}since_ns\0\u{1}connects\0\u{1}instance\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.adapter) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.connected) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.sinceNs) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.connects) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.instance) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.adapter.isEmpty {
+      try visitor.visitSingularStringField(value: self.adapter, fieldNumber: 1)
+    }
+    if self.connected != false {
+      try visitor.visitSingularBoolField(value: self.connected, fieldNumber: 2)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 3)
+    }
+    if self.sinceNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.sinceNs, fieldNumber: 4)
+    }
+    if self.connects != 0 {
+      try visitor.visitSingularInt64Field(value: self.connects, fieldNumber: 5)
+    }
+    if !self.instance.isEmpty {
+      try visitor.visitSingularStringField(value: self.instance, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_BrokerConnection, rhs: Volta_V1_BrokerConnection) -> Bool {
+    if lhs.adapter != rhs.adapter {return false}
+    if lhs.connected != rhs.connected {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs.sinceNs != rhs.sinceNs {return false}
+    if lhs.connects != rhs.connects {return false}
+    if lhs.instance != rhs.instance {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
