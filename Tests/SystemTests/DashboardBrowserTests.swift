@@ -35,8 +35,8 @@ struct DashboardBrowserTests {
         try await stack.openPositions()
         let base = "http://127.0.0.1:\(port)"
         try await until(timeout: .seconds(30)) {
-            let positions = (try? await Self.getJSON(base + "/api/positions"))?["positions"] as? [Any]
-            let points = (try? await Self.getJSON(base + "/api/pnl/history?range=day"))?["points"] as? [Any]
+            let positions = (try? await getJSON(base + "/api/positions"))?["positions"] as? [Any]
+            let points = (try? await getJSON(base + "/api/pnl/history?range=day"))?["points"] as? [Any]
             return (positions?.count ?? 0) >= 3 && (points?.count ?? 0) >= 2
         }
 
@@ -78,24 +78,11 @@ struct DashboardBrowserTests {
         #expect(state.killSwitch == "ACTIVE" && state.mode == "auto" && state.pending.isEmpty, "\(state)")
     }
 
-    static func getJSON(_ url: String) async throws -> [String: Any] {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-
     static func runDriver(base: String, outDir: String, token: String = Self.token, extra: [String] = []) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", driver, base, token, outDir] + extra
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        let (status, text) = try runPython([driver, base, token, outDir] + extra)
         guard let line = text.split(whereSeparator: \.isNewline).last,
               let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            return ["error": "the browser driver printed no result (exit \(process.terminationStatus)): \(text)"]
+            return ["error": "the browser driver printed no result (exit \(status)): \(text)"]
         }
         return object
     }

@@ -17,15 +17,7 @@ import Testing
 struct DashboardFuzzTests {
     static let scenario = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../ops/scenarios/dashboard.yaml").standardized.path
-    static let hasSchemathesis: Bool = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import schemathesis"]
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return false }
-        p.waitUntilExit()
-        return p.terminationStatus == 0
-    }()
+    static let hasSchemathesis = (try? runPython(["-c", "import schemathesis"]))?.status == 0
     static let token = "fuzz-test-token-0123456789"
 
     @Test(.enabled(if: hasSchemathesis || ProcessInfo.processInfo.environment["CI"] != nil, "schemathesis is not installed (ops/install-deps.sh)"))
@@ -40,9 +32,9 @@ struct DashboardFuzzTests {
         let base = "http://127.0.0.1:\(port)"
         // Everything answers first: a service still starting is a 503, which is not what is tested.
         try await until(timeout: .seconds(60)) {
-            guard let status = try? await Self.getJSON(base + "/api/status"),
+            guard let status = try? await getJSON(base + "/api/status"),
                   let alive = status["alive_by_service"] as? [String: Int] else { return false }
-            let pending = try? await Self.getJSON(base + "/api/intents/pending")
+            let pending = try? await getJSON(base + "/api/intents/pending")
             return ["recorder", "risk", "execution", "strategy"].allSatisfy { (alive[$0] ?? 0) > 0 } && pending?["mode"] != nil
         }
 
@@ -59,22 +51,7 @@ struct DashboardFuzzTests {
         #expect(output.contains("passed"), "\(output.suffix(2_000))")
     }
 
-    static func getJSON(_ url: String) async throws -> [String: Any] {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
-        return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-
     static func schemathesis(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; sys.exit(schemathesis())"]
-            + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runPython(["-c", "import sys; from schemathesis.cli import schemathesis; sys.argv[0] = 'schemathesis'; sys.exit(schemathesis())"] + arguments)
     }
 }

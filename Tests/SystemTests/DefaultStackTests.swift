@@ -30,7 +30,7 @@ struct DefaultStackTests {
         }
         let base = "http://127.0.0.1:\(port)"
         func rows(_ path: String, _ key: String) async -> [[String: Any]] {
-            ((try? await DashboardFuzzTests.getJSON(base + path))?[key] as? [[String: Any]]) ?? []
+            ((try? await getJSON(base + path))?[key] as? [[String: Any]]) ?? []
         }
         var sold: [String: Any]?
         try await until(timeout: .seconds(120)) {
@@ -50,7 +50,7 @@ struct DefaultStackTests {
         }
         let orders = await rows("/api/orders", "pending").filter { $0["instrument"] as? String == put }
         #expect(Set(orders.compactMap { $0["oca_group"] as? String }).count == 1, "one OCA group: \(orders)")
-        let sale = try #require(try await DashboardFuzzTests.getJSON(base + "/api/trades?status=open")["trades"] as? [[String: Any]])
+        let sale = try #require(try await getJSON(base + "/api/trades?status=open")["trades"] as? [[String: Any]])
             .first { $0["instrument"] as? String == put }
         #expect(sale?["strategy"] as? String == "putseller", "\(String(describing: sale))")
         print("default stack: the put seller's \(put) filled \(firstFill) after start")

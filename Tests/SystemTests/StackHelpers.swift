@@ -1,6 +1,9 @@
 import Bus
 import BusZeroMQ
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Logging
 import Messages
 import TestSupport
@@ -95,4 +98,24 @@ func envFile(_ path: String) throws -> [String: String] {
 func supervisorConfig(bin: String, run: String, extra: [String], environment: [String: String]) throws -> String {
     try shell(["\(packageRoot)/ops/supervision/write-config.sh", bin, run] + extra, environment: environment)
         .trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// A JSON object from a GET on a running dashboard.
+func getJSON(_ url: String) async throws -> [String: Any] {
+    let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
+    return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+}
+
+/// `python3 ARGS…` to its exit: its status and its output (stdout and stderr together).
+func runPython(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }

@@ -48,32 +48,21 @@ public final class AlertCenter: Sendable {
 
     func run() async {
         await withDiscardingTaskGroup { group in
-            group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_Fill.self, prefix: Topics.Prefix.fills) {
-                    self.raise(self.state.withLock { $0.rules.fill(m.message, now: self.bus.clock.now()) })
-                }
-            }
-            group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_RiskDecision.self, prefix: Topics.Prefix.riskDecisions) {
-                    if let a = self.state.withLock({ $0.rules.decision(m.message, now: self.bus.clock.now()) }) { self.raise(a) }
-                }
-            }
-            group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_StrategyAlert.self, prefix: Topics.Prefix.strategyAlerts) {
-                    self.raise(self.state.withLock { $0.rules.strategy(m.message, now: self.bus.clock.now()) })
-                }
-            }
-            group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_RiskState.self, prefix: Topics.riskState) {
-                    for a in self.state.withLock({ $0.rules.risk(m.message, now: self.bus.clock.now()) }) { self.raise(a) }
-                }
-            }
-            group.addTask {
-                for await m in self.bus.subscribe(Volta_V1_BrokerConnection.self, prefix: Topics.Prefix.brokerConnections) {
-                    if let a = self.state.withLock({ $0.rules.broker(m.message, now: self.bus.clock.now()) }) { self.raise(a) }
-                }
-            }
+            group.addTask { await self.follow(Volta_V1_Fill.self, Topics.Prefix.fills) { r, m, now in [r.fill(m, now: now)] } }
+            group.addTask { await self.follow(Volta_V1_RiskDecision.self, Topics.Prefix.riskDecisions) { r, m, now in r.decision(m, now: now).map { [$0] } ?? [] } }
+            group.addTask { await self.follow(Volta_V1_StrategyAlert.self, Topics.Prefix.strategyAlerts) { r, m, now in [r.strategy(m, now: now)] } }
+            group.addTask { await self.follow(Volta_V1_RiskState.self, Topics.riskState) { r, m, now in r.risk(m, now: now) } }
+            group.addTask { await self.follow(Volta_V1_BrokerConnection.self, Topics.Prefix.brokerConnections) { r, m, now in r.broker(m, now: now).map { [$0] } ?? [] } }
             group.addTask { await self.watchGateways() }
+        }
+    }
+
+    /// One kind of bus event through its rule, under the one lock around the rules' memory.
+    func follow<M: BusMessage>(_ type: M.Type, _ prefix: String,
+                               _ rule: @escaping @Sendable (inout AlertRules, M, Int64) -> [OperatorAlert]) async {
+        for await m in bus.subscribe(type, prefix: prefix) {
+            let now = bus.clock.now()
+            for a in state.withLock({ rule(&$0.rules, m.message, now) }) { raise(a) }
         }
     }
 
