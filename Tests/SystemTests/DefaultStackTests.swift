@@ -41,6 +41,16 @@ struct DefaultStackTests {
         }
         let firstFill = ContinuousClock.now - started
         let put = try #require(sold?["instrument"] as? String)
+        // Its greeks, IV and underlying price follow within seconds (the recorder snapshots a new
+        // position as soon as its first analytics arrive), not at the next 60-second snapshot.
+        try await until(timeout: .seconds(10)) {
+            let row = await rows("/api/positions", "positions").first { $0["instrument"] as? String == put }
+            return row?["delta"] is Double && row?["iv"] is Double && row?["underlying_price"] is Double
+        }
+        let greeksShown = ContinuousClock.now - started - firstFill
+        print("default stack: its greeks shown \(greeksShown) after the position")
+        // The equity curve draws from the first minute.
+        #expect(((try? await getJSON(base + "/api/pnl/history?range=day"))?["points"] as? [Any])?.isEmpty == false)
         // The OCA exits work at the broker, and the stop manager has a stop on the put.
         try await until(timeout: .seconds(30)) {
             let working = await rows("/api/orders", "pending").filter { $0["instrument"] as? String == put }

@@ -22,6 +22,11 @@ public struct Projector: Sendable {
     var watched: [String: String] = [:]
     /// Underlying quote topics of held options, to the instruments on them.
     var watchedUnderlyings: [String: Set<String>] = [:]
+    /// Positions opened (or found at start) whose greeks no snapshot has shown yet: when their
+    /// first analytics arrive, a snapshot is due at once, so the page shows a new position's
+    /// greeks, IV and underlying within a second of its fill, not at the next period.
+    var awaitingGreeks: Set<String> = []
+    public private(set) var earlySnapshotDue = false
 
     public init() {}
 
@@ -77,6 +82,7 @@ public struct Projector: Sendable {
 
     mutating func watch(_ i: Volta_V1_Instrument) {
         let name = i.displayName
+        if watched[Topics.optionAnalytics(i.option)] == nil, marks[name]?.greeks == nil { awaitingGreeks.insert(name) }
         watched[Topics.optionQuote(i.option)] = name
         watched[Topics.optionAnalytics(i.option)] = name
         watchedUnderlyings[Topics.underlyingQuote(i.option.underlying), default: []].insert(name)
@@ -97,7 +103,14 @@ public struct Projector: Sendable {
         } else {
             let a: Volta_V1_OptionAnalytics = try decode(e)
             if a.hasOwn { marks[name, default: Mark()].greeks = a.own }
+            if a.hasOwn, awaitingGreeks.contains(name) { earlySnapshotDue = true }
         }
+    }
+
+    /// After a snapshot: the positions it showed with greeks are no longer awaited.
+    public mutating func snapshotTaken() {
+        awaitingGreeks = awaitingGreeks.filter { marks[$0]?.greeks == nil }
+        earlySnapshotDue = false
     }
 
     /// One row per open position into `position_snapshots`, and one per account into

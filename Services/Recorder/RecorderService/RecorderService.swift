@@ -100,7 +100,8 @@ public final class RecorderService: Service, Sendable {
         }
         // Position snapshots are due by bus time, like every stamp the recorder writes, so a
         // recording of a backtest is stamped in history's time.
-        var nextSnapshot = settings.snapshotPeriod.map { bus.clock.now() + $0.nanoseconds }
+        // The first a few seconds after the start, so the equity curve draws from the first minute.
+        var nextSnapshot = settings.snapshotPeriod.map { bus.clock.now() + min($0.nanoseconds, 5_000_000_000) }
         while !Task.isCancelled {
             let frames = inbox.withLock { inbox -> [RawFrame] in defer { inbox = [] }; return inbox }
             if frames.isEmpty {
@@ -112,11 +113,15 @@ public final class RecorderService: Service, Sendable {
                 start += chunk.count
                 commit(Array(chunk), &writer)
             }
-            if let due = nextSnapshot, bus.clock.now() >= due, let period = settings.snapshotPeriod {
-                nextSnapshot = max(due + period.nanoseconds, bus.clock.now())
+            let periodic = nextSnapshot.map { bus.clock.now() >= $0 } ?? false
+            if periodic || (settings.snapshotPeriod != nil && writer.projector.earlySnapshotDue) {
+                if periodic, let due = nextSnapshot, let period = settings.snapshotPeriod {
+                    nextSnapshot = max(due + period.nanoseconds, bus.clock.now())
+                }
                 do { try snapshot(writer) } catch {
                     logger.error("position snapshot failed", metadata: ["error": "\(error)"])
                 }
+                writer.projector.snapshotTaken()
             }
             await Task.yield()
         }
