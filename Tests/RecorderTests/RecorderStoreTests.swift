@@ -60,6 +60,23 @@ struct RecorderStoreTests {
         #expect(try pool.write { try restarted.record(events, now: 3, $0) }.inserted == 0)
     }
 
+    /// A short put whose take profit is a working order (the put seller's): max profit is what
+    /// that order gains, (2.00 − 5.00) × −1 × 100 = 300.
+    @Test func maxProfitCountsAWorkingTakeProfitOrder() throws {
+        let pool = try temporaryDatabase()
+        try pool.write { db in
+            try db.execute(sql: """
+                INSERT INTO positions (account, instrument, underlying, expiry, strike, option_right, multiplier, quantity, avg_cost, updated_ns)
+                VALUES ('SIM1', 'SPY 2027-02-19 P 545', 'SPY', '2027-02-19', 545, 'P', 100, -1, 5.0, 1);
+                INSERT INTO orders (order_id, account, instrument, quantity, limit_price, state, order_role, created_ns, updated_ns)
+                VALUES ('tp', 'SIM1', 'SPY 2027-02-19 P 545', 1, 2.0, 'submitted', 'TAKE_PROFIT', 2, 2),
+                       ('old', 'SIM1', 'SPY 2027-02-19 P 545', 1, 1.0, 'cancelled', 'TAKE_PROFIT', 1, 1);
+                """)
+        }
+        let maxProfit = try pool.read { db in try Double.fetchOne(db, sql: "SELECT max_profit FROM risk_metrics") }
+        #expect(maxProfit == 300)
+    }
+
     @Test func gapsInAPublisherStreamAreRecorded() throws {
         let pool = try temporaryDatabase()
         var writer = RecorderWriter()

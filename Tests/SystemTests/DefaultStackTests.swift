@@ -59,6 +59,9 @@ struct DefaultStackTests {
             return roles.isSuperset(of: ["TAKE_PROFIT", "STOP_LOSS"]) && stops == "armed"
         }
         let orders = await rows("/api/orders", "pending").filter { $0["instrument"] as? String == put }
+        // The book's max profit counts the take-profit order: 60% of the premium, a put's 100 shares.
+        let metrics = (try? await getJSON(base + "/api/positions/risk"))?["metrics"] as? [String: Any]
+        #expect((metrics?["max_profit"] as? Double ?? 0) > 0, "\(String(describing: metrics))")
         #expect(Set(orders.compactMap { $0["oca_group"] as? String }).count == 1, "one OCA group: \(orders)")
         let sale = try #require(try await getJSON(base + "/api/trades?status=open")["trades"] as? [[String: Any]])
             .first { $0["instrument"] as? String == put }

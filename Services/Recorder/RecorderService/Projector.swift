@@ -93,6 +93,7 @@ public struct Projector: Sendable {
             let q: Volta_V1_UnderlyingQuote = try decode(e)
             guard q.referencePrice > 0 else { return }
             for n in names { marks[n, default: Mark()].underlyingPrice = q.referencePrice }
+            if names.contains(where: ready) { earlySnapshotDue = true }
             return
         }
         guard let name = watched[e.topic] else { return }
@@ -103,13 +104,18 @@ public struct Projector: Sendable {
         } else {
             let a: Volta_V1_OptionAnalytics = try decode(e)
             if a.hasOwn { marks[name, default: Mark()].greeks = a.own }
-            if a.hasOwn, awaitingGreeks.contains(name) { earlySnapshotDue = true }
+            if ready(name) { earlySnapshotDue = true }
         }
     }
 
-    /// After a snapshot: the positions it showed with greeks are no longer awaited.
+    /// An awaited position whose greeks and underlying price are both known: the page can show it whole.
+    func ready(_ name: String) -> Bool {
+        awaitingGreeks.contains(name) && marks[name]?.greeks != nil && marks[name]?.underlyingPrice != nil
+    }
+
+    /// After a snapshot: the positions it showed whole are no longer awaited.
     public mutating func snapshotTaken() {
-        awaitingGreeks = awaitingGreeks.filter { marks[$0]?.greeks == nil }
+        awaitingGreeks = awaitingGreeks.filter { !ready($0) }
         earlySnapshotDue = false
     }
 

@@ -182,6 +182,36 @@ public enum RecorderSchema {
         m.registerMigration("v5: end-of-day summaries") { db in
             try db.execute(sql: "CREATE TABLE day_summaries (date TEXT PRIMARY KEY, made_ns INTEGER NOT NULL, text TEXT NOT NULL, json TEXT NOT NULL)")
         }
+        m.registerMigration("v6: max profit from take-profit orders") { db in
+            // A take profit that is an order on the option (the put seller's, a bracket's) counts
+            // too: what the position gains if that order fills, (limit − average cost) × quantity ×
+            // multiplier, signed for a short (an order with no account, as an intent that names
+            // none is recorded, is the position's). A stop manager's take-profit level on the underlying
+            // still counts to second order, as before; a position with both counts the order.
+            try db.execute(sql: """
+                DROP VIEW risk_metrics;
+                CREATE VIEW risk_metrics AS
+                SELECT COUNT(*) AS open_positions,
+                       SUM(quantity * multiplier * COALESCE(delta, 0)) AS net_delta,
+                       SUM(quantity * multiplier * COALESCE(gamma, 0)) AS net_gamma,
+                       SUM(quantity * multiplier * COALESCE(theta_per_day, 0)) AS net_theta,
+                       SUM(quantity * multiplier * COALESCE(vega_per_point, 0)) AS net_vega,
+                       -SUM(CASE WHEN stop_level > 0 AND delta IS NOT NULL AND underlying_price > 0 THEN
+                            quantity * multiplier * (delta * (stop_level - underlying_price)
+                                + 0.5 * COALESCE(gamma, 0) * (stop_level - underlying_price) * (stop_level - underlying_price)) END) AS max_loss,
+                       SUM(CASE WHEN tp_order_price IS NOT NULL THEN (tp_order_price - avg_cost) * quantity * multiplier
+                                WHEN take_profit > 0 AND delta IS NOT NULL AND underlying_price > 0 THEN
+                            quantity * multiplier * (delta * (take_profit - underlying_price)
+                                + 0.5 * COALESCE(gamma, 0) * (take_profit - underlying_price) * (take_profit - underlying_price)) END) AS max_profit,
+                       SUM(stop_level > 0) AS positions_with_stops,
+                       SUM(unrealized_pnl) AS unrealized_pnl
+                FROM (SELECT p.*, (SELECT o.limit_price FROM orders o
+                                   WHERE (o.account = p.account OR o.account = '') AND o.instrument = p.instrument AND o.order_role = 'TAKE_PROFIT'
+                                     AND o.state IN ('pending', 'submitted', 'partially_filled') AND o.limit_price > 0
+                                   ORDER BY o.created_ns DESC LIMIT 1) AS tp_order_price
+                      FROM open_positions p);
+                """)
+        }
         return m
     }
 }
