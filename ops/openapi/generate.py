@@ -117,7 +117,13 @@ doc = {"openapi": "3.0.3",
        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
                       "schemas": {"Error": obj(["error"], error=S(minLength=1))},
                       "responses": {"Error": {"description": "A refusal, with the reason", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}}
-text = json.dumps(doc, indent=1)
+# One line per path and per top-level part: a reviewable diff without a 2,000-line file.
+def compact(value):
+    return json.dumps(value, separators=(", ", ": "), ensure_ascii=False)
+parts = [f' {compact(k)}: {compact(v)}' for k, v in doc.items() if k != "paths"]
+paths_text = ",\n".join(f"  {compact(k)}: {compact(v)}" for k, v in doc["paths"].items())
+text = "{\n" + ",\n".join(parts[:2]) + ',\n "paths": {\n' + paths_text + "\n },\n" + ",\n".join(parts[2:]) + "\n}"
+assert json.loads(text) == doc
 swift = '''extension OpenAPIDocument {
     /// The document (OpenAPI 3.0): every endpoint, its parameters, bodies and answers. Written by
     /// ops/openapi/generate.py (edit that, not this); `OpenAPIDocumentTests` fails when a route is
