@@ -38,11 +38,11 @@ extension DashboardAPI {
             change.reset = flag
         }
         if !change.reset {
-            // JSON's true and false arrive as numbers that are also Bool: tested first.
-            switch body["value"] {
-            case let s as String: change.value = s
-            case let b as Bool where "\(type(of: body["value"]!))".contains("Bool"): change.value = b ? "true" : "false"
-            case let n as NSNumber: change.value = n.stringValue
+            switch body["value"].map(JSONValue.init(any:)) {
+            case .string(let text)?: change.value = text
+            case .bool(let flag)?: change.value = flag ? "true" : "false"
+            case .integer(let n)?: change.value = "\(n)"
+            case .number(let x)?: change.value = "\(x)"
             default: throw Invalid(message: "the body needs 'value' for \(key) (text, a number or true/false), or 'reset': true")
             }
         }

@@ -58,7 +58,7 @@ extension StrategyHost {
         }
         guard let slot = slots.first(where: { $0.name == made.plugin.name }) else { return }
         let now = bus.clock.now()
-        let context = StrategyContext(now: now, worker: bus.identity.instance, calendar: calendar) { [self] key in owns(key, now: now) }
+        let context = context(at: now)
         let actions = slot.state.withLock { s -> [StrategyAction]? in
             guard let actions = s.strategy.adoptSettings(from: made.fresh, context) else { return nil }
             s.note(actions)

@@ -83,13 +83,16 @@ public final class StrategyHost: Service, Sendable {
 
     // MARK: Events in
 
+    /// What a strategy sees at `now`: bus time, this worker, the calendar, and which keys it owns.
+    func context(at now: Int64) -> StrategyContext {
+        StrategyContext(now: now, worker: bus.identity.instance, calendar: calendar) { [self] key in owns(key, now: now) }
+    }
+
     /// Hands `event` to one strategy and performs what it asks. The strategy's state and the
     /// host's bookkeeping of its intents and timers change under one lock, in one step.
     func deliver(_ event: StrategyEvent, to slot: StrategySlot) {
         let now = bus.clock.now()
-        let context = StrategyContext(now: now, worker: bus.identity.instance, calendar: calendar) { [self] key in
-            owns(key, now: now)
-        }
+        let context = context(at: now)
         let actions = slot.state.withLock { s in
             let actions = s.strategy.handle(event, context)
             s.note(actions)
