@@ -139,7 +139,7 @@ let package = Package(
         .executableTarget(name: "recorder", dependencies: ["RecorderService", "ServiceKit", "Messages", grdb, argumentParser],
                           path: "Services/Recorder/recorder", swiftSettings: strict),
 
-        .target(name: "DashboardService", dependencies: ["Bus", "Messages", "ServiceKit", "Market", hummingbird, nioCore, httpTypes, log, coreMetrics, lifecycle],
+        .target(name: "DashboardService", dependencies: ["Bus", "Messages", "ServiceKit", "Market", "Quant", hummingbird, nioCore, httpTypes, log, coreMetrics, lifecycle],
                 path: "Services/Dashboard/DashboardService", swiftSettings: strict),
         .executableTarget(name: "dashboard", dependencies: ["DashboardService", "ServiceKit", argumentParser],
                           path: "Services/Dashboard/dashboard", swiftSettings: strict),
@@ -201,7 +201,7 @@ let package = Package(
                     path: "Tests/KernelTests", swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["RecorderService", "StopsStrategy", "Bus", "Messages", "TestSupport", grdb, log],
                     path: "Tests/RecorderTests", swiftSettings: strict),
-        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "StrategyService", "ServiceKit", "RecorderService", "RiskService", "Bus", "Messages", "TestSupport", grdb, log, hummingbird],
+        .testTarget(name: "DashboardTests", dependencies: ["DashboardService", "StopsStrategy", "StrategyService", "ServiceKit", "RecorderService", "RiskService", "Bus", "Messages", "Market", "Quant", "TestSupport", grdb, log, hummingbird],
                     path: "Tests/DashboardTests", swiftSettings: strict),
         .testTarget(name: "BacktestTests", dependencies: ["BacktestEngine", "Messages", "Market"], path: "Tests/BacktestTests",
                     resources: [.copy("Fixtures")], swiftSettings: strict),

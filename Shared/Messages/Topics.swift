@@ -30,7 +30,7 @@ public enum Topics {
         "\(optionAnalytics(underlying: contract.underlying)).\(contract.expiry).\(contractKey(contract))"
     }
     public static func optionAnalytics(underlying: String) -> String { "px.greeks.\(key(underlying))" }
-    public static func volSurface(_ underlying: String) -> String { "px.surface.\(key(underlying))" }
+    public static func volSurface(_ underlying: String) -> String { "\(Prefix.volSurfaces)\(key(underlying))" }
     public static func intent(strategy: String) -> String { "strategy.intent.\(key(strategy))" }
     public static func order(_ id: String) -> String { "exec.order.\(key(id))" }
     public static func orderStatus(_ id: String) -> String { "exec.status.\(key(id))" }
@@ -75,6 +75,7 @@ public enum Topics {
         public static let stats = "md.stats."
         public static let chains = "md.chain."
         public static let pricer = "px."
+        public static let volSurfaces = "px.surface."
         public static let quoteBatches = "gw.quotes."
         public static let accountSnapshots = "gw.account."
         public static let execution = "exec."

@@ -194,12 +194,29 @@ def look(b, url, out):
     positions = b.evaluate("""Array.from(document.querySelectorAll('#positions tbody tr')).map(
         r => Array.from(r.cells).slice(0, 7).map(c => c.textContent))""")
     orders = b.evaluate("document.querySelectorAll('#orders tbody tr').length")
+    market = market_panel(b)
     import base64
     png = base64.b64decode(b.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"])
     path = os.path.join(out, "dashboard-default.png")
     with open(path, "wb") as f:
         f.write(png)
-    print(json.dumps({"positions": positions, "orders": orders, "screenshot": path, "screenshot_bytes": len(png)}))
+    print(json.dumps({"positions": positions, "orders": orders, "market": market, "screenshot": path, "screenshot_bytes": len(png)}))
+
+
+def market_panel(b):
+    """The market panel: each price's card and sparkline, the chain's rows, the smile's dots and fitted line."""
+    b.wait_for("""(() => { const c = document.querySelector('#quotes .quote[data-symbol="SPY"]');
+        return !!(c && Number(c.dataset.points) >= 2 && c.querySelector('polyline')); })()""", "SPY's sparkline did not draw", 30)
+    b.wait_for("Number(document.querySelector('#chain').dataset.rows || 0) > 0 && "
+               "Number(document.querySelector('#smile').dataset.points || 0) > 3 && Number(document.querySelector('#smile').dataset.fit || 0) > 0",
+               "the chain or its smile did not draw", 30)
+    return b.evaluate("""(() => {
+        const c = document.querySelector('#smile'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let fit = 0; for (let i = 0; i < d.length; i += 4) if (d[i + 2] > 200 && d[i + 2] > d[i] + 100 && d[i + 1] > 120 && d[i + 1] < 200) fit++;
+        return { quotes: Array.from(document.querySelectorAll('#quotes .quote')).map(q => q.dataset.symbol),
+                 chain_rows: Number(document.querySelector('#chain').dataset.rows), expiry: document.querySelector('#chainexpiry').value,
+                 smile_points: Number(c.dataset.points), smile_fit: Number(c.dataset.fit), fit_pixels: fit,
+                 chain_first: Array.from(document.querySelector('#chain tbody td.atm')?.parentElement.cells || []).map(x => x.textContent) }; })()""")
 
 
 def main():

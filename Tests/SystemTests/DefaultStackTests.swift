@@ -69,6 +69,21 @@ struct DefaultStackTests {
         print("default stack: the put seller's \(put) filled \(firstFill) after start")
         #expect(firstFill < .seconds(60), "the first fill came \(firstFill) after the stack started")
 
+        // The market as the page shows it: the prices (the VIX first) and SPY's chain with its smile.
+        let market = try #require(try await getJSON(base + "/api/market")["underlyings"] as? [[String: Any]])
+        let symbols = market.compactMap { $0["symbol"] as? String }
+        #expect(symbols.first == "VIX" && symbols.contains("SPY") && symbols.contains("SPX"), "\(symbols)")
+        #expect(market.allSatisfy { $0["price"] as? Double ?? 0 > 0 }, "\(market)")
+        var chain: [String: Any] = [:]
+        try await until(timeout: .seconds(30)) {
+            chain = (try? await getJSON(base + "/api/market/chain?underlying=SPY")) ?? [:]
+            return ((chain["smile"] as? [String: Any])?["fit"] as? [Any])?.count == 60
+        }
+        let chainRows = chain["rows"] as? [[String: Any]] ?? []
+        let priced = chainRows.filter { (($0["put"] as? [String: Any])?["iv"] as? Double ?? 0) > 0 && ($0["put"] as? [String: Any])?["delta"] is Double }
+        #expect(priced.count >= 10, "SPY \(chain["expiry"] ?? "?"): \(chainRows.count) strikes, \(priced.count) puts with IV and delta")
+        print("default stack: SPY \(chain["expiry"] ?? "?") shows \(chainRows.count) strikes, \(priced.count) puts priced")
+
         // The page shows it: the browser's view and a screenshot.
         guard DashboardBrowserTests.hasChromium || ProcessInfo.processInfo.environment["CI"] != nil else { return }
         let out = try DashboardBrowserTests.runDriver(base: base, outDir: dir, token: Self.token, extra: ["--look"])
@@ -76,5 +91,9 @@ struct DefaultStackTests {
         let shown = out["positions"] as? [[String]] ?? []
         #expect(shown.contains { $0.first == put }, "the page lists \(put): \(shown)")
         #expect((out["orders"] as? Int ?? 0) >= 2 && (out["screenshot_bytes"] as? Int ?? 0) > 50_000, "\(out)")
+        let panel = out["market"] as? [String: Any] ?? [:]
+        #expect((panel["quotes"] as? [String])?.first == "VIX" && (panel["chain_rows"] as? Int ?? 0) > 10, "\(panel)")
+        #expect((panel["smile_points"] as? Int ?? 0) > 3 && (panel["fit_pixels"] as? Int ?? 0) > 200, "the fitted smile's line is drawn: \(panel)")
+        print("default stack: the market panel \(panel)")
     }
 }

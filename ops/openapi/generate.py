@@ -107,6 +107,18 @@ paths = {
                        **post("Make the end-of-day summary now (the last closed session, or 'date') and send it to the alert sinks",
                               obj([], date=S(format="date")), obj(["date", "text"], date=S(), made_ns=I(), text=S(), summary={"type": "object"}),
                               extra=(409,), body_required=False)},
+  "/api/market": get("Each underlying's price (the volatility index first) with its recent path for a sparkline",
+                     obj(["volatility_index", "underlyings"], volatility_index=S(), sample_every_s=N(), underlyings={"type": "array", "items": obj(
+                         ["symbol", "price", "points"], symbol=S(), volatility_index=B, price=N(nullable=True), bid=N(nullable=True),
+                         ask=N(nullable=True), stale=B, updated_ns=I(), change=N(nullable=True), change_pct=N(nullable=True),
+                         since_ns=I(nullable=True), points={"type": "array", "items": {"type": "array", "items": N()},
+                                                            "description": "[bus time ns, price], oldest first"})})),
+  "/api/market/chain": get("One expiry's option chain (bid, ask, IV, delta by strike) and its smile: the market's mid IVs and the pricer's fitted SVI slice",
+                           obj(["underlying", "expiry", "expiries", "rows", "smile"], underlying=S(), expiry=S(), expiries={"type": "array", "items": S()},
+                               underlying_price=N(nullable=True), forward=N(nullable=True), rows=ROWS,
+                               smile=obj(["market", "fit"], market=ROWS, fit=ROWS, model=S()), notes={"type": "array", "items": S()}),
+                           [dict(q("underlying", S(pattern="^[A-Za-z0-9._-]{1,32}$"), "An underlying with listed options (SPY)"), required=True),
+                            date("expiry", "YYYY-MM-DD; absent: the expiry nearest 30 days")], extra=errs(404)),
   "/api/events": {"get": {"summary": "Server-sent events: hello, risk, alert, changed (the views to refetch)", "tags": ["read"],
                           "responses": {"200": ok(S(), ctype="text/event-stream"), **READ_ERRS}}},
 }

@@ -14,6 +14,7 @@ struct DashboardAPI: Sendable {
     let watch: BusWatch
     let events: EventFanout
     let alerts: AlertCenter
+    let marketWatch: MarketWatch
     let timeout: Duration
 
     /// A caller's mistake (400), or a refusal with its own status (404 unknown, 409 not now).
@@ -54,6 +55,8 @@ struct DashboardAPI: Sendable {
         router.post("/api/mode") { r, _ in await answer { try await setMode(r) } }
         router.get("/api/summary/day") { r, _ in await answer { try await daySummaries(r) } }
         router.post("/api/summary/day") { r, _ in await answer { try await makeDaySummary(r) } }
+        router.get("/api/market") { r, _ in await answer { try await market(r) } }
+        router.get("/api/market/chain") { r, _ in await answer { try await chain(r) } }
         router.get("/api/events") { _, _ in eventStream() }
     }
 

@@ -38,6 +38,14 @@ extension DashboardPage {
   #toast { position:fixed; right:16px; bottom:16px; max-width:420px; padding:10px 14px; border-radius:6px; background:#2d3a4b; display:none; }
   #toast.err { background:#5c1d1b; }
   pre { white-space:pre-wrap; margin:6px 0; font:13px/1.5 ui-monospace, monospace; }
+  .quotes { display:grid; grid-template-columns:repeat(auto-fill, minmax(150px, 1fr)); gap:8px; margin-bottom:10px; }
+  .quote { background:var(--bg); border:1px solid var(--line); border-radius:4px; padding:6px 8px; }
+  .quote.vix { border-color:#6e5a1f; } .quote .k { color:var(--dim); font-size:11px; } .quote .v { font-size:17px; font-variant-numeric:tabular-nums; }
+  .quote svg { display:block; width:100%; height:30px; margin-top:4px; }
+  .chainwrap { display:grid; grid-template-columns:minmax(0, 1.4fr) minmax(0, 1fr); gap:12px; }
+  .chaintable { max-height:420px; overflow:auto; } #chain td.atm { background:#1d2a3a; } #chain td.itm { background:#151f2a; }
+  #chain th.strike, #chain td.strike { text-align:center; color:var(--text); font-weight:600; }
+  canvas#smile { height:320px; }
   dl { display:grid; grid-template-columns:max-content 1fr; gap:2px 12px; margin:6px 0; } dt { color:var(--dim); } dd { margin:0; }
 </style>
 </head>
@@ -68,6 +76,19 @@ extension DashboardPage {
   <section class="wide">
     <h2>Book</h2>
     <div class="cards" id="cards"></div>
+  </section>
+  <section class="wide" id="market">
+    <h2>Market</h2>
+    <div class="quotes" id="quotes"><div class="empty">no prices heard yet</div></div>
+    <div class="filters">
+      <label>Chain <select id="chainsymbol" title="An underlying with listed options"></select></label>
+      <label>Expiry <select id="chainexpiry"></select></label>
+      <span class="dim" id="chainnote"></span>
+    </div>
+    <div class="chainwrap">
+      <div class="chaintable"><table id="chain"></table></div>
+      <canvas id="smile" width="600" height="320"></canvas>
+    </div>
   </section>
   <section class="wide">
     <h2>Open positions</h2>
@@ -130,6 +151,7 @@ extension DashboardPage {
 <div id="toast"></div>
 <script>
 \#(script)
+\#(marketScript)
 </script>
 </body>
 </html>

@@ -17,6 +17,7 @@ public final class DashboardService: Service, Sendable {
         public var openReads = false
         public var timeout = Duration.seconds(2)
         public var alerts = AlertCenter.Settings()
+        public var market = MarketWatch.Settings()
         /// When each session's end-of-day summary is made; nil: not made unless asked.
         public var daySummaryAfterClose: Duration? = .seconds(300)
         public init() {}
@@ -28,6 +29,7 @@ public final class DashboardService: Service, Sendable {
     public let watch: BusWatch
     let events = EventFanout()
     let alerts: AlertCenter
+    let market: MarketWatch
     /// The bound port once the server listens, and who waits for it until then.
     private let listening = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
@@ -41,6 +43,7 @@ public final class DashboardService: Service, Sendable {
         let url = try context.value(DashboardSettings.webhookURL)
         s.alerts.webhookURL = url.isEmpty ? nil : URL(string: url)
         s.alerts.webhookLevel = OperatorAlert.Level(name: try context.value(DashboardSettings.webhookLevel)) ?? .info
+        s.market.volatilityIndex = try context.value(DashboardSettings.volatilityIndex)
         s.daySummaryAfterClose = try context.value(DashboardSettings.daySummary)
             ? .seconds(60 * (try context.value(DashboardSettings.daySummaryAfterCloseMinutes))) : nil
         self.init(bus: context.bus, settings: s, logger: context.logger)
@@ -52,13 +55,14 @@ public final class DashboardService: Service, Sendable {
         self.logger = logger
         watch = BusWatch(bus: bus, events: events)
         alerts = AlertCenter(bus: bus, events: events, watch: watch, settings: settings.alerts, logger: logger)
+        market = MarketWatch(bus: bus, settings: settings.market, logger: logger)
     }
 
     /// Every route: the API's, the page and the OpenAPI document.
     func routes() -> (router: Router<DashboardContext>, api: DashboardAPI) {
         let router = Router(context: DashboardContext.self)
         router.add(middleware: AccessMiddleware(token: settings.token, openReads: settings.openReads))
-        let api = DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, timeout: settings.timeout)
+        let api = DashboardAPI(bus: bus, watch: watch, events: events, alerts: alerts, marketWatch: market, timeout: settings.timeout)
         api.register(on: router)
         DashboardPage.register(on: router)
         OpenAPIDocument.register(on: router)
@@ -81,6 +85,7 @@ public final class DashboardService: Service, Sendable {
             group.addTask { try await app.run() }
             group.addTask { await cancelWhenGracefulShutdown { await self.watch.run() } }
             group.addTask { await cancelWhenGracefulShutdown { await self.alerts.run() } }
+            group.addTask { await cancelWhenGracefulShutdown { await self.market.run() } }
             if let after = settings.daySummaryAfterClose {
                 group.addTask { await cancelWhenGracefulShutdown { await api.endOfDayLoop(afterClose: after) } }
             }

@@ -30,6 +30,10 @@ public enum DashboardSettings {
     public static let daySummaryAfterCloseMinutes = Setting<Int>.integer(
         "dashboard.day_summary_after_close_min", default: 5, in: 0...720, help: "How long after the close the summary is made (bus time).")
 
+    public static let volatilityIndex = Setting<String>.text(
+        "dashboard.volatility_index", default: "VIX", accepted: "a symbol", help:
+            "The volatility index the market panel shows first (the stop manager's VIX).", isValid: { !$0.isEmpty && $0.count <= 32 })
+
     public static let all: [any AnySetting] = [host, port, token, openReads, queryTimeoutMilliseconds, webhookURL, webhookLevel,
-                                               daySummary, daySummaryAfterCloseMinutes]
+                                               daySummary, daySummaryAfterCloseMinutes, volatilityIndex]
 }
