@@ -4,27 +4,23 @@ extension DashboardPage {
     /// the pricer's fitted SVI slice as a line). Runs in the page's script element, after the
     /// main script, whose helpers (`api`, `num`, `quietly`) it uses.
     static let marketScript = #"""
-const svgNS = "http://www.w3.org/2000/svg";
 let chainSymbol = localStorage.getItem("voltaChainSymbol") || "";
 let chainExpiry = "";
 
+/// An inline SVG line (the HTML parser gives it the SVG namespace; the numbers are the page's own).
 function sparkline(points, colour) {
-  const svg = document.createElementNS(svgNS, "svg");
-  svg.setAttribute("viewBox", "0 0 120 30");
-  svg.setAttribute("preserveAspectRatio", "none");
-  if (points.length < 2) return svg;
-  const ts = points.map((p) => p[0]), vs = points.map((p) => p[1]);
-  const t0 = ts[0], t1 = ts[ts.length - 1] === t0 ? t0 + 1 : ts[ts.length - 1];
-  let lo = Math.min(...vs), hi = Math.max(...vs);
-  if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
-  const line = document.createElementNS(svgNS, "polyline");
-  line.setAttribute("points", points.map((p) => ((p[0] - t0) / (t1 - t0) * 120).toFixed(1) + "," + (28 - (p[1] - lo) / (hi - lo) * 26).toFixed(1)).join(" "));
-  line.setAttribute("fill", "none");
-  line.setAttribute("stroke", colour);
-  line.setAttribute("stroke-width", "1.5");
-  line.setAttribute("vector-effect", "non-scaling-stroke");
-  svg.appendChild(line);
-  return svg;
+  const box = document.createElement("div");
+  let line = "";
+  if (points.length >= 2) {
+    const ts = points.map((p) => p[0]), vs = points.map((p) => p[1]);
+    const t0 = ts[0], t1 = ts[ts.length - 1] === t0 ? t0 + 1 : ts[ts.length - 1];
+    let lo = Math.min(...vs), hi = Math.max(...vs);
+    if (hi - lo < 1e-9) { hi += 0.5; lo -= 0.5; }
+    const xy = points.map((p) => ((p[0] - t0) / (t1 - t0) * 120).toFixed(1) + "," + (28 - (p[1] - lo) / (hi - lo) * 26).toFixed(1)).join(" ");
+    line = '<polyline fill="none" stroke="' + colour + '" stroke-width="1.5" vector-effect="non-scaling-stroke" points="' + xy + '"/>';
+  }
+  box.innerHTML = '<svg viewBox="0 0 120 30" preserveAspectRatio="none">' + line + "</svg>";
+  return box.firstChild;
 }
 
 async function loadMarket() {
