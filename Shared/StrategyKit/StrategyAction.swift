@@ -21,11 +21,16 @@ public enum StrategyAction: Sendable, Equatable {
     /// answer comes back as ``StrategyEvent/theo(id:theo:)``. Asks of one id already in flight
     /// are not sent again.
     case askTheo(id: String, contract: Volta_V1_OptionContract, underlyingPrice: Double, owner: String)
+    /// Asks the broker, through the gateway, for one expiry's chain as it is now, streamed or not
+    /// (at IB only a window near the money streams); the answer comes back as
+    /// ``StrategyEvent/chain(id:_:)`` or ``StrategyEvent/chainFailed(id:reason:)``. Asks of one
+    /// id already in flight are not sent again.
+    case askChain(id: String, request: Volta_V1_ChainSnapshotRequest, owner: String)
 
     /// The key whose owner performs this action (a state's `owner_key`; timers are every worker's).
     public var owner: String? {
         switch self {
-        case .submit(_, let owner), .cancel(_, let owner), .alert(_, _, let owner), .askTheo(_, _, _, let owner): owner
+        case .submit(_, let owner), .cancel(_, let owner), .alert(_, _, let owner), .askTheo(_, _, _, let owner), .askChain(_, _, let owner): owner
         case .publish(let state): state.ownerKey
         case .timer: nil
         }

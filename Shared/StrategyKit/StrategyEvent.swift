@@ -25,4 +25,8 @@ public enum StrategyEvent: Sendable {
     case theo(id: String, theo: Double)
     /// The pricer could not answer: ask again later if it still matters.
     case theoFailed(id: String, reason: String)
+    /// The broker's answer to an ``StrategyAction/askChain(id:request:owner:)``: one expiry's quotes.
+    case chain(id: String, Volta_V1_OptionChainSnapshot)
+    /// The chain did not come (no such expiry, no line free, the broker away), in words.
+    case chainFailed(id: String, reason: String)
 }

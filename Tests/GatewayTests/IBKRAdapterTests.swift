@@ -20,7 +20,8 @@ import TWS
         let adapter: IBKRAdapter
     }
 
-    func start(latencyMs: Double = 50, marketDataType: Int = 1, symbols: [String] = ["SPY"], strikesEachSide: Int = 2) throws -> Setup {
+    func start(latencyMs: Double = 50, marketDataType: Int = 1, symbols: [String] = ["SPY"], strikesEachSide: Int = 2,
+               maxLines: Int = 95) throws -> Setup {
         var scenario = Scenario()
         scenario.account.id = "DU0000001"
         scenario.latencyMs = latencyMs
@@ -35,6 +36,7 @@ import TWS
         config.strikesEachSide = strikesEachSide
         config.flush = .milliseconds(50)
         config.marketDataType = marketDataType
+        config.maxLines = maxLines
         return Setup(server: server, serving: serving, adapter: IBKRAdapter(config: config, logger: Logger(label: "ibkr")))
     }
 
@@ -166,6 +168,43 @@ import TWS
             let q = try #require(await level(symbol))
             #expect(q.bid == 0 && q.ask == 0 && q.last > 0 && q.referencePrice == q.last, "\(q)")
         }
+    }
+
+    /// A put seller's 90-day chain lies outside the streamed window (one expiry, two strikes a
+    /// side): it is quoted by snapshot requests, in turns of the lines left free (three here), each
+    /// line freed when its snapshot ends; what streams already is read from its line. With no line
+    /// free the request is refused by name.
+    @Test func anExpiryOutsideTheStreamedWindowIsQuotedBySnapshotsWithinTheFreeLines() async throws {
+        let streamed = 1 + 2 * 2 * 2  // SPY, then one expiry × two strikes a side × call and put
+        let s = try start(maxLines: streamed + 3)
+        defer { s.serving.cancel() }
+        let adapter = s.adapter
+        let (_, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { adapter.quotes.withLock { $0.lines.count } == streamed && adapter.quotes.withLock { $0.spot("SPY") } != nil })
+        let spot = try #require(adapter.quotes.withLock { $0.spot("SPY") })
+        let request = Volta_V1_ChainSnapshotRequest.with {
+            $0.underlying = "SPY"; $0.targetDte = 90; $0.minDte = 30; $0.maxDte = 150; $0.right = .put
+            $0.minStrikeMicros = Money.micros((spot * 0.85).rounded(.down)); $0.maxStrikeMicros = Money.micros(spot.rounded(.up))
+        }
+        let definition = try await adapter.chain(underlying: "SPY")
+        let window = try ChainSnapshotWindow(request, definition: definition, today: NewYorkTime.local(WallClock().now()).date)
+        #expect(window.instruments.count > 3, "more contracts than free lines: \(window.instruments.count)")
+        let snapshot = try await adapter.chainSnapshot(request, now: WallClock().now())
+        #expect(snapshot.quotes.count == window.instruments.count, "every contract quoted: \(snapshot.quotes.count) of \(window.instruments.count)")
+        #expect(snapshot.quotes.allSatisfy { $0.contract.expiry == window.expiry.expiry && $0.contract.right == .put && $0.bid > 0 && $0.ask > $0.bid })
+        #expect(snapshot.quotes.allSatisfy { $0.greeks.model == "broker" && $0.greeks.delta < 0 }, "the model greeks come with a snapshot")
+        let days = (CivilDate(window.expiry.expiry)?.dayNumber ?? 0) - NewYorkTime.local(WallClock().now()).date.dayNumber
+        #expect((30...150).contains(days) && snapshot.underlyingPrice > 0, "\(window.expiry.expiry): \(days) days")
+        #expect(adapter.quotes.withLock { $0.lines.count } == streamed, "every snapshot's line freed")
+
+        // No line free: refused, naming the cause.
+        let full = try start(maxLines: streamed)
+        defer { full.serving.cancel() }
+        let (_, followingFull) = follow(try await full.adapter.connect())
+        defer { followingFull.cancel() }
+        #expect(await until { full.adapter.quotes.withLock { $0.lines.count } == streamed })
+        await #expect(throws: BadRequest.self) { _ = try await full.adapter.chainSnapshot(request, now: WallClock().now()) }
     }
 
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone

@@ -16,6 +16,8 @@ public protocol BrokerAdapter: Sendable {
     func accountSnapshot() async throws -> Volta_V1_AccountSnapshot
     /// Every current quote, one batch per underlying: the gateway's snapshot for late joiners.
     func currentQuotes() async -> [Volta_V1_QuoteBatch]
+    /// One expiry's quotes now (``ChainSnapshotWindow`` says which contracts), streamed or not.
+    func chainSnapshot(_ request: Volta_V1_ChainSnapshotRequest, now: Int64) async throws -> Volta_V1_OptionChainSnapshot
 }
 
 public enum BrokerEvent: Sendable {

@@ -178,6 +178,17 @@ public final class GatewayService: Service, Sendable {
         case .chainUnderlying(let u): reply.chain = try await adapter.chain(underlying: u)
         case .history(let h): reply.history = try await adapter.history(symbol: h.symbol, days: Int(h.days))
         case .accountSnapshot: reply.account = try await adapter.accountSnapshot()
+        case .chainSnapshot(let r):
+            reply.chainSnapshot = try await adapter.chainSnapshot(r, now: bus.clock.now())
+            // Published as a burst of quotes too: marketdata, the pricer and the recorder see
+            // what the asker sees (at IB these contracts stream nowhere else).
+            if !reply.chainSnapshot.quotes.isEmpty {
+                forward(.quotes(Volta_V1_QuoteBatch.with {
+                    $0.underlying = r.underlying
+                    $0.options = reply.chainSnapshot.quotes
+                    $0.marketTimeNs = reply.chainSnapshot.asOfNs
+                }))
+            }
         case nil: throw BadRequest("empty gateway request")
         }
         return reply

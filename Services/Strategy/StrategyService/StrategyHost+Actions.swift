@@ -30,6 +30,8 @@ extension StrategyHost {
                 break  // noted; `runTimers` fires it
             case let .askTheo(id, contract, underlyingPrice, _):
                 askTheo(id, contract: contract, underlyingPrice: underlyingPrice, for: slot)
+            case let .askChain(id, request, _):
+                askChain(id, request, for: slot)
             }
         }
     }
@@ -101,6 +103,23 @@ extension StrategyHost {
                 deliver(.theo(id: id, theo: theo), to: slot)
             } catch {
                 deliver(.theoFailed(id: id, reason: "\(error)"), to: slot)
+            }
+        }
+    }
+
+    /// One expiry's chain from the gateway, as an event. IB quotes what does not stream by
+    /// snapshots that take up to 11 s a turn of free lines: the gateway gets a minute.
+    func askChain(_ id: String, _ request: Volta_V1_ChainSnapshotRequest, for slot: StrategySlot) {
+        guard slot.state.withLock({ $0.inFlight.insert("chain \(id)").inserted }) else { return }
+        TaskPlacement.spawn { [self] in
+            defer { _ = slot.state.withLock { $0.inFlight.remove("chain \(id)") } }
+            do {
+                let reply = try await bus.request(service: Topics.Service.gateway, Volta_V1_GatewayRequest.with { $0.chainSnapshot = request },
+                                                  as: Volta_V1_GatewayReply.self, timeout: .seconds(60), retries: 0)
+                deliver(.chain(id: id, reply.chainSnapshot), to: slot)
+            } catch {
+                logger.warning("a chain asked for did not come", metadata: ["id": "\(id)", "error": "\(error)"])
+                deliver(.chainFailed(id: id, reason: "\(error)"), to: slot)
             }
         }
     }

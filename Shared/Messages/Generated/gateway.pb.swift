@@ -109,6 +109,15 @@ public nonisolated struct Volta_V1_GatewayRequest: Sendable {
     set {request = .accountSnapshot(newValue)}
   }
 
+  /// one expiry's quotes, now
+  public var chainSnapshot: Volta_V1_ChainSnapshotRequest {
+    get {
+      if case .chainSnapshot(let v)? = request {return v}
+      return Volta_V1_ChainSnapshotRequest()
+    }
+    set {request = .chainSnapshot(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Request: Equatable, Sendable {
@@ -123,8 +132,45 @@ public nonisolated struct Volta_V1_GatewayRequest: Sendable {
     case history(Volta_V1_HistoryRequest)
     /// positions, values and open orders, now
     case accountSnapshot(Bool)
+    /// one expiry's quotes, now
+    case chainSnapshot(Volta_V1_ChainSnapshotRequest)
 
   }
+
+  public init() {}
+}
+
+/// One expiry's chain quoted once, for a strategy whose contract lies outside what streams (a
+/// 90-day 15-delta put at IB, where market data lines are few). Answered with OptionChainSnapshot;
+/// the gateway also publishes the quotes, so marketdata and the pricer see them.
+public nonisolated struct Volta_V1_ChainSnapshotRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var underlying: String = String()
+
+  /// YYYY-MM-DD; empty: the listed expiry nearest target_dte
+  public var expiry: String = String()
+
+  /// calendar days
+  public var targetDte: Int32 = 0
+
+  /// the window target_dte is chosen in (0, 0: any)
+  public var minDte: Int32 = 0
+
+  public var maxDte: Int32 = 0
+
+  /// RIGHT_UNSPECIFIED: calls and puts
+  public var right: Volta_V1_Right = .unspecified
+
+  /// 0: no bound
+  public var minStrikeMicros: Int64 = 0
+
+  /// 0: no bound
+  public var maxStrikeMicros: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -319,6 +365,14 @@ public nonisolated struct Volta_V1_GatewayReply: Sendable {
     set {reply = .account(newValue)}
   }
 
+  public var chainSnapshot: Volta_V1_OptionChainSnapshot {
+    get {
+      if case .chainSnapshot(let v)? = reply {return v}
+      return Volta_V1_OptionChainSnapshot()
+    }
+    set {reply = .chainSnapshot(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Reply: Equatable, Sendable {
@@ -327,6 +381,7 @@ public nonisolated struct Volta_V1_GatewayReply: Sendable {
     case chain(Volta_V1_OptionChainDefinition)
     case history(Volta_V1_History)
     case account(Volta_V1_AccountSnapshot)
+    case chainSnapshot(Volta_V1_OptionChainSnapshot)
 
   }
 
@@ -466,7 +521,7 @@ nonisolated extension Volta_V1_QuoteBatch: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Volta_V1_GatewayRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GatewayRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}place\0\u{3}cancel_order_id\0\u{1}modify\0\u{1}contract\0\u{3}chain_underlying\0\u{1}history\0\u{3}account_snapshot\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}place\0\u{3}cancel_order_id\0\u{1}modify\0\u{1}contract\0\u{3}chain_underlying\0\u{1}history\0\u{3}account_snapshot\0\u{3}chain_snapshot\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -550,6 +605,19 @@ nonisolated extension Volta_V1_GatewayRequest: SwiftProtobuf.Message, SwiftProto
           self.request = .accountSnapshot(v)
         }
       }()
+      case 8: try {
+        var v: Volta_V1_ChainSnapshotRequest?
+        var hadOneofValue = false
+        if let current = self.request {
+          hadOneofValue = true
+          if case .chainSnapshot(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.request = .chainSnapshot(v)
+        }
+      }()
       default: break
       }
     }
@@ -589,6 +657,10 @@ nonisolated extension Volta_V1_GatewayRequest: SwiftProtobuf.Message, SwiftProto
       guard case .accountSnapshot(let v)? = self.request else { preconditionFailure() }
       try visitor.visitSingularBoolField(value: v, fieldNumber: 7)
     }()
+    case .chainSnapshot?: try {
+      guard case .chainSnapshot(let v)? = self.request else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -596,6 +668,71 @@ nonisolated extension Volta_V1_GatewayRequest: SwiftProtobuf.Message, SwiftProto
 
   public static func ==(lhs: Volta_V1_GatewayRequest, rhs: Volta_V1_GatewayRequest) -> Bool {
     if lhs.request != rhs.request {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_ChainSnapshotRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ChainSnapshotRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}underlying\0\u{1}expiry\0\u{3}target_dte\0\u{3}min_dte\0\u{3}max_dte\0\u{1}right\0\u{3}min_strike_micros\0\u{3}max_strike_micros\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.underlying) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.expiry) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.targetDte) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.minDte) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.maxDte) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.right) }()
+      case 7: try { try decoder.decodeSingularInt64Field(value: &self.minStrikeMicros) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.maxStrikeMicros) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.underlying.isEmpty {
+      try visitor.visitSingularStringField(value: self.underlying, fieldNumber: 1)
+    }
+    if !self.expiry.isEmpty {
+      try visitor.visitSingularStringField(value: self.expiry, fieldNumber: 2)
+    }
+    if self.targetDte != 0 {
+      try visitor.visitSingularInt32Field(value: self.targetDte, fieldNumber: 3)
+    }
+    if self.minDte != 0 {
+      try visitor.visitSingularInt32Field(value: self.minDte, fieldNumber: 4)
+    }
+    if self.maxDte != 0 {
+      try visitor.visitSingularInt32Field(value: self.maxDte, fieldNumber: 5)
+    }
+    if self.right != .unspecified {
+      try visitor.visitSingularEnumField(value: self.right, fieldNumber: 6)
+    }
+    if self.minStrikeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.minStrikeMicros, fieldNumber: 7)
+    }
+    if self.maxStrikeMicros != 0 {
+      try visitor.visitSingularInt64Field(value: self.maxStrikeMicros, fieldNumber: 8)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_ChainSnapshotRequest, rhs: Volta_V1_ChainSnapshotRequest) -> Bool {
+    if lhs.underlying != rhs.underlying {return false}
+    if lhs.expiry != rhs.expiry {return false}
+    if lhs.targetDte != rhs.targetDte {return false}
+    if lhs.minDte != rhs.minDte {return false}
+    if lhs.maxDte != rhs.maxDte {return false}
+    if lhs.right != rhs.right {return false}
+    if lhs.minStrikeMicros != rhs.minStrikeMicros {return false}
+    if lhs.maxStrikeMicros != rhs.maxStrikeMicros {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -922,7 +1059,7 @@ nonisolated extension Volta_V1_AccountSnapshot: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Volta_V1_GatewayReply: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GatewayReply"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}contract\0\u{1}chain\0\u{1}history\0\u{1}account\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}status\0\u{1}contract\0\u{1}chain\0\u{1}history\0\u{1}account\0\u{3}chain_snapshot\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -995,6 +1132,19 @@ nonisolated extension Volta_V1_GatewayReply: SwiftProtobuf.Message, SwiftProtobu
           self.reply = .account(v)
         }
       }()
+      case 6: try {
+        var v: Volta_V1_OptionChainSnapshot?
+        var hadOneofValue = false
+        if let current = self.reply {
+          hadOneofValue = true
+          if case .chainSnapshot(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.reply = .chainSnapshot(v)
+        }
+      }()
       default: break
       }
     }
@@ -1025,6 +1175,10 @@ nonisolated extension Volta_V1_GatewayReply: SwiftProtobuf.Message, SwiftProtobu
     case .account?: try {
       guard case .account(let v)? = self.reply else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case .chainSnapshot?: try {
+      guard case .chainSnapshot(let v)? = self.reply else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     }()
     case nil: break
     }

@@ -31,6 +31,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     let unreadFills = Counter(label: "gateway_ibkr_unread_fills")
     /// Instruments left without quotes because every market data line was taken.
     let linesExhausted = Counter(label: "gateway_ibkr_lines_exhausted")
+    let snapshotsFailed = Counter(label: "gateway_ibkr_snapshots_failed")
     /// Messages that could not be decoded: logged, counted and skipped.
     public let malformed = Atomic<Int>(0)
     public let connections = Atomic<Int>(0)

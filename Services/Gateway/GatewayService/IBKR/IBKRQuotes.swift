@@ -31,6 +31,27 @@ struct IBKRQuotes: Sendable {
         }
     }
 
+    /// A snapshot's line: its ticks build a quote like a streamed line's, but nothing asks for it
+    /// again after a reconnect.
+    mutating func addSnapshot(_ reqId: Int, _ instrument: Volta_V1_Instrument) {
+        lines[reqId] = instrument
+        options[reqId] = Volta_V1_OptionQuote.with { $0.contract = instrument.option }
+    }
+
+    /// The snapshot's quote, and its line freed.
+    mutating func endSnapshot(_ reqId: Int) -> Volta_V1_OptionQuote? {
+        guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
+        changed[instrument.underlyingSymbol]?.remove(reqId)
+        var q = options.removeValue(forKey: reqId)
+        if q?.underlyingPrice == 0, let u = spot(instrument.underlyingSymbol) { q?.underlyingPrice = u }
+        return q
+    }
+
+    /// The quote of an instrument that streams, if it does.
+    func streamed(_ instrument: Volta_V1_Instrument) -> Volta_V1_OptionQuote? {
+        lineOf[instrument.displayName].flatMap { options[$0] }
+    }
+
     /// A new connection's request ids start over; the instruments are kept to subscribe again.
     mutating func dropLines() {
         lines = [:]

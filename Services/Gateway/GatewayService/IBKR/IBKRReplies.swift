@@ -58,6 +58,7 @@ final class IBKRReplies: Sendable {
         case let m as TWSOptionParameters: m.reqId
         case let m as TWSOptionParametersEnd: m.reqId
         case let m as TWSHistoricalData: m.reqId
+        case let m as TWSTickSnapshotEnd: m.reqId
         case let m as TWSError: m.reqId
         default: nil
         }

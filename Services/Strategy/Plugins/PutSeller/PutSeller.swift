@@ -26,6 +26,8 @@ public struct PutSeller: Strategy {
     var assigned: [String: Int64] = [:]
     /// Rolls (and closes after a failed roll) in flight: intent id → the old contract.
     var rolling: [String: String] = [:]
+    /// The day's sales whose chain was asked of the broker (once a day each): id → underlying.
+    var askedChains: [String: String] = [:]
 
     public init(settings: PutSellerSettings.Values) {
         self.settings = settings
@@ -62,6 +64,14 @@ public struct PutSeller: Strategy {
             return session(symbol, context, force: false) + [nextRoutine(symbol, after: context.now, calendar: context.calendar)]
         case .runNow(let force):
             return settings.symbols.flatMap { session($0, context, force: force) }
+        case .chain(let id, let snapshot):
+            guard let symbol = askedChains[id] else { break }
+            for q in snapshot.quotes where q.contract.underlying == symbol { chains[symbol, default: [:]][Topics.optionQuote(q.contract)] = q }
+            return routine(symbol, context)
+        case .chainFailed(let id, let reason):
+            guard let symbol = askedChains[id] else { break }
+            return [state(symbol, id, "skipped", "the broker's chain did not come: \(reason)", context.now),
+                    .alert(level: .warning, message: "\(id): no chain to choose from (\(reason)): no put sold today", owner: symbol)]
         default:
             break
         }
@@ -105,8 +115,10 @@ public struct PutSeller: Strategy {
         return sellAssignedShares(symbol, context) + rolls(symbol, context) + routine(symbol, context)
     }
 
-    /// One session's sale for `symbol`: an intent, or why not (in the state).
-    func routine(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
+    /// One session's sale for `symbol`: an intent, or why not (in the state). When nothing that
+    /// streams qualifies, the target expiry's chain is asked of the broker once, and the sale is
+    /// chosen again when it comes.
+    mutating func routine(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
         let day = Self.day(context.now)
         let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(symbol))-\(day)"
         let open = shortPuts[symbol]?.count ?? 0
@@ -120,6 +132,11 @@ public struct PutSeller: Strategy {
         let selection = PutSelection(settings: settings, now: context.now)
         let chain = Array(chains[symbol, default: [:]].values)
         guard let pick = selection.choose(chain) else {
+            if settings.askChain && askedChains[id] == nil {
+                askedChains[id] = symbol
+                return [.askChain(id: id, request: chainRequest(symbol, spot: spot), owner: symbol),
+                        state(symbol, id, "selecting", "\(selection.whyNone(chain)) among the streamed quotes: asked the broker for the chain", context.now)]
+            }
             return [state(symbol, id, "skipped", selection.whyNone(chain), context.now)]
         }
         let quantity = settings.contracts(strike: Double(pick.contract.strikeMicros) / 1e6)
@@ -154,6 +171,20 @@ public struct PutSeller: Strategy {
         let delta = String(format: "%.3f", pick.greeks.delta)
         return [.submit(intent, owner: symbol),
                 state(symbol, id, "entering", "sell \(quantity) \(intent.legs[0].instrument.displayName) at \(String(format: "%.2f", Double(limit) / 1e6)) (delta \(delta))", context.now)]
+    }
+
+    /// The puts of the expiry nearest the target DTE within the window, from the price down by
+    /// `chainBand` of it.
+    func chainRequest(_ symbol: String, spot: Double) -> Volta_V1_ChainSnapshotRequest {
+        .with {
+            $0.underlying = symbol
+            $0.targetDte = Int32(settings.targetDTE)
+            $0.minDte = Int32(settings.dteWindow.lowerBound)
+            $0.maxDte = Int32(settings.dteWindow.upperBound)
+            $0.right = .put
+            $0.minStrikeMicros = Int64((spot * (1 - settings.chainBand)).rounded(.down) * 1e6)
+            $0.maxStrikeMicros = Int64(spot.rounded(.up) * 1e6)
+        }
     }
 
     /// ThetaGang's optional write gates: only on down days, or only after a move of at least N sigmas.

@@ -21,6 +21,10 @@ public enum PutSellerSettings {
         public var capitalShare = 0.0
         public var maxOpenPositions = 5
         public var downDaysOnly = false
+        /// Ask the broker for the target expiry's chain when nothing streamed qualifies, and how
+        /// far below the underlying its strikes go (a share of the price).
+        public var askChain = true
+        public var chainBand = 0.25
         public var minMoveSigmas = 0.0
         public var algoPriority = "normal"
         public var entryTimeoutSeconds = 300
@@ -74,6 +78,10 @@ public enum PutSellerSettings {
                                                             help: "Cash-secured sizing: the share of the capital one entry secures.")
     public static let maxOpen = Setting<Int>.integer(key("max_open_positions"), default: d.maxOpenPositions, in: 1...1_000,
                                                      help: "Short puts open at most, per underlying.")
+    public static let askChain = Setting<Bool>.flag(key("ask_chain"), default: d.askChain, help:
+        "When no streamed put qualifies, ask the broker for the target expiry's chain (at IB a 90-day put lies outside the streamed window).")
+    public static let chainBand = Setting<Double>.number(key("chain_band"), default: d.chainBand, in: 0.01...0.9,
+                                                         help: "The asked chain's strikes: from the underlying's price down by this share of it.")
     public static let downDaysOnly = Setting<Bool>.flag(key("down_days_only"), default: false, help: "Write only when the underlying is down on the day.")
     public static let minMoveSigmas = Setting<Double>.number(key("min_move_sigmas"), default: 0, in: 0...10,
                                                              help: "Write only after a day's move of at least this many sigmas (0: off).")
@@ -111,7 +119,7 @@ public enum PutSellerSettings {
                                                deltaTolerance, minPremium, maxSpread, minOpenInterest, quantity, capital, capitalShare, maxOpen,
                                                downDaysOnly, minMoveSigmas, algoPriority, entryTimeout, retryAfter, takeProfit, stopLoss,
                                                rolls, rollPnl, rollDTE, rollMinPnl, rollITM, rollAlwaysITM, rollCreditOnly, rollMinCredit,
-                                               closeIfUnable, assignedShares]
+                                               closeIfUnable, assignedShares, askChain, chainBand]
 
     public static let plugin = StrategyPlugin(name: "putseller", settings: all, fixed: [instance.key, symbols.key]) { c in
         var v = Values()
@@ -136,6 +144,8 @@ public enum PutSellerSettings {
         v.capitalShare = try c.value(capitalShare)
         v.maxOpenPositions = try c.value(maxOpen)
         v.downDaysOnly = try c.value(downDaysOnly)
+        v.askChain = try c.value(askChain)
+        v.chainBand = try c.value(chainBand)
         v.minMoveSigmas = try c.value(minMoveSigmas)
         v.algoPriority = try c.value(algoPriority)
         v.entryTimeoutSeconds = try c.value(entryTimeout)
