@@ -4,7 +4,9 @@
 twsim, then bus, gateway (adapter ibkr, client id 3), marketdata, pricer, risk, execution, a
 strategy worker running the put seller, and the dashboard, as processes on 127.0.0.1. The
 operator's "run now" (POST /api/trade/trigger {"strategy": "putseller", "force": true}) makes the
-routine sell a put; ib_async (PyPI), connected to twsim as client 77 with no Volta code, then sees:
+routine sell the plan's put (90 days, 15 delta), which lies outside the adapter's streamed
+window (one expiry, five strikes a side): the seller asks for its expiry's chain, and the adapter
+quotes it by snapshot market data requests. ib_async (PyPI), connected to twsim as client 77 with no Volta code, then sees:
 - the sale among the completed orders: SELL, LMT at a price on the tick, IB's Adaptive algo at
   Normal priority, filled;
 - after its fill, the two exits open at twsim (reqAllOpenOrders): a take profit, BUY LMT at 40% of
@@ -14,7 +16,7 @@ routine sell a put; ib_async (PyPI), connected to twsim as client 77 with no Vol
     test_twsim_putseller.py BIN_DIR
 Prints 'N passed, N failed' and exits non-zero on any failure.
 """
-import asyncio, json, logging, math, os, random, socket, subprocess, sys, tempfile, time, urllib.request
+import asyncio, datetime, json, logging, math, os, random, socket, subprocess, sys, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/debug")
@@ -83,12 +85,14 @@ def start(logs):
     flags = {
         "bus": [],
         "gateway": ["gateway.adapter=ibkr", f"gateway.ibkr.port={tws_port}", "gateway.ibkr.client_id=3", "gateway.ibkr.symbols=SPY",
-                    "gateway.ibkr.expiries=3", "gateway.ibkr.strikes=8"],
+                    "gateway.ibkr.expiries=1", "gateway.ibkr.strikes=5"],
         "marketdata": ["marketdata.betas=SPY=1"],
         "pricer": [], "risk": [], "execution": [],
-        "strategy": ["strategy.enabled=putseller", "strategy.putseller.symbols=SPY", "strategy.putseller.dte=30",
-                     "strategy.putseller.min_dte=0", "strategy.putseller.max_dte=400", "strategy.putseller.delta=0.3",
-                     "strategy.putseller.delta_tolerance=0.3", "strategy.putseller.min_premium=0.05", "strategy.putseller.max_spread=1"],
+        # The plan's put (90 days, 15 delta) lies outside the streamed window (one expiry, five
+        # strikes a side): the seller asks for its expiry's chain, which twsim answers by snapshots.
+        "strategy": ["strategy.enabled=putseller", "strategy.putseller.symbols=SPY", "strategy.putseller.dte=90",
+                     "strategy.putseller.min_dte=30", "strategy.putseller.max_dte=120", "strategy.putseller.delta=0.15",
+                     "strategy.putseller.delta_tolerance=0.08", "strategy.putseller.min_premium=0.3", "strategy.putseller.max_spread=0.3"],
         "dashboard": [f"dashboard.port={dashboard_port}", f"dashboard.token={TOKEN}"],
     }
     env = dict(os.environ, VOLTA_BUS=bus)
@@ -116,6 +120,10 @@ async def seen_by_ib_async(tws_port, put_strike):
               sale.order.orderType == "LMT" and sale.order.algoStrategy == "Adaptive"
               and any(p.tag == "adaptivePriority" and p.value == "Normal" for p in sale.order.algoParams),
               (sale.order.orderType, sale.order.algoStrategy, sale.order.algoParams))
+        expiry = sale.contract.lastTradeDateOrContractMonth
+        days = (datetime.date(int(expiry[:4]), int(expiry[4:6]), int(expiry[6:8])) - datetime.date.today()).days
+        check(f"ib_async: the sale's expiry ({expiry}, {days} days) lies outside the one streamed expiry: the chain was asked for",
+              30 <= days <= 120, expiry)
         check("ib_async: the sale's limit is on the option's tick", abs(round(sale.order.lmtPrice * 100) - sale.order.lmtPrice * 100) < 1e-6,
               sale.order.lmtPrice)
         fills = [f for f in await ib.reqExecutionsAsync() if f.contract.secType == "OPT" and f.execution.side in ("SLD", "SELL")]
@@ -169,6 +177,9 @@ def main():
         check("run now: accepted (forced)", status == 200 and reply.get("outcome") == "triggered", reply)
         until(lambda: asyncio.run(exits_standing(tws_port)), 90, "the exits did not stand at twsim")
         asyncio.run(seen_by_ib_async(tws_port, None))
+        came = [l for l in open(os.path.join(logs, "strategy.log")) if "a chain asked for came" in l]
+        check("the strategy worker asked for the expiry's chain and it came (quoted by snapshots)",
+              came and "quotes=0 " not in came[0] and "quotes=0\n" not in came[0], came)
     except Exception as e:
         check("the flow", False, f"{e} (logs: {logs})")
     finally:

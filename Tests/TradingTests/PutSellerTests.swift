@@ -97,11 +97,49 @@ import Testing
         var s = Self.seller { $0.capital = 200_000; $0.capitalShare = 0.6 }
         // 120,000 secures two 540 puts (54,000 each).
         #expect(intent(s.handle(.timer(id: "routine-SPY"), Self.context(Self.monday0900 + 31 * Self.minute)))?.quantity == 2)
-        s = Self.seller { $0.minPremium = 5 }
+        s = Self.seller { $0.minPremium = 5; $0.askChain = false }
         let actions = s.handle(.timer(id: "routine-SPY"), Self.context(Self.monday0900 + 31 * Self.minute))
         #expect(intent(actions) == nil && summary(actions).contains("skipped: no put within 0.05 of delta 0.15"))
-        s = Self.seller { $0.dteWindow = 200...300; $0.targetDTE = 250 }
+        s = Self.seller { $0.dteWindow = 200...300; $0.targetDTE = 250; $0.askChain = false }
         #expect(summary(s.handle(.timer(id: "routine-SPY"), Self.context(Self.monday0900 + 31 * Self.minute))).contains("no expiry within 200–300"))
+    }
+
+    /// At IB only a window near the money streams: with no streamed put in the DTE window, the
+    /// seller asks the broker for the target expiry's puts (once a day) and sells from the answer.
+    @Test func withNothingStreamedInTheWindowItAsksTheBrokerForTheChainOnceAndSellsFromIt() throws {
+        var s = Self.seller { $0.dteWindow = 80...120; $0.targetDTE = 90 }
+        // What streams: 2027-02-05 (60 days) and 2027-05-07 (151): neither is 80–120 days out.
+        s.chains["SPY"] = s.chains["SPY"]?.filter { !$0.key.contains("2027-03-12") }
+        let at = Self.context(Self.monday0900 + 31 * Self.minute)
+        let asked = s.handle(.timer(id: "routine-SPY"), at)
+        #expect(intent(asked) == nil && summary(asked).contains("selecting: no expiry within 80–120 days"), "\(summary(asked))")
+        let request = try #require(asked.lazy.compactMap { if case let .askChain(id, r, owner) = $0 { (id, r, owner) } else { nil } }.first)
+        #expect(request.0 == "putseller-putseller-SPY-20261207" && request.2 == "SPY")
+        #expect(request.1.underlying == "SPY" && request.1.right == .put && request.1.targetDte == 90 && request.1.minDte == 80 && request.1.maxDte == 120)
+        #expect(request.1.minStrikeMicros == 450_000_000 && request.1.maxStrikeMicros == 600_000_000, "from 600 down by a quarter: \(request.1)")
+        // Run again before the answer: not asked twice.
+        #expect(!s.handle(.runNow(force: false), at).contains { if case .askChain = $0 { true } else { false } })
+
+        let answer = Volta_V1_OptionChainSnapshot.with {
+            $0.underlying = "SPY"
+            $0.quotes = [Self.put("2027-03-12", strike: 535, delta: -0.13, bid: 2.9, ask: 3.0), Self.put("2027-03-12", strike: 545, delta: -0.155, bid: 3.4, ask: 3.5)]
+        }
+        let sold = s.handle(.chain(id: request.0, answer), at)
+        let i = try #require(intent(sold), "\(summary(sold))")
+        #expect(i.legs[0].instrument.option.expiry == "2027-03-12" && i.legs[0].instrument.option.strikeMicros == 545_000_000)
+
+        // A chain that does not come is a day skipped, with an alert.
+        var t = Self.seller { $0.dteWindow = 200...300; $0.targetDTE = 250 }
+        let second = t.handle(.timer(id: "routine-SPY"), at)
+        #expect(summary(second).contains("selecting"))
+        let failed = t.handle(.chainFailed(id: "putseller-putseller-SPY-20261207", reason: "SPY lists no expiry 200–300 days out"), at)
+        #expect(summary(failed).contains("skipped: the broker's chain did not come: SPY lists no expiry"))
+        #expect(failed.contains { if case .alert(.warning, _, "SPY") = $0 { true } else { false } })
+        // An answer with nothing that qualifies: skipped, saying why.
+        var u = Self.seller { $0.minPremium = 5 }
+        _ = u.handle(.timer(id: "routine-SPY"), at)
+        let none = u.handle(.chain(id: "putseller-putseller-SPY-20261207", .with { $0.underlying = "SPY" }), at)
+        #expect(intent(none) == nil && summary(none).contains("skipped: no put within 0.05 of delta 0.15"), "\(summary(none))")
     }
 
     @Test func theCapAndTheWriteGatesSkipTheDaySayingWhy() {

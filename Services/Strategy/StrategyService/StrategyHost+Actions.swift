@@ -116,6 +116,9 @@ extension StrategyHost {
             do {
                 let reply = try await bus.request(service: Topics.Service.gateway, Volta_V1_GatewayRequest.with { $0.chainSnapshot = request },
                                                   as: Volta_V1_GatewayReply.self, timeout: .seconds(60), retries: 0)
+                let expiries = Set(reply.chainSnapshot.quotes.map(\.contract.expiry)).sorted()
+                logger.info("a chain asked for came", metadata: ["id": "\(id)", "underlying": "\(request.underlying)",
+                                                                 "expiry": "\(expiries.joined(separator: ","))", "quotes": "\(reply.chainSnapshot.quotes.count)"])
                 deliver(.chain(id: id, reply.chainSnapshot), to: slot)
             } catch {
                 logger.warning("a chain asked for did not come", metadata: ["id": "\(id)", "error": "\(error)"])
