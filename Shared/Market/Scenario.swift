@@ -16,6 +16,8 @@ public struct Scenario: Sendable {
     /// Where crossing orders trade and what they cost.
     public var fills = FillModel()
     public var events: [MarketEvent] = []
+    /// How twsim behaves as TWS where TWS is less kind than a simulator (the `tws:` section).
+    public var tws = TWSBehaviour()
     /// Symbol → CSV of daily bars, relative to the scenario's folder.
     public var replay: [String: String] = [:]
     /// The folder relative paths are read from.
@@ -74,4 +76,12 @@ public struct FillModel: Sendable, Equatable {
         broker.minimumOptionCommissionMicros = minimumOptionCommissionMicros
         broker.earlyAssignment = earlyAssignment
     }
+}
+
+/// TWS's limits as twsim enforces them, each a switch a test can turn to ask for the hard case.
+public struct TWSBehaviour: Sendable, Equatable {
+    /// Streaming market data lines a client may hold (IB's allowance: 100 by default); the next
+    /// request is refused with error 101, "max number of tickers has been reached".
+    public var maxMarketDataLines = 100
+    public init() {}
 }

@@ -24,7 +24,7 @@ public enum ScenarioLoader {
         let r = NodeReader(file: file)
         var s = Scenario()
         let top = try r.mapping(root, "scenario", allowed: ["name", "seed", "start", "speed", "latency_ms", "hours", "market", "account", "replay", "events",
-                                                                  "inside_fill_rate"])
+                                                                  "inside_fill_rate", "tws"])
         if let n = top["name"] { s.name = try r.string(n, "name") }
         if let n = top["seed"] { s.market.seed = UInt64(try r.integer(n, "seed", min: 0)) }
         if let n = top["speed"] { s.speed = try r.number(n, "speed", in: 0.001...100_000) }
@@ -39,6 +39,10 @@ public enum ScenarioLoader {
         if let n = top["account"] { s.account = try readAccount(n, r) }
         if let n = top["replay"] {
             for (symbol, file) in try r.mapping(n, "replay", allowed: nil) { s.replay[symbol] = try r.string(file, "replay.\(symbol)") }
+        }
+        if let n = top["tws"] {
+            let map = try r.mapping(n, "tws", allowed: ["max_market_data_lines"])
+            if let v = map["max_market_data_lines"] { s.tws.maxMarketDataLines = try r.integer(v, "tws.max_market_data_lines", min: 0) }
         }
         if let n = top["events"] {
             s.events = try r.sequence(n, "events").enumerated().map { try readEvent($1, index: $0, r) }

@@ -39,11 +39,21 @@ struct AlertTests {
         func link(_ up: Bool, _ detail: String = "") -> Volta_V1_BrokerConnection {
             .with { $0.instance = "gateway"; $0.adapter = "ibkr"; $0.connected = up; $0.detail = detail }
         }
-        #expect(rules.broker(link(true), now: 13) == nil)
+        #expect(rules.broker(link(true), now: 13).isEmpty)
         let drop = rules.broker(link(false, "broker connection lost"), now: 14)
-        #expect(drop?.level == .critical && drop?.kind == "broker" && drop?.text == "Gateway gateway (ibkr): broker connection lost")
-        #expect(rules.broker(link(false, "cannot connect: refused"), now: 15) == nil, "still down: said once")
-        #expect(rules.broker(link(true), now: 16)?.level == .info)
+        #expect(drop.map(\.level) == [.critical] && drop.first?.kind == "broker" && drop.first?.text == "Gateway gateway (ibkr): broker connection lost")
+        #expect(rules.broker(link(false, "cannot connect: refused"), now: 15).isEmpty, "still down: said once")
+        #expect(rules.broker(link(true), now: 16).map(\.level) == [.info])
+        // The market data allowance: instruments left without a line are a warning once, named;
+        // every one quoted again is info.
+        var short = link(true)
+        (short.linesUsed, short.linesMax, short.unquoted) = (95, 95, ["SPY 2027-03-19 P 545", "SPY 2027-03-19 P 550"])
+        let exhausted = rules.broker(short, now: 17)
+        #expect(exhausted.map(\.kind) == ["market_data"] && exhausted.first?.level == .warning)
+        #expect(exhausted.first?.text == "Gateway gateway (ibkr): market data lines exhausted (95 of 95 in use); 2 instruments get no quotes: "
+                + "SPY 2027-03-19 P 545, SPY 2027-03-19 P 550", "\(exhausted)")
+        #expect(rules.broker(short, now: 18).isEmpty, "said once")
+        #expect(rules.broker(link(true), now: 19).map(\.text) == ["Gateway gateway (ibkr): every instrument wanted has a market data line again"])
     }
 
     /// A local webhook endpoint: the bodies it received; it answers 500 to the first.

@@ -21,12 +21,12 @@ import TWS
     }
 
     func start(latencyMs: Double = 50, marketDataType: Int = 1, symbols: [String] = ["SPY"], strikesEachSide: Int = 2,
-               maxLines: Int = 95) throws -> Setup {
+               maxLines: Int = 95, tws: TWSBehaviour = TWSBehaviour()) throws -> Setup {
         var scenario = Scenario()
         scenario.account.id = "DU0000001"
         scenario.latencyMs = latencyMs
         let market = try SimAdapter(scenario: scenario, tick: .milliseconds(50), accountInterval: .milliseconds(500))
-        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"))
+        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"), behaviour: tws)
         let serving = Task { await server.run() }
         var config = IBKRConfiguration()
         config.port = server.port
@@ -205,6 +205,26 @@ import TWS
         defer { followingFull.cancel() }
         #expect(await until { full.adapter.quotes.withLock { $0.lines.count } == streamed })
         await #expect(throws: BadRequest.self) { _ = try await full.adapter.chainSnapshot(request, now: WallClock().now()) }
+    }
+
+    /// An account whose allowance is smaller than `max_lines` (or lines other clients hold):
+    /// TWS refuses the lines beyond it with error 101. The refused lines are freed, their
+    /// instruments named as without quotes (what the gateway publishes and the dashboard alerts
+    /// on), and the lines TWS took keep streaming.
+    @Test func linesTWSRefusesWith101AreFreedAndNamed() async throws {
+        var tws = TWSBehaviour()
+        tws.maxMarketDataLines = 5
+        let s = try start(tws: tws)  // asks for 9: SPY, then 2 strikes a side × call and put
+        defer { s.serving.cancel() }
+        let adapter = s.adapter
+        let (seen, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { adapter.marketDataLines()?.unquoted.count == 4 }, "\(String(describing: adapter.marketDataLines()))")
+        let lines = try #require(adapter.marketDataLines())
+        #expect(lines.used == 5 && lines.max == 95 && lines.unquoted.allSatisfy { $0.hasPrefix("SPY ") }, "\(lines)")
+        #expect(await until {
+            await seen.items.contains { e in if case .quotes(let b) = e { return b.options.contains { $0.bid > 0 } } else { return false } }
+        }, "the lines TWS took stream")
     }
 
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone

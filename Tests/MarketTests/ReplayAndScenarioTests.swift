@@ -119,6 +119,8 @@ import Testing
         #expect(s.events == [MarketEvent(atSeconds: 60, action: .move(symbol: "SPY", fraction: -0.03, seconds: 600)),
                              MarketEvent(atSeconds: 300, action: .vix(level: 35, seconds: 0)),
                              MarketEvent(atSeconds: 120, action: .fault(symbol: "TSLA", kind: .stale, scope: .options, seconds: 300))])
+        #expect(s.tws.maxMarketDataLines == 100, "IB's allowance unless the scenario says")
+        #expect(try ScenarioLoader.parse("tws: {max_market_data_lines: 12}\n", file: "t.yaml").tws.maxMarketDataLines == 12)
     }
 
     @Test(arguments: [
@@ -128,6 +130,7 @@ import Testing
         ("events:\n  - {at: 1m, move: SPY}\n", 2, "events[0].by"),
         ("events:\n  - {at: soon, vix: 30}\n", 2, "events[0].at"),
         ("hours: weekends\n", 1, "hours"),
+        ("tws: {max_lines: 5}\n", 1, "tws.max_lines"),
         ("name: [unclosed\n", 2, "-"),
     ])
     func badScenariosNameTheLineAndField(text: String, line: Int, field: String) {

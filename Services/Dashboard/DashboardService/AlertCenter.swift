@@ -52,7 +52,7 @@ public final class AlertCenter: Sendable {
             group.addTask { await self.follow(Volta_V1_RiskDecision.self, Topics.Prefix.riskDecisions) { r, m, now in r.decision(m, now: now).map { [$0] } ?? [] } }
             group.addTask { await self.follow(Volta_V1_StrategyAlert.self, Topics.Prefix.strategyAlerts) { r, m, now in [r.strategy(m, now: now)] } }
             group.addTask { await self.follow(Volta_V1_RiskState.self, Topics.riskState) { r, m, now in r.risk(m, now: now) } }
-            group.addTask { await self.follow(Volta_V1_BrokerConnection.self, Topics.Prefix.brokerConnections) { r, m, now in r.broker(m, now: now).map { [$0] } ?? [] } }
+            group.addTask { await self.follow(Volta_V1_BrokerConnection.self, Topics.Prefix.brokerConnections) { r, m, now in r.broker(m, now: now) } }
             group.addTask { await self.watchGateways() }
         }
     }

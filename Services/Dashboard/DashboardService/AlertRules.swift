@@ -35,6 +35,8 @@ struct AlertRules: Sendable {
     var gatewaysSeen: Set<String> = []
     /// Each gateway's broker connection as last heard.
     var brokerConnected: [String: Bool] = [:]
+    /// Per gateway, whether instruments were left without market data lines when last heard.
+    var linesShort: [String: Bool] = [:]
 
     func fill(_ f: Volta_V1_Fill, now: Int64) -> OperatorAlert {
         let price = String(format: "%.2f", Double(f.priceMicros) / 1e6)
@@ -74,16 +76,33 @@ struct AlertRules: Sendable {
     /// A gateway's broker connection: a loss while the gateway lives is critical (a disconnect is
     /// not a rejection: orders stand at the broker, nothing new goes out); its return is info. The
     /// first state heard from a gateway is said only when it is not connected.
-    mutating func broker(_ c: Volta_V1_BrokerConnection, now: Int64) -> OperatorAlert? {
+    mutating func broker(_ c: Volta_V1_BrokerConnection, now: Int64) -> [OperatorAlert] {
+        var alerts: [OperatorAlert] = []
         let before = brokerConnected.updateValue(c.connected, forKey: c.instance)
         switch (before, c.connected) {
         case (true?, false), (nil, false):
-            return OperatorAlert(kind: "broker", level: .critical, now: now, "Gateway \(c.instance) (\(c.adapter)): \(c.detail)")
+            alerts.append(OperatorAlert(kind: "broker", level: .critical, now: now, "Gateway \(c.instance) (\(c.adapter)): \(c.detail)"))
         case (false?, true):
-            return OperatorAlert(kind: "broker", level: .info, now: now, "Gateway \(c.instance) (\(c.adapter)) reconnected to its broker")
+            alerts.append(OperatorAlert(kind: "broker", level: .info, now: now, "Gateway \(c.instance) (\(c.adapter)) reconnected to its broker"))
         default:
-            return nil
+            break
         }
+        // The market data allowance: said once when instruments go without a line, and when
+        // every one has a line again.
+        let short = !c.unquoted.isEmpty
+        switch (linesShort.updateValue(short, forKey: c.instance) ?? false, short) {
+        case (false, true):
+            let named = c.unquoted.prefix(5).joined(separator: ", ") + (c.unquoted.count > 5 ? ", …" : "")
+            alerts.append(OperatorAlert(kind: "market_data", level: .warning, now: now,
+                                        "Gateway \(c.instance) (\(c.adapter)): market data lines exhausted (\(c.linesUsed) of \(c.linesMax) in use); "
+                                        + "\(c.unquoted.count) instrument\(c.unquoted.count == 1 ? "" : "s") get no quotes: \(named)"))
+        case (true, false):
+            alerts.append(OperatorAlert(kind: "market_data", level: .info, now: now,
+                                        "Gateway \(c.instance) (\(c.adapter)): every instrument wanted has a market data line again"))
+        default:
+            break
+        }
+        return alerts
     }
 
     /// The gateways heartbeating now: one that was and is no longer is a disconnect.

@@ -18,6 +18,13 @@ public protocol BrokerAdapter: Sendable {
     func currentQuotes() async -> [Volta_V1_QuoteBatch]
     /// One expiry's quotes now (``ChainSnapshotWindow`` says which contracts), streamed or not.
     func chainSnapshot(_ request: Volta_V1_ChainSnapshotRequest, now: Int64) async throws -> Volta_V1_OptionChainSnapshot
+    /// The market data lines in use and allowed, and what was left without one; nil for a broker
+    /// with no allowance (the simulated market quotes everything).
+    func marketDataLines() -> (used: Int, max: Int, unquoted: [String])?
+}
+
+extension BrokerAdapter {
+    public func marketDataLines() -> (used: Int, max: Int, unquoted: [String])? { nil }
 }
 
 public enum BrokerEvent: Sendable {

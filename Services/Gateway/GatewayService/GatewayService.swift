@@ -90,16 +90,27 @@ public final class GatewayService: Service, Sendable {
             l.adapter = adapter.name
             l.instance = bus.identity.instance
             if connected { l.connects += 1 }
+            Self.noteLines(adapter.marketDataLines(), in: &l)
             return l
         }
         bus.publish(state)
     }
 
-    /// The connection every 5 s, for watchers that start later.
+    static func noteLines(_ lines: (used: Int, max: Int, unquoted: [String])?, in l: inout Volta_V1_BrokerConnection) {
+        l.linesUsed = Int32(lines?.used ?? 0)
+        l.linesMax = Int32(lines?.max ?? 0)
+        l.unquoted = lines?.unquoted ?? []
+    }
+
+    /// The connection every 5 s, for watchers that start later (and the market data lines).
     func publishLinkPeriodically() async {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
-            let state = link.withLock { $0 }
+            let lines = adapter.marketDataLines()
+            let state = link.withLock { l in
+                Self.noteLines(lines, in: &l)
+                return l
+            }
             if state.sinceNs != 0 { bus.publish(state) }
         }
     }

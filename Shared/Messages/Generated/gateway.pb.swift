@@ -465,6 +465,14 @@ public nonisolated struct Volta_V1_BrokerConnection: Sendable {
   /// the gateway's
   public var instance: String = String()
 
+  /// Market data lines (IBKR's allowance; 0 and 0 for a broker without one): in use, the most,
+  /// and the instruments wanted but left without a line (the cap reached, or TWS's error 101).
+  public var linesUsed: Int32 = 0
+
+  public var linesMax: Int32 = 0
+
+  public var unquoted: [String] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1309,7 +1317,7 @@ nonisolated extension Volta_V1_OptionChainSnapshot: SwiftProtobuf.Message, Swift
 
 nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BrokerConnection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0\u{1}connected\0\u{1}detail\0\u{3}since_ns\0\u{1}connects\0\u{1}instance\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0\u{1}connected\0\u{1}detail\0\u{3}since_ns\0\u{1}connects\0\u{1}instance\0\u{3}lines_used\0\u{3}lines_max\0\u{1}unquoted\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1323,6 +1331,9 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.sinceNs) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.connects) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.instance) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.linesUsed) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.linesMax) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.unquoted) }()
       default: break
       }
     }
@@ -1347,6 +1358,15 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
     if !self.instance.isEmpty {
       try visitor.visitSingularStringField(value: self.instance, fieldNumber: 6)
     }
+    if self.linesUsed != 0 {
+      try visitor.visitSingularInt32Field(value: self.linesUsed, fieldNumber: 7)
+    }
+    if self.linesMax != 0 {
+      try visitor.visitSingularInt32Field(value: self.linesMax, fieldNumber: 8)
+    }
+    if !self.unquoted.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.unquoted, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1357,6 +1377,9 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
     if lhs.sinceNs != rhs.sinceNs {return false}
     if lhs.connects != rhs.connects {return false}
     if lhs.instance != rhs.instance {return false}
+    if lhs.linesUsed != rhs.linesUsed {return false}
+    if lhs.linesMax != rhs.linesMax {return false}
+    if lhs.unquoted != rhs.unquoted {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

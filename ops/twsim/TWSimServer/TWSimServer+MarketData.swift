@@ -13,6 +13,14 @@ extension TWSimServer {
             session.send(TWSError(reqId: m.reqId, code: 200, message: "No security definition has been found for the request: \(error)"))
             return
         }
+        // IB's allowance: a streaming line beyond it is refused (a snapshot here ends at once).
+        if !m.snapshot {
+            let held = state(of: session).requestTargets
+            if held[m.reqId] == nil && held.count >= behaviour.maxMarketDataLines {
+                session.send(TWSError(reqId: m.reqId, code: 101, message: "Max number of tickers has been reached"))
+                return
+            }
+        }
         let type = state(of: session).marketDataType
         if type != 1 {
             var notice = TWSMarketDataType()

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayService
 import Logging
+import Market
 import Messages
 import Synchronization
 import TWS
@@ -15,14 +16,18 @@ public final class TWSimServer: Sendable {
     let listener: TWSListener
     let logger: Logger
     let audit: TWSimAudit?
+    /// TWS's limits, as the scenario's `tws:` section sets them.
+    let behaviour: TWSBehaviour
     let book = Mutex(TWSimBook())
     /// Requests that could not be read: counted, answered with error 320, and skipped.
     public let malformed = Atomic<Int>(0)
 
     public var port: Int { listener.port }
 
-    public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger, audit: TWSimAudit? = nil) throws {
+    public init(adapter: SimAdapter, host: String = "127.0.0.1", port: Int, logger: Logger, audit: TWSimAudit? = nil,
+                behaviour: TWSBehaviour = TWSBehaviour()) throws {
         self.adapter = adapter
+        self.behaviour = behaviour
         self.indexes = adapter.indexes
         self.audit = audit
         self.listener = try TWSListener(host: host, port: port)

@@ -43,7 +43,8 @@ struct TWSim: AsyncParsableCommand {
         market.account.id = account
         let adapter = try SimAdapter(scenario: market, tick: .milliseconds(tickMilliseconds),
                                      accountInterval: .milliseconds(accountMilliseconds))
-        let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger, audit: try audit.map(TWSimAudit.init(path:)))
+        let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger, audit: try audit.map(TWSimAudit.init(path:)),
+                                     behaviour: market.tws)
         signal(SIGUSR1, SIG_IGN)
         let drop = DispatchSource.makeSignalSource(signal: SIGUSR1)
         drop.setEventHandler { server.dropClients() }

@@ -41,7 +41,10 @@ extension IBKRAdapter {
         }
         let reqId: Int?? = quotes.withLock { q in
             guard !q.isSubscribed(instrument) else { return .some(nil) }
-            guard q.lines.count < config.maxLines else { return nil }
+            guard q.lines.count < config.maxLines else {
+                q.unquoted.insert(instrument.displayName)
+                return nil
+            }
             let id = nextRequestId()
             q.add(id, instrument)
             return id
@@ -82,6 +85,19 @@ extension IBKRAdapter {
                 }
             }
         }
+    }
+
+    public func marketDataLines() -> (used: Int, max: Int, unquoted: [String])? {
+        quotes.withLock { q in (q.lines.count, config.maxLines, q.unquoted.sorted()) }
+    }
+
+    /// TWS refused a line (101: the account's allowance is smaller than `max_lines`, or other
+    /// clients hold lines): it is freed and its instrument counted and named as without quotes.
+    func lineRefused(_ e: TWSError) {
+        guard let instrument = quotes.withLock({ $0.refuse(e.reqId) }) else { return }
+        linesExhausted.increment()
+        logger.error("TWS refused a market data line: this instrument gets no quotes", metadata: [
+            "instrument": "\(instrument.displayName)", "code": "\(e.code)", "message": "\(e.message)"])
     }
 
     public func currentQuotes() async -> [Volta_V1_QuoteBatch] {

@@ -12,6 +12,8 @@ struct IBKRQuotes: Sendable {
     var underlyings: [String: Volta_V1_UnderlyingQuote] = [:]
     var options: [Int: Volta_V1_OptionQuote] = [:]
     var changed: [String: Set<Int>] = [:]
+    /// Instruments wanted but left without a line: the cap reached, or TWS refused (101).
+    var unquoted: Set<String> = []
 
     func isSubscribed(_ i: Volta_V1_Instrument) -> Bool { lineOf[i.displayName] != nil }
 
@@ -19,6 +21,7 @@ struct IBKRQuotes: Sendable {
         let key = instrument.displayName
         lines[reqId] = instrument
         lineOf[key] = reqId
+        unquoted.remove(key)
         if !wanted.contains(where: { $0.displayName == key }) { wanted.append(instrument) }
         if instrument.hasOption {
             var q = Volta_V1_OptionQuote()
@@ -29,6 +32,17 @@ struct IBKRQuotes: Sendable {
             q.symbol = instrument.symbol
             underlyings[instrument.symbol] = q
         }
+    }
+
+    /// A line TWS refused (error 101): freed, and its instrument noted as without quotes.
+    mutating func refuse(_ reqId: Int) -> Volta_V1_Instrument? {
+        guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
+        if lineOf[instrument.displayName] == reqId {
+            lineOf[instrument.displayName] = nil
+            unquoted.insert(instrument.displayName)
+        }
+        options[reqId] = nil
+        return instrument
     }
 
     /// A snapshot's line: its ticks build a quote like a streamed line's, but nothing asks for it
