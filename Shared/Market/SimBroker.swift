@@ -101,11 +101,19 @@ public struct SimBroker: Sendable {
             if r.legs.count == 1 && p <= 0 { return "\(name) price must be positive, got \(Money.format(p))" }
             let tick = tickSize(r, at: Money.value(abs(p)), market: market)
             if !TickRules.isOnTick(p, tick: tick) {
-                return "\(name) price \(Money.format(p)) is off the \(Money.format(Money.micros(tick))) tick"
+                return Self.offTick(name, price: p, tick: tick)
             }
         }
         return buyingPowerShortfall(r, market: market)
     }
+
+    /// The refusal of a price off its tick, in the one wording `isOffTick` knows: twsim answers it
+    /// with TWS's own code (110) rather than a generic rejection.
+    static func offTick(_ name: String, price: Int64, tick: Double) -> String {
+        "\(name) price \(Money.format(price)) is off the \(Money.format(Money.micros(tick))) tick"
+    }
+
+    public static func isOffTick(_ reason: String) -> Bool { reason.contains(" is off the ") && reason.hasSuffix(" tick") }
 
     func tickSize(_ r: SimOrderRequest, at price: Double, market: some MarketView) -> Double {
         guard r.legs.count == 1 else { return 0.01 }

@@ -279,6 +279,25 @@ import TWS
         #expect(status.avgFillPriceMicros > 0 && status.avgFillPriceMicros < low.contract.strikeMicros, "\(status)")
     }
 
+    /// A limit off the price increment is refused as TWS refuses it (110), and the adapter reads
+    /// that into a rejection with the code and TWS's words.
+    @Test func aPriceOffTheTickIsRefusedWithTWSsCode110() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (seen, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { await s.adapter.currentQuotes().contains { !$0.underlyings.isEmpty } })
+        _ = try await s.adapter.place(Self.order("off-tick-1", .limit, quantity: 1, limit: 500.005))
+        let rejected = await until {
+            await seen.items.contains { e in
+                if case .status(let st) = e { return st.orderID == "off-tick-1" && st.state == .rejected && st.reason.hasPrefix("110: The price does not conform") }
+                return false
+            }
+        }
+        let statuses = await seen.items.compactMap { e -> String? in if case .status(let st) = e { "\(st.orderID) \(st.state) \(st.reason)" } else { nil } }
+        #expect(rejected, "\(statuses)")
+    }
+
     @Test func aDroppedConnectionMidOrderLosesNothingAndDuplicatesNothing() async throws {
         let s = try start(latencyMs: 600)
         defer { s.serving.cancel() }

@@ -63,8 +63,16 @@ extension TWSimServer {
             record(isNew ? try await adapter.place(order) : try await adapter.modify(order))
         } catch {
             if isNew { book.withLock { _ = $0.orders.removeValue(forKey: id) } }
-            session.send(TWSError(reqId: m.order.orderId, code: 201, message: "Order rejected - reason:\(error)"))
+            session.send(Self.rejection(m.order.orderId, "\(error)"))
         }
+    }
+
+    /// How TWS refuses an order: a price off the contract's increment with its own code (110),
+    /// anything else as 201 with the reason.
+    static func rejection(_ orderId: Int, _ reason: String) -> TWSError {
+        SimBroker.isOffTick(reason)
+            ? TWSError(reqId: orderId, code: 110, message: "The price does not conform to the minimum price variation for this contract.")
+            : TWSError(reqId: orderId, code: 201, message: "Order rejected - reason:\(reason)")
     }
 
     func cancel(orderId: Int, _ session: TWSimSession) async {
@@ -102,7 +110,7 @@ extension TWSimServer {
             s.send(openOrder(r))
             s.send(orderStatus(r))
             if status.state == .rejected {
-                s.send(TWSError(reqId: r.placed.order.orderId, code: 201, message: "Order rejected - reason:\(status.reason)"))
+                s.send(Self.rejection(r.placed.order.orderId, status.reason))
             }
         }
     }
