@@ -227,6 +227,64 @@ import TWS
         }, "the lines TWS took stream")
     }
 
+    /// A clock that reads the simulated market's time: the adapter judges an expiry by its own
+    /// clock, and the market below starts on an expiry Friday seconds before the close.
+    struct ShiftedClock: BusClock {
+        let offset: Int64
+        func now() -> Int64 { WallClock().now() + offset }
+        func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+    }
+
+    /// The close of an expiry day as TWS reports it: a short put in the money is assigned (an
+    /// execution of no API order for the put, another for the 100 shares delivered, each with a
+    /// commission report) and a short call out of the money expires (its position goes to zero,
+    /// no execution). The adapter books them as Volta's exercise and expiry fills.
+    @Test func atTheCloseAnAssignmentAndAnExpiryAreReadAsTWSReportsThem() async throws {
+        let wallNow = WallClock().now()
+        var scenario = Scenario()
+        scenario.account.id = "DU0000003"
+        scenario.latencyMs = 0
+        scenario.start = NewYorkTime.instant(CivilDate("2026-12-11")!, minute: 15 * 60 + 59) + 52_000_000_000
+        let probe = try SimAdapter(scenario: scenario, tick: .milliseconds(50), wallNow: wallNow)
+        let definition = try await probe.chain(underlying: "SPY")
+        let today = try #require(definition.expiries.first { $0.expiry == "2026-12-11" }, "\(definition.expiries.map(\.expiry))")
+        let (probing, _) = follow(try await probe.connect())
+        _ = probing
+        func probeSpot() async -> Double? { await probe.currentQuotes().first { $0.underlying == "SPY" }?.underlyings.first?.referencePrice }
+        #expect(await until { await probeSpot() != nil })
+        let spot = try #require(await probeSpot())
+        let strike = try #require(today.strikeMicros.first { Money.value($0) >= spot + 3 })
+        let name = { (right: String) in "SPY 2026-12-11 \(right) \(strike / 1_000_000)" }
+        scenario.account.seed(.option(try #require(OptionKey(name("P")))), quantity: -1, priceMicros: 2_000_000)
+        scenario.account.seed(.option(try #require(OptionKey(name("C")))), quantity: -1, priceMicros: 1_000_000)
+        let market = try SimAdapter(scenario: scenario, tick: .milliseconds(50), accountInterval: .milliseconds(500), wallNow: wallNow)
+        let server = try TWSimServer(adapter: market, port: 0, logger: Logger(label: "twsim"))
+        let serving = Task { await server.run() }
+        defer { serving.cancel() }
+        var config = IBKRConfiguration()
+        config.port = server.port
+        config.clientId = 6
+        config.symbols = ["SPY"]
+        config.expiries = 0
+        config.flush = .milliseconds(50)
+        let adapter = IBKRAdapter(config: config, logger: Logger(label: "ibkr"), clock: ShiftedClock(offset: scenario.start! - wallNow))
+        let (seen, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        func fills() async -> [Volta_V1_Fill] { await seen.items.compactMap { if case .fill(let f) = $0 { f } else { nil } } }
+        let came = await until(.seconds(60)) { await fills().count >= 3 }
+        let all = await fills()
+        #expect(came, "\(all.map { "\($0.orderID) \($0.instrument.displayName)" })")
+        let put = all.filter { $0.instrument.displayName == name("P") }, call = all.filter { $0.instrument.displayName == name("C") }
+        let shares = all.filter { !$0.instrument.hasOption }
+        #expect(put.count == 1 && put.first?.orderID == "exercise" && put.first?.side == .buy && put.first?.quantity == 1, "\(put)")
+        #expect(shares.count == 1 && shares.first?.orderID == "exercise" && shares.first?.side == .buy && shares.first?.quantity == 100, "\(shares)")
+        #expect(call.count == 1 && call.first?.orderID == "expiry" && call.first?.priceMicros == 0 && call.first?.side == .buy, "\(call)")
+        // Nothing more comes of them: the put's zero position is its assignment, not an expiry.
+        try await Task.sleep(for: .seconds(6))
+        let after = await fills()
+        #expect(after.count == all.count, "\(after.map { "\($0.orderID) \($0.instrument.displayName)" })")
+    }
+
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone
     /// configured) gets a line for its underlying as well as its contract: without QQQ's price
     /// its stop would never be sized. TWS's position message alone, no connection needed.

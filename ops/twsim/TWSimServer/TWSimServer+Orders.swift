@@ -115,6 +115,40 @@ extension TWSimServer {
         }
     }
 
+    /// An exercise or assignment at the close, as TWS reports it: executions of no API order
+    /// (order id 0, no orderRef, perm id 0), the option's and then the delivered shares', each
+    /// with a commission report, to every client. An option that expires worthless sends no
+    /// execution: only its position goes to zero.
+    func recordSettlement(_ fill: Volta_V1_Fill) {
+        let (record, sessions) = book.withLock { b -> (TWSimExecutionRecord, [TWSimSession]) in
+            var e = TWSExecution()
+            e.orderId = 0
+            e.contract = contract(fill.instrument)
+            e.execId = fill.fillID
+            e.time = TWSConversions.executionTimeText(fill.timeNs)
+            e.account = fill.account
+            e.exchange = ""
+            e.side = fill.side == .buy ? "BOT" : "SLD"
+            e.shares = Double(fill.quantity)
+            e.price = Money.value(fill.priceMicros)
+            e.cumQty = e.shares
+            e.avgPrice = e.price
+            var c = TWSCommissionReport()
+            c.execId = fill.fillID
+            c.commission = 0
+            c.currency = "USD"
+            let record = TWSimExecutionRecord(execution: e, commission: c)
+            b.executions.append(record)
+            return (record, Array(b.sessions.values))
+        }
+        audit?.write(["event": "fill", "exec": fill.fillID, "id": fill.orderID, "ref": "", "side": record.execution.side,
+                      "quantity": fill.quantity, "instrument": fill.instrument.displayName])
+        for s in sessions {
+            s.send(record.execution)
+            s.send(record.commission)
+        }
+    }
+
     func openOrder(_ r: TWSimOrderRecord) -> TWSOpenOrder {
         var m = TWSOpenOrder()
         m.contract = r.placed.contract
@@ -141,6 +175,7 @@ extension TWSimServer {
 
     /// A fill: execDetails (request id −1) and its commission to the order's client, kept for reqExecutions.
     func record(_ fill: Volta_V1_Fill) {
+        if fill.orderID == "exercise" { return recordSettlement(fill) }
         let found: (TWSimExecutionRecord, [TWSimSession])? = book.withLock { b in
             guard let r = b.orders[fill.orderID] else { return nil }
             let earlier = b.executions.filter { $0.execution.permId == r.permId }.map(\.execution)

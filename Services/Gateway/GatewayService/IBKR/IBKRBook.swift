@@ -33,6 +33,13 @@ struct IBKRBook: Sendable {
     /// only its orderStatus (whole units at the net price) moves the combo's status.
     var comboOrders: Set<String> = []
     var positions: [String: Volta_V1_Position] = [:]
+    /// Options whose position went to zero after their expiry, waiting for an exercise
+    /// execution before they are booked as expired (IBKRBook+Settlement).
+    var expiring: [String: (position: Volta_V1_Position, since: Int64)] = [:]
+    /// When a non-API option execution (an exercise or assignment) was last heard, by underlying.
+    var exercisedAt: [String: Int64] = [:]
+    /// Options an exercise or assignment execution closed: their zero position is not an expiry.
+    var exercised: Set<String> = []
     var values: [String: Volta_V1_AccountValue] = [:]
     /// Errors by code, informational ones included.
     var errors: [Int: Int] = [:]
@@ -85,10 +92,11 @@ struct IBKRBook: Sendable {
             pending.commissionMicros = TWSConversions.micros(m.commission)
             return [.fill(pending)]
         case let m as TWSPosition:
-            guard m.account == account || account.isEmpty, let p = position(m.contract, quantity: m.position, averageCost: m.averageCost) else { return [] }
+            guard m.account == account || account.isEmpty,
+                  let p = position(m.contract, quantity: m.position, averageCost: m.averageCost, now: now) else { return [] }
             return [.position(p)]
         case let m as TWSPortfolioValue:
-            guard var p = position(m.contract, quantity: m.position, averageCost: m.averageCost) else { return [] }
+            guard var p = position(m.contract, quantity: m.position, averageCost: m.averageCost, now: now) else { return [] }
             p.marketPrice = m.marketPrice
             p.unrealizedPnl = m.unrealizedPNL
             p.realizedPnl = m.realizedPNL
@@ -183,7 +191,7 @@ struct IBKRBook: Sendable {
         }
         var f = Volta_V1_Fill()
         f.fillID = m.execId
-        f.orderID = voltaIdOf[m.orderId] ?? (m.orderRef.isEmpty ? "tws-\(m.permId)" : m.orderRef)
+        f.orderID = settlementOrderID(m, instrument, now: now) ?? voltaIdOf[m.orderId] ?? (m.orderRef.isEmpty ? "tws-\(m.permId)" : m.orderRef)
         if voltaIdOf[m.orderId] == nil && !m.orderRef.isEmpty { link(m.orderRef, m.orderId) }
         f.side = m.side == "BOT" ? .buy : .sell
         f.quantity = TWSConversions.count(m.shares)
@@ -205,16 +213,19 @@ struct IBKRBook: Sendable {
         }
     }
 
-    /// Fills whose commission has not come within `patience`, published without it.
+    /// Fills whose commission has not come within `patience`, published without it, then the
+    /// options booked as expired worthless (IBKRBook+Settlement).
     mutating func flushStaleFills(now: Int64, patience: Duration = .seconds(2)) -> [BrokerEvent] {
         let stale = pendingFills.filter { now - $0.value.since >= patience.nanoseconds }
         for id in stale.keys { pendingFills[id] = nil }
-        return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) }
+        return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) } + expiredWorthless(now: now)
     }
 
-    mutating func position(_ c: TWSContract, quantity: Double, averageCost: Double) -> Volta_V1_Position? {
+    mutating func position(_ c: TWSContract, quantity: Double, averageCost: Double, now: Int64) -> Volta_V1_Position? {
         guard let instrument = try? TWSConversions.instrument(c) else { return nil }
         let key = instrument.displayName
+        let before = positions[key]
+        defer { if let p = positions[key] { noteSettlement(before: before, after: p, now: now) } }
         var p = positions[key] ?? Volta_V1_Position()
         p.account = account
         p.instrument = instrument
