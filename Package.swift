@@ -167,7 +167,7 @@ let package = Package(
                           path: "ops/tap", swiftSettings: strict),
         .target(name: "TWSimServer", dependencies: ["TWS", "GatewayService", "Market", "Messages", "Bus", log],
                 path: "ops/twsim/TWSimServer", swiftSettings: strict),
-        .executableTarget(name: "twsim", dependencies: ["TWSimServer", "GatewayService", "Market", argumentParser, log],
+        .executableTarget(name: "twsim", dependencies: ["TWSimServer", "GatewayService", "Market", "Bus", argumentParser, log],
                           path: "ops/twsim/twsim", swiftSettings: strict),
         .executableTarget(name: "probe", dependencies: ["ServiceKit", "Bus", "Messages", argumentParser, lifecycle],
                           path: "ops/probe", swiftSettings: strict),

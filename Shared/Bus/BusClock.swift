@@ -35,6 +35,15 @@ public struct WallClock: BusClock {
     }
 }
 
+/// Real time moved by a fixed offset: every process of a stack given the same offset agrees, so
+/// a whole stack can run against twsim at a scenario's time (minutes before an expiry's close).
+public struct ShiftedClock: BusClock {
+    public let offsetNs: Int64
+    public init(offsetNs: Int64) { self.offsetNs = offsetNs }
+    public func now() -> Int64 { WallClock().now() + offsetNs }
+    public func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
+}
+
 /// Time that moves only when a test or a backtest says so.
 ///
 /// Sleepers wake in deadline order when ``advance(by:)`` passes their deadline; a test never

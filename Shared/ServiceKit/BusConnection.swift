@@ -39,12 +39,13 @@ public enum BusConnection {
         let endpoints = try BusEndpoints.parse(try configuration.value(CommonSettings.busEndpoint))
         let socketOptions = try CommonSettings.socketOptions(configuration)
         let instances = services.count == 1 ? [instance] : services.map { "\(instance).\($0)" }
-        let hub = services.count == 1 ? nil : InMemoryHub(clock: WallClock())
+        let clock = try CommonSettings.clock(configuration)
+        let hub = services.count == 1 ? nil : InMemoryHub(clock: clock)
         return try zip(services, instances).map { service, name in
             let identity = ServiceIdentity(service: service, instance: name, epoch: UInt64(WallClock().now()))
             let statistics = BusStatistics()
             let zeromq = try ZeroMQTransport(endpoints: endpoints, instance: name, options: socketOptions,
-                                             statistics: statistics, logger: logger)
+                                             statistics: statistics, logger: logger, clock: clock)
             let transport: any BusTransport = hub.map { NodeTransport(hub: $0, instance: name, remote: zeromq, members: Set(instances)) } ?? zeromq
             var log = logger
             log[metadataKey: "service"] = "\(service)"

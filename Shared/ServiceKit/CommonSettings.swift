@@ -49,13 +49,24 @@ public enum CommonSettings {
             return keys
         }, format: { $0.sorted().joined(separator: ",") })
 
+    public static let clockOffsetSeconds = Setting<Double>.number(
+        "clock.offset_s", default: 0, in: -1e10...1e10, help:
+            "The bus clock runs this many seconds from the wall clock: for a whole stack against twsim started at a scenario's "
+            + "time (twsim --clock-offset-s with the same value), such as minutes before an expiry's close. 0 live.")
+
     public static let all: [any AnySetting] = [
         busEndpoint, publishHWM, subscribeHWM, busHeartbeatMilliseconds, busLiveness, logLevel,
-        heartbeatMilliseconds, metricsMilliseconds, curveServerKey, curveSecretKey, curveAllow,
+        heartbeatMilliseconds, metricsMilliseconds, curveServerKey, curveSecretKey, curveAllow, clockOffsetSeconds,
     ]
 
     /// The top-level sections these keys live in.
-    public static let sections: Set<String> = ["bus", "log", "heartbeat", "metrics"]
+    public static let sections: Set<String> = ["bus", "log", "heartbeat", "metrics", "clock"]
+
+    /// The bus clock the settings ask for: the wall clock, shifted when `clock.offset_s` is set.
+    public static func clock(_ c: ConfigurationLayers) throws -> any BusClock {
+        let offset = try c.value(clockOffsetSeconds)
+        return offset == 0 ? WallClock() : ShiftedClock(offsetNs: Int64((offset * 1e9).rounded()))
+    }
 
     /// The socket options the settings describe; `server` for the bus daemon's own sockets.
     public static func socketOptions(_ config: ConfigurationLayers, server: Bool = false) throws -> BusSocketOptions {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Bus
 import Foundation
 import GatewayService
 import Logging
@@ -24,6 +25,8 @@ struct TWSim: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning or error.") var logLevel = "info"
     @Option(help: "Append every new order and every fill to this file, one JSON object a line: the broker's side of a reconciliation.")
     var audit: String?
+    @Option(name: .customLong("clock-offset-s"), help: "Start the market this many seconds from now (the stack's clock.offset_s), instead of the scenario's start.")
+    var clockOffsetSeconds: Double?
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
@@ -41,6 +44,7 @@ struct TWSim: AsyncParsableCommand {
             throw ExitCode(2)
         }
         market.account.id = account
+        if let offset = clockOffsetSeconds { market.start = WallClock().now() + Int64((offset * 1e9).rounded()) }
         let adapter = try SimAdapter(scenario: market, tick: .milliseconds(tickMilliseconds),
                                      accountInterval: .milliseconds(accountMilliseconds))
         let server = try TWSimServer(adapter: adapter, host: host, port: port, logger: logger, audit: try audit.map(TWSimAudit.init(path:)),
