@@ -83,5 +83,12 @@ public struct TWSBehaviour: Sendable, Equatable {
     /// Streaming market data lines a client may hold (IB's allowance: 100 by default); the next
     /// request is refused with error 101, "max number of tickers has been reached".
     public var maxMarketDataLines = 100
+    /// Symbols the account has no market data permission for (their options too): a live
+    /// request is refused with error 354; with delayed data asked for, TWS says 10167 and sends
+    /// the delayed ticks.
+    public var noPermission: Set<String> = []
+    /// Requests a client may send in any one second (TWS's 50); one more is error 100 and the
+    /// connection is closed. 0: no limit.
+    public var maxMessagesPerSecond = 50
     public init() {}
 }

@@ -285,6 +285,54 @@ import TWS
         #expect(after.count == all.count, "\(after.map { "\($0.orderID) \($0.instrument.displayName)" })")
     }
 
+    /// An account without market data permission for SPY: live, TWS refuses every SPY line with
+    /// 354 and the adapter names them as without quotes; with delayed data asked for, TWS says
+    /// 10167 and sends the delayed ticks, and quotes flow.
+    @Test(arguments: [1, 3]) func withoutPermissionLiveIsRefusedWith354AndDelayedComesWith10167(marketDataType: Int) async throws {
+        var tws = TWSBehaviour()
+        tws.noPermission = ["SPY"]
+        let s = try start(marketDataType: marketDataType, tws: tws)
+        defer { s.serving.cancel() }
+        let adapter = s.adapter
+        let (seen, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        func quoted() async -> Bool {
+            await seen.items.contains { e in if case .quotes(let b) = e { return b.underlyings.contains { $0.symbol == "SPY" && $0.bid > 0 } } else { return false } }
+        }
+        if marketDataType == 1 {
+            #expect(await until { adapter.marketDataLines()?.unquoted.contains("SPY") == true })
+            #expect(!(await quoted()), "no SPY quote without the permission")
+        } else {
+            #expect(await until { await quoted() }, "delayed SPY quotes")
+            #expect(adapter.marketDataLines()?.unquoted.isEmpty == true)
+        }
+    }
+
+    /// TWS's message rate: a client sending more than 50 requests in a second gets error 100 and
+    /// its connection closed; the adapter, paced at 45, asks 60 snapshots and is not.
+    @Test func overTheMessageRateTWSHangsUpAndThePacedAdapterIsNotHungUpOn() async throws {
+        let s = try start(strikesEachSide: 1)
+        defer { s.serving.cancel() }
+        let raw = try await TWSConnection.connect(host: "127.0.0.1", port: s.server.port, clientId: 21)
+        let frames = Task { () -> [[String]] in
+            var seen: [[String]] = []
+            for await f in raw.frames { seen.append(f) }
+            return seen
+        }
+        for _ in 0..<60 { try? raw.send(TWSRequestCurrentTime()) }
+        let seen = await frames.value  // ends: TWS hung up
+        #expect(seen.contains { $0.first == "4" && $0.count > 3 && $0[3] == "100" }, "\(seen.suffix(3))")
+
+        let adapter = s.adapter
+        let (_, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { adapter.quotes.withLock { $0.spot("SPY") } != nil })
+        let request = Volta_V1_ChainSnapshotRequest.with { $0.underlying = "SPY"; $0.targetDte = 60; $0.minDte = 20; $0.maxDte = 200 }
+        let snapshot = try await adapter.chainSnapshot(request, now: WallClock().now())
+        #expect(snapshot.quotes.count > 60, "\(snapshot.quotes.count) contracts asked in a burst, paced")
+        #expect(adapter.marketDataLines() != nil && adapter.connection.withLock { $0 } != nil, "still connected")
+    }
+
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone
     /// configured) gets a line for its underlying as well as its contract: without QQQ's price
     /// its stop would never be sized. TWS's position message alone, no connection needed.

@@ -123,4 +123,16 @@ public final class SimAdapter: BrokerAdapter, Sendable {
         let now = clock.now()
         return state.withLock { $0.currentQuotes(now: now) }
     }
+
+    /// The current quotes of some underlyings (by symbol) and options (by broker id) alone:
+    /// twsim answering one market data request need not convert the whole market.
+    public func currentQuotes(symbols: Set<String>, optionIDs: Set<Int64>) -> [Volta_V1_QuoteBatch] {
+        let now = clock.now()
+        return state.withLock { s in
+            s.currentQuotes(now: now) { q in
+                if case .underlying(let symbol) = q.instrument { return symbols.contains(symbol) }
+                return optionIDs.contains(q.brokerID)
+            }
+        }
+    }
 }

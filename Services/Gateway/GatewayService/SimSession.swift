@@ -114,6 +114,14 @@ struct SimSession: Sendable {
         }
     }
 
+    /// The current quotes `keep` picks, converted alone: one instrument's, not the whole market's.
+    func currentQuotes(now: Int64, keep: (FeedQuote) -> Bool) -> [Volta_V1_QuoteBatch] {
+        latest.keys.sorted().compactMap { symbol in
+            let picked = latest[symbol]!.filter { keep($0.value) }.sorted { $0.key < $1.key }.map(\.value)
+            return picked.isEmpty ? nil : SimConversions.batch(symbol, picked, time: now)
+        }
+    }
+
     func contract(_ instrument: Volta_V1_Instrument) throws -> Volta_V1_ContractDetails {
         let key = try SimConversions.key(instrument, market: sim)
         guard let touch = sim.touch(of: key) ?? (sim.price(of: key.underlyingSymbol).map { Touch(bid: $0, ask: $0, bidSize: 0, askSize: 0) }) else {

@@ -22,6 +22,14 @@ extension TWSimServer {
             }
         }
         let type = state(of: session).marketDataType
+        // No permission for the symbol: live data is refused; delayed is sent with TWS's notice.
+        if !behaviour.noPermission.isEmpty, behaviour.noPermission.contains(await symbol(of: target, m.contract)) {
+            guard type >= 3 else {
+                session.send(TWSError(reqId: m.reqId, code: 354, message: "Requested market data is not subscribed."))
+                return
+            }
+            session.send(TWSError(reqId: m.reqId, code: 10167, message: "Requested market data is not subscribed. Displaying delayed market data."))
+        }
         if type != 1 {
             var notice = TWSMarketDataType()
             notice.reqId = m.reqId
@@ -31,8 +39,25 @@ extension TWSimServer {
         if !m.snapshot { update(session) { $0.subscribe(m.reqId, to: target) } }
         var state = TWSimClientState()
         state.subscribe(m.reqId, to: target)
-        for batch in await adapter.currentQuotes() { session.send(ticks(batch, for: state, delayed: type >= 3)) }
+        let current: [Volta_V1_QuoteBatch]
+        switch target {
+        case .underlying(let symbol): current = adapter.currentQuotes(symbols: [symbol], optionIDs: [])
+        case .option(let id): current = adapter.currentQuotes(symbols: [], optionIDs: [id])
+        }
+        for batch in current { session.send(ticks(batch, for: state, delayed: type >= 3)) }
         if m.snapshot { session.send(TWSTickSnapshotEnd(reqId: m.reqId)) }
+    }
+
+    /// The symbol a target's market data permission is granted for: an option's underlying.
+    func symbol(of target: TWSimTarget, _ contract: TWSContract) async -> String {
+        switch target {
+        case .underlying(let s): return s
+        case .option(let id):
+            if !contract.symbol.isEmpty { return contract.symbol }
+            var i = Volta_V1_Instrument()
+            i.option.brokerID = id
+            do { return try await adapter.contract(i).instrument.option.underlying } catch { return "" }
+        }
     }
 
     /// The instrument a market data request names, by id or by description.

@@ -113,7 +113,30 @@ public final class TWSimServer: Sendable {
             return s
         }
         logger.info("client connected", metadata: ["session": "\(session.number)", "version": "\(connection.version)"])
-        for await fields in connection.frames {
+        // Frames are read, timed and counted as they arrive, apart from their handling (which
+        // may wait on the market): TWS counts a client's rate on arrival.
+        let (requests, forward) = AsyncStream.makeStream(of: [String].self)
+        let reader = Task { () -> Bool in
+            defer { forward.finish() }
+            var arrivals: [ContinuousClock.Instant] = []
+            for await fields in connection.frames {
+                if behaviour.maxMessagesPerSecond > 0 {
+                    let now = ContinuousClock.now
+                    arrivals.append(now)
+                    arrivals.removeAll { now - $0 >= .seconds(1) }
+                    if arrivals.count > behaviour.maxMessagesPerSecond {
+                        logger.warning("client over the message rate: disconnected", metadata: [
+                            "session": "\(session.number)", "in_one_second": "\(arrivals.count)"])
+                        session.send(TWSError(reqId: -1, code: 100, message: "Max rate of messages per second has been exceeded:max=\(behaviour.maxMessagesPerSecond) rec=\(arrivals.count)"))
+                        session.closeAfterSending()
+                        return true
+                    }
+                }
+                forward.yield(fields)
+            }
+            return false
+        }
+        for await fields in requests {
             do {
                 await handle(try TWSMessageTable.requests.decode(fields, version: connection.version), from: session)
             } catch {
@@ -123,11 +146,13 @@ public final class TWSimServer: Sendable {
                 session.send(TWSError(reqId: reqId, code: 320, message: "Error reading request: \(error)"))
             }
         }
+        let hungUp = await reader.value
         book.withLock { b in
             b.sessions[session.number] = nil
             b.clients[session.number] = nil
         }
-        session.close()
+        // Hung up for its rate: the error goes out first, then the connection closes.
+        if !hungUp { session.close() }
         logger.info("client disconnected", metadata: ["session": "\(session.number)", "reason": "\(connection.endReason ?? "closed")"])
     }
 

@@ -92,7 +92,9 @@ extension IBKRAdapter {
     }
 
     /// TWS refused a line (101: the account's allowance is smaller than `max_lines`, or other
-    /// clients hold lines): it is freed and its instrument counted and named as without quotes.
+    /// clients hold lines; 354: no market data permission for it): it is freed and its
+    /// instrument counted and named as without quotes. With delayed data asked for, TWS sends
+    /// 10167 and the delayed ticks instead, and the line stands.
     func lineRefused(_ e: TWSError) {
         guard let instrument = quotes.withLock({ $0.refuse(e.reqId) }) else { return }
         linesExhausted.increment()

@@ -159,7 +159,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             quotes.withLock { $0.dropLines() }
             Task { await self.synchronize() }
         case 1102: Task { try? await self.readAccount() }
-        case 101: lineRefused(e)
+        case 101, 354: lineRefused(e)
         default: break
         }
     }
