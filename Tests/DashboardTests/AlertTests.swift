@@ -56,6 +56,34 @@ struct AlertTests {
         #expect(rules.broker(link(true), now: 19).map(\.text) == ["Gateway gateway (ibkr): every instrument wanted has a market data line again"])
     }
 
+    /// A held position whose underlying is never quoted (the gateway was not asked for it) is a
+    /// warning after 30 s, once; a stale quote counts as none; the price back is info; a flat
+    /// position is forgotten.
+    @Test func aHeldPositionWithNoUnderlyingQuoteIsAWarning() {
+        var rules = AlertRules()
+        let s: Int64 = 1_000_000_000
+        let qqqCall = Volta_V1_Position.with {
+            $0.account = "DU1"; $0.quantity = 2
+            $0.instrument = .with { i in i.symbol = "QQQ"; i.option = .with { o in o.underlying = "QQQ"; o.expiry = "2026-12-18"; o.strikeMicros = 505_000_000; o.right = .call } }
+        }
+        _ = rules.position(qqqCall, now: 0)
+        var heard: [String: (ns: Int64, stale: Bool)] = [:]
+        #expect(rules.underlyingQuotes(now: 10 * s) { heard[$0] }.isEmpty, "within its first 30 s")
+        let missing = rules.underlyingQuotes(now: 31 * s) { heard[$0] }
+        #expect(missing.map(\.kind) == ["no_quote"] && missing.first?.level == .warning)
+        #expect(missing.first?.text == "No QQQ quote for 1 position (QQQ 2026-12-18 C 505): stops on it cannot be sized or fire, its risk is not marked",
+                "\(missing)")
+        #expect(rules.underlyingQuotes(now: 32 * s) { heard[$0] }.isEmpty, "said once")
+        heard["QQQ"] = (33 * s, false)
+        #expect(rules.underlyingQuotes(now: 33 * s) { heard[$0] }.map(\.text) == ["QQQ is quoted again"])
+        heard["QQQ"] = (34 * s, true)
+        #expect(rules.underlyingQuotes(now: 40 * s) { heard[$0] }.map(\.level) == [.warning], "a stale quote is none")
+        var flat = qqqCall
+        flat.quantity = 0
+        _ = rules.position(flat, now: 41 * s)
+        #expect(rules.underlyingQuotes(now: 42 * s) { heard[$0] }.map(\.text) == ["QQQ is quoted again"], "nothing held on it any more")
+    }
+
     /// A local webhook endpoint: the bodies it received; it answers 500 to the first.
     final class Webhook: Sendable {
         let bodies = Mutex<[Data]>([])

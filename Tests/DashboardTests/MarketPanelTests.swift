@@ -134,10 +134,13 @@ struct MarketPanelTests {
         let chain = Self.chain()
         for q in chain.quotes + [Self.option(.put, 570, bid: 1.0, ask: 1.1, expiry: "2026-12-11")] { md.publish(q) }
         for a in chain.analytics { px.publish(a) }
-        px.publish(Volta_V1_VolSurface.with { $0.underlying = "SPY"; $0.underlyingPrice = 590; $0.slices = [Self.slice] })
+        let surface = Volta_V1_VolSurface.with { $0.underlying = "SPY"; $0.underlyingPrice = 590; $0.slices = [Self.slice] }
+        px.publish(surface)
 
-        // The surface comes by subscription: wait until the dashboard heard it.
+        // The surface comes by subscription (or the pricer's snapshot): wait until the dashboard
+        // heard it, refitting as a pricer does.
         try await DashboardAPITests.wait {
+            px.publish(surface)
             let chain = try await h.get("/api/market/chain?underlying=SPY&expiry=2027-01-08").object
             return ((chain["smile"] as? [String: Any])?["fit"] as? [Any])?.count == 60
         }

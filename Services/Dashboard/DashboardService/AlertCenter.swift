@@ -29,16 +29,19 @@ public final class AlertCenter: Sendable {
     let bus: Bus
     let events: EventFanout
     let watch: BusWatch
+    /// The underlyings' prices, for the rule that a held position's underlying is quoted.
+    let market: MarketWatch?
     let settings: Settings
     let logger: Logger
     let state = Mutex(State())
     let webhookFailures = Counter(label: "dashboard_webhook_failures")
     let webhookSent = Counter(label: "dashboard_webhook_sent")
 
-    init(bus: Bus, events: EventFanout, watch: BusWatch, settings: Settings, logger: Logger) {
+    init(bus: Bus, events: EventFanout, watch: BusWatch, market: MarketWatch? = nil, settings: Settings, logger: Logger) {
         self.bus = bus
         self.events = events
         self.watch = watch
+        self.market = market
         self.settings = settings
         self.logger = logger
     }
@@ -54,6 +57,7 @@ public final class AlertCenter: Sendable {
             group.addTask { await self.follow(Volta_V1_RiskState.self, Topics.riskState) { r, m, now in r.risk(m, now: now) } }
             group.addTask { await self.follow(Volta_V1_BrokerConnection.self, Topics.Prefix.brokerConnections) { r, m, now in r.broker(m, now: now) } }
             group.addTask { await self.watchGateways() }
+            group.addTask { await self.follow(Volta_V1_Position.self, Topics.Prefix.positions) { r, m, now in r.position(m, now: now) } }
         }
     }
 
@@ -66,7 +70,8 @@ public final class AlertCenter: Sendable {
         }
     }
 
-    /// Every second: which gateways heartbeat (the watchdog's liveness rule).
+    /// Every second: which gateways heartbeat (the watchdog's liveness rule), and whether every
+    /// held position's underlying is quoted.
     func watchGateways() async {
         while !Task.isCancelled {
             let now = bus.clock.now()
@@ -74,6 +79,9 @@ public final class AlertCenter: Sendable {
             let gateways = Set(watch.instances.filter { $0.heartbeat.source.service == Topics.Service.gateway && alive.contains($0.heartbeat.source.instance) }
                 .map(\.heartbeat.source.instance))
             for a in state.withLock({ $0.rules.gateways(alive: gateways, now: now) }) { raise(a) }
+            if let market {
+                for a in state.withLock({ $0.rules.underlyingQuotes(now: now, lastHeard: market.lastHeard) }) { raise(a) }
+            }
             do { try await bus.clock.sleep(for: .seconds(1)) } catch { return }
         }
     }

@@ -37,6 +37,10 @@ struct AlertRules: Sendable {
     var brokerConnected: [String: Bool] = [:]
     /// Per gateway, whether instruments were left without market data lines when last heard.
     var linesShort: [String: Bool] = [:]
+    /// Held positions by account and instrument, and since when each has been held.
+    var held: [String: (position: Volta_V1_Position, since: Int64)] = [:]
+    /// Underlyings of held positions said to have no quote.
+    var unquotedUnderlyings: Set<String> = []
 
     func fill(_ f: Volta_V1_Fill, now: Int64) -> OperatorAlert {
         let price = String(format: "%.2f", Double(f.priceMicros) / 1e6)
@@ -101,6 +105,41 @@ struct AlertRules: Sendable {
                                         "Gateway \(c.instance) (\(c.adapter)): every instrument wanted has a market data line again"))
         default:
             break
+        }
+        return alerts
+    }
+
+    /// A position heard: kept while it is not flat.
+    mutating func position(_ p: Volta_V1_Position, now: Int64) -> [OperatorAlert] {
+        let key = "\(p.account) \(p.instrument.displayName)"
+        if p.quantity == 0 { held[key] = nil } else if held[key] == nil { held[key] = (p, now) } else { held[key]!.position = p }
+        return []
+    }
+
+    static let quoteGraceNs: Int64 = 30_000_000_000
+
+    /// Each held position's underlying has a live price: a position held 30 s whose underlying
+    /// was never quoted, or whose quote marketdata marked stale (its rule, the one the stops
+    /// use), is a warning naming it (its stop cannot be sized, its risk not marked); said once,
+    /// and info when the price is back. `lastHeard` gives an underlying's latest quote time and
+    /// whether it was stale, nil for never heard.
+    mutating func underlyingQuotes(now: Int64, lastHeard: (String) -> (ns: Int64, stale: Bool)?) -> [OperatorAlert] {
+        var missing: [String: [String]] = [:]
+        for (_, h) in held where now - h.since >= Self.quoteGraceNs {
+            let u = h.position.instrument.underlyingSymbol
+            let heard = lastHeard(u)
+            if heard == nil || heard!.stale { missing[u, default: []].append(h.position.instrument.displayName) }
+        }
+        var alerts: [OperatorAlert] = []
+        for u in missing.keys.sorted() where unquotedUnderlyings.insert(u).inserted {
+            let names = missing[u]!.sorted()
+            alerts.append(OperatorAlert(kind: "no_quote", level: .warning, now: now,
+                                        "No \(u) quote for \(names.count) position\(names.count == 1 ? "" : "s") (\(names.prefix(3).joined(separator: ", "))\(names.count > 3 ? ", …" : "")): "
+                                        + "stops on it cannot be sized or fire, its risk is not marked"))
+        }
+        for u in unquotedUnderlyings.subtracting(missing.keys).sorted() {
+            unquotedUnderlyings.remove(u)
+            alerts.append(OperatorAlert(kind: "no_quote", level: .info, now: now, "\(u) is quoted again"))
         }
         return alerts
     }

@@ -54,8 +54,8 @@ public final class DashboardService: Service, Sendable {
         self.settings = settings
         self.logger = logger
         watch = BusWatch(bus: bus, events: events)
-        alerts = AlertCenter(bus: bus, events: events, watch: watch, settings: settings.alerts, logger: logger)
         market = MarketWatch(bus: bus, settings: settings.market, logger: logger)
+        alerts = AlertCenter(bus: bus, events: events, watch: watch, market: market, settings: settings.alerts, logger: logger)
     }
 
     /// Every route: the API's, the page and the OpenAPI document.

@@ -43,12 +43,22 @@ public final class MarketWatch: Sendable {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.followQuotes() }
-            group.addTask {
-                for await r in self.bus.subscribe(Volta_V1_VolSurface.self, prefix: Topics.Prefix.volSurfaces) {
-                    self.surfaces.withLock { $0[r.message.underlying] = r.message }
-                }
-            }
+            group.addTask { await self.followSurfaces() }
         }
+    }
+
+    /// The pricer's surfaces, from its snapshot when it answers soon (a busy pricer computes one
+    /// slowly: then from its next refits).
+    func followSurfaces() async {
+        let surfaces: Subscription<Volta_V1_VolSurface>
+        do {
+            surfaces = try await bus.subscribeWithSnapshot(Volta_V1_VolSurface.self, prefix: Topics.Prefix.volSurfaces,
+                                                           stream: Topics.Service.pricer, timeout: .seconds(2), retries: 0)
+        } catch {
+            logger.info("no pricer snapshot; surfaces show from its next refits", metadata: ["error": "\(error)"])
+            surfaces = bus.subscribe(Volta_V1_VolSurface.self, prefix: Topics.Prefix.volSurfaces)
+        }
+        for await r in surfaces { self.surfaces.withLock { $0[r.message.underlying] = r.message } }
     }
 
     /// The underlyings' quotes, starting from marketdata's snapshot.
@@ -93,6 +103,11 @@ public final class MarketWatch: Sendable {
 
     /// The pricer's latest fit of an underlying's surface, if one was heard.
     func surface(of symbol: String) -> Volta_V1_VolSurface? { surfaces.withLock { $0[symbol] } }
+
+    /// When an underlying's latest quote was heard and whether it was stale; nil if never.
+    func lastHeard(_ symbol: String) -> (ns: Int64, stale: Bool)? {
+        lines.withLock { $0[symbol].map { ($0.updatedNs, $0.quote.stale || Self.price(of: $0.quote) == nil) } }
+    }
 
     /// An underlying's price now, if one was heard.
     func price(of symbol: String) -> Double? { lines.withLock { $0[symbol]?.points.last?.price } }
