@@ -103,13 +103,45 @@ import Testing
         #expect(done.contains { if case .publish(let st) = $0 { st.status == "rolled" } else { false } })
     }
 
+    /// At IB the roll's new put (months out) does not stream: the chain is asked, and the roll
+    /// goes when it comes, with the day's sale.
+    @Test func aRollWhoseNewPutDoesNotStreamWaitsForTheBrokersChain() throws {
+        var s = F.seller()
+        let context = F.context(Self.routine)
+        let old = Self.shortPut(560, expiry: "2026-12-18", sale: 2.00)
+        _ = s.handle(.position(old), context)
+        s.chains["SPY"] = [:]
+        _ = s.handle(.optionQuote(F.put("2026-12-18", strike: 560, delta: -0.01, bid: 0.05, ask: 0.15)), context)
+        let first = s.handle(.timer(id: "routine-SPY"), context)
+        #expect(!first.contains { if case .submit = $0 { true } else { false } }, "no roll and no sale before the chain")
+        let id = try #require(first.lazy.compactMap { if case .askChain(let id, _, _) = $0 { id } else { nil } }.first)
+        let answer = Volta_V1_OptionChainSnapshot.with {
+            $0.underlying = "SPY"
+            $0.quotes = [F.put("2027-03-12", strike: 540, delta: -0.15, bid: 3.10, ask: 3.20), F.put("2027-03-12", strike: 500, delta: -0.08, bid: 1.40, ask: 1.50)]
+        }
+        let came = s.handle(.chain(id: id, answer), context)
+        let submits = came.compactMap { if case .submit(let i, _) = $0 { i } else { nil } }
+        let roll = try #require(submits.first { $0.reason == "roll" }, "\(came)")
+        #expect(roll.legs[0].instrument.option.expiry == "2027-03-12" && roll.legs[0].instrument.option.strikeMicros == 540_000_000)
+        #expect(submits.contains { $0.reason == "daily_put_sale" })
+        #expect(s.handle(.chain(id: id, answer), context).isEmpty, "an answer counts once")
+    }
+
+    /// With no put to roll into among what streams, the broker's chain is asked first (the roll
+    /// waits, nothing is bought back); when it brings none either, the put is held, or bought back
+    /// when `close_if_unable_to_roll` says so.
     @Test func withNoQualifyingPutItHoldsOrBuysBackWhenToldTo() throws {
         func run(_ closeIfUnable: Bool) -> [StrategyAction] {
             var s = F.seller { $0.roll.closeIfUnable = closeIfUnable }
             let context = F.context(Self.routine)
             _ = s.handle(.position(Self.shortPut(530, expiry: "2026-12-18", sale: 2.00)), context)
             _ = s.handle(.optionQuote(F.put("2026-12-18", strike: 530, delta: -0.01, bid: 0.05, ask: 0.15)), context)
-            return s.handle(.timer(id: "routine-SPY"), context)
+            let first = s.handle(.timer(id: "routine-SPY"), context)
+            let asked = first.compactMap { if case .askChain(let id, _, _) = $0 { id } else { nil } }
+            #expect(asked == ["putseller-putseller-SPY-20261207"], "one ask, shared by the roll and the sale")
+            #expect(first.contains { if case .publish(let st) = $0 { st.status == "selecting" && st.summary.contains("no put to roll into") } else { false } })
+            #expect(!first.contains { if case .submit(let i, _) = $0 { i.purpose == .close } else { false } }, "nothing bought back before the chain")
+            return first + s.handle(.chain(id: asked[0], .with { $0.underlying = "SPY" }), context)
         }
         let held = run(false)
         #expect(held.contains { if case .publish(let st) = $0 { st.status == "not rolled" } else { false } })

@@ -54,6 +54,16 @@ extension PutSeller {
             guard case .roll(let why) = settings.roll.decide(strike: Double(position.instrument.option.strikeMicros) / 1e6, spot: spot,
                                                              days: days, captured: captured) else { continue }
             guard let (target, credit) = settings.roll.target(from: quote, spot: spot, chain: chain, selection: selection) else {
+                // Nothing to roll into among what streams: the broker's chain first, then decide.
+                if settings.askChain {
+                    switch chainStep(symbol, spot: spot, now: context.now) {
+                    case .ask(let ask):
+                        actions += [ask, state(symbol, key, "selecting", "\(why), but no put to roll into streams: asked the broker for the chain", context.now)]
+                        continue
+                    case .waiting: continue
+                    case .answered: break
+                    }
+                }
                 actions += unableToRoll(position, key: key, why: why, now: context.now)
                 continue
             }

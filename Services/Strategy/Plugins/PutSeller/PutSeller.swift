@@ -26,8 +26,12 @@ public struct PutSeller: Strategy {
     var assigned: [String: Int64] = [:]
     /// Rolls (and closes after a failed roll) in flight: intent id → the old contract.
     var rolling: [String: String] = [:]
-    /// The day's sales whose chain was asked of the broker (once a day each): id → underlying.
+    /// The chains asked of the broker (once a day per underlying, PutSeller+Chain): the day's
+    /// sale id → underlying; and those answered, with the failure's reason if they failed.
     var askedChains: [String: String] = [:]
+    var answeredChains: [String: String?] = [:]
+    /// The day's sales sent (their ids): a chain that comes for a roll does not make another.
+    var entered: Set<String> = []
 
     public init(settings: PutSellerSettings.Values) {
         self.settings = settings
@@ -65,13 +69,9 @@ public struct PutSeller: Strategy {
         case .runNow(let force):
             return settings.symbols.flatMap { session($0, context, force: force) }
         case .chain(let id, let snapshot):
-            guard let symbol = askedChains[id] else { break }
-            for q in snapshot.quotes where q.contract.underlying == symbol { chains[symbol, default: [:]][Topics.optionQuote(q.contract)] = q }
-            return routine(symbol, context)
+            return chainCame(id, snapshot, failure: nil, context)
         case .chainFailed(let id, let reason):
-            guard let symbol = askedChains[id] else { break }
-            return [state(symbol, id, "skipped", "the broker's chain did not come: \(reason)", context.now),
-                    .alert(level: .warning, message: "\(id): no chain to choose from (\(reason)): no put sold today", owner: symbol)]
+            return chainCame(id, nil, failure: reason, context)
         default:
             break
         }
@@ -120,7 +120,7 @@ public struct PutSeller: Strategy {
     /// chosen again when it comes.
     mutating func routine(_ symbol: String, _ context: StrategyContext) -> [StrategyAction] {
         let day = Self.day(context.now)
-        let id = "\(name)-\(Topics.key(settings.instance))-\(Topics.key(symbol))-\(day)"
+        let id = saleID(symbol, now: context.now)
         let open = shortPuts[symbol]?.count ?? 0
         guard open < settings.maxOpenPositions else {
             return [state(symbol, id, "skipped", "\(open) short puts open: the cap is \(settings.maxOpenPositions)", context.now)]
@@ -132,12 +132,16 @@ public struct PutSeller: Strategy {
         let selection = PutSelection(settings: settings, now: context.now)
         let chain = Array(chains[symbol, default: [:]].values)
         guard let pick = selection.choose(chain) else {
-            if settings.askChain && askedChains[id] == nil {
-                askedChains[id] = symbol
-                return [.askChain(id: id, request: chainRequest(symbol, spot: spot), owner: symbol),
-                        state(symbol, id, "selecting", "\(selection.whyNone(chain)) among the streamed quotes: asked the broker for the chain", context.now)]
+            let why = selection.whyNone(chain)
+            guard settings.askChain else { return [state(symbol, id, "skipped", why, context.now)] }
+            switch chainStep(symbol, spot: spot, now: context.now) {
+            case .ask(let ask):
+                return [ask, state(symbol, id, "selecting", "\(why) among the streamed quotes: asked the broker for the chain", context.now)]
+            case .waiting:
+                return [state(symbol, id, "selecting", "\(why) among the streamed quotes: waiting for the broker's chain", context.now)]
+            case .answered(let failure):
+                return [state(symbol, id, "skipped", failure.map { "the broker's chain did not come: \($0)" } ?? why, context.now)]
             }
-            return [state(symbol, id, "skipped", selection.whyNone(chain), context.now)]
         }
         let quantity = settings.contracts(strike: Double(pick.contract.strikeMicros) / 1e6)
         guard quantity > 0 else {
@@ -169,22 +173,9 @@ public struct PutSeller: Strategy {
             $0.afterFill = true
         }
         let delta = String(format: "%.3f", pick.greeks.delta)
+        entered.insert(id)
         return [.submit(intent, owner: symbol),
                 state(symbol, id, "entering", "sell \(quantity) \(intent.legs[0].instrument.displayName) at \(String(format: "%.2f", Double(limit) / 1e6)) (delta \(delta))", context.now)]
-    }
-
-    /// The puts of the expiry nearest the target DTE within the window, from the price down by
-    /// `chainBand` of it.
-    func chainRequest(_ symbol: String, spot: Double) -> Volta_V1_ChainSnapshotRequest {
-        .with {
-            $0.underlying = symbol
-            $0.targetDte = Int32(settings.targetDTE)
-            $0.minDte = Int32(settings.dteWindow.lowerBound)
-            $0.maxDte = Int32(settings.dteWindow.upperBound)
-            $0.right = .put
-            $0.minStrikeMicros = Int64((spot * (1 - settings.chainBand)).rounded(.down) * 1e6)
-            $0.maxStrikeMicros = Int64(spot.rounded(.up) * 1e6)
-        }
     }
 
     /// ThetaGang's optional write gates: only on down days, or only after a move of at least N sigmas.
