@@ -87,8 +87,9 @@ public struct TWSBehaviour: Sendable, Equatable {
     /// request is refused with error 354; with delayed data asked for, TWS says 10167 and sends
     /// the delayed ticks.
     public var noPermission: Set<String> = []
-    /// Requests a client may send in any one second (TWS's 50); one more is error 100 and the
-    /// connection is closed. 0: no limit.
-    public var maxMessagesPerSecond = 50
+    /// Requests a client may send in any one second (TWS's is 50); one more is error 100 and the
+    /// connection is closed. 0 (the default): no limit. Off unless asked for, since twsim counts
+    /// on arrival in a process that shares the machine: on a loaded one its own reads bunch.
+    public var maxMessagesPerSecond = 0
     public init() {}
 }

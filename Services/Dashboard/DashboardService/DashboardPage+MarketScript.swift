@@ -114,13 +114,7 @@ function drawChain(data) {
 
 function drawSmile(data) {
   const canvas = $("#smile");
-  const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 600, height = canvas.clientHeight || 320;
-  canvas.width = width * ratio; canvas.height = height * ratio;
-  const g = canvas.getContext("2d");
-  g.scale(ratio, ratio);
-  g.clearRect(0, 0, width, height);
-  g.font = "12px system-ui, sans-serif";
+  const { g, width, height } = chartCanvas(canvas, 600, 320);
   const market = data ? data.smile.market : [], fit = data ? data.smile.fit : [];
   canvas.dataset.points = String(market.length);
   canvas.dataset.fit = String(fit.length);

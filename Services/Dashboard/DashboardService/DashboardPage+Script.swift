@@ -132,16 +132,22 @@ async function closePosition(row) {
   } catch (e) { failed(e); }
 }
 
-function drawEquity(points) {
-  const canvas = $("#equity");
+/// A chart's canvas sized to its box at the screen's pixel ratio, cleared: its context and size.
+function chartCanvas(canvas, defaultWidth, defaultHeight) {
   const ratio = window.devicePixelRatio || 1;
-  const width = canvas.clientWidth || 900, height = canvas.clientHeight || 260;
+  const width = canvas.clientWidth || defaultWidth, height = canvas.clientHeight || defaultHeight;
   canvas.width = width * ratio; canvas.height = height * ratio;
   const g = canvas.getContext("2d");
   g.scale(ratio, ratio);
   g.clearRect(0, 0, width, height);
-  canvas.dataset.points = String(points.length);
   g.font = "12px system-ui, sans-serif";
+  return { g, width, height };
+}
+
+function drawEquity(points) {
+  const canvas = $("#equity");
+  const { g, width, height } = chartCanvas(canvas, 900, 260);
+  canvas.dataset.points = String(points.length);
   if (points.length === 0) {
     g.fillStyle = "#8a99aa";
     g.fillText("No P&L history yet: the recorder adds a point every recorder.snapshot_s.", 16, height / 2);

@@ -121,23 +121,7 @@ extension TWSimServer {
     /// execution: only its position goes to zero.
     func recordSettlement(_ fill: Volta_V1_Fill) {
         let (record, sessions) = book.withLock { b -> (TWSimExecutionRecord, [TWSimSession]) in
-            var e = TWSExecution()
-            e.orderId = 0
-            e.contract = contract(fill.instrument)
-            e.execId = fill.fillID
-            e.time = TWSConversions.executionTimeText(fill.timeNs)
-            e.account = fill.account
-            e.exchange = ""
-            e.side = fill.side == .buy ? "BOT" : "SLD"
-            e.shares = Double(fill.quantity)
-            e.price = Money.value(fill.priceMicros)
-            e.cumQty = e.shares
-            e.avgPrice = e.price
-            var c = TWSCommissionReport()
-            c.execId = fill.fillID
-            c.commission = 0
-            c.currency = "USD"
-            let record = TWSimExecutionRecord(execution: e, commission: c)
+            let record = execution(fill, orderId: 0, permId: 0, clientId: 0, orderRef: "", exchange: "", earlier: [])
             b.executions.append(record)
             return (record, Array(b.sessions.values))
         }
@@ -173,32 +157,41 @@ extension TWSimServer {
         return m
     }
 
+    /// A fill as TWS reports it: the execution (its cumulative quantity and average price over
+    /// the order's `earlier` ones) and its commission report.
+    func execution(_ fill: Volta_V1_Fill, orderId: Int, permId: Int, clientId: Int, orderRef: String, exchange: String,
+                   earlier: [TWSExecution]) -> TWSimExecutionRecord {
+        var e = TWSExecution()
+        e.orderId = orderId
+        e.contract = contract(fill.instrument)
+        e.execId = fill.fillID
+        e.time = TWSConversions.executionTimeText(fill.timeNs)
+        e.account = fill.account
+        e.exchange = exchange
+        e.side = fill.side == .buy ? "BOT" : "SLD"
+        e.shares = Double(fill.quantity)
+        e.price = Money.value(fill.priceMicros)
+        e.permId = permId
+        e.clientId = clientId
+        e.cumQty = earlier.reduce(0) { $0 + $1.shares } + e.shares
+        e.avgPrice = (earlier.reduce(0) { $0 + $1.shares * $1.price } + e.shares * e.price) / e.cumQty
+        e.orderRef = orderRef
+        var c = TWSCommissionReport()
+        c.execId = fill.fillID
+        c.commission = Money.value(fill.commissionMicros)
+        c.currency = "USD"
+        return TWSimExecutionRecord(execution: e, commission: c)
+    }
+
     /// A fill: execDetails (request id −1) and its commission to the order's client, kept for reqExecutions.
     func record(_ fill: Volta_V1_Fill) {
         if fill.orderID == "exercise" { return recordSettlement(fill) }
         let found: (TWSimExecutionRecord, [TWSimSession])? = book.withLock { b in
             guard let r = b.orders[fill.orderID] else { return nil }
             let earlier = b.executions.filter { $0.execution.permId == r.permId }.map(\.execution)
-            var e = TWSExecution()
-            e.orderId = r.placed.order.orderId
-            e.contract = contract(fill.instrument)
-            e.execId = fill.fillID
-            e.time = TWSConversions.executionTimeText(fill.timeNs)
-            e.account = fill.account
-            e.exchange = "SIM"
-            e.side = fill.side == .buy ? "BOT" : "SLD"
-            e.shares = Double(fill.quantity)
-            e.price = Money.value(fill.priceMicros)
-            e.permId = r.permId
-            e.clientId = r.clientId
-            e.cumQty = earlier.reduce(0) { $0 + $1.shares } + e.shares
-            e.avgPrice = (earlier.reduce(0) { $0 + $1.shares * $1.price } + e.shares * e.price) / e.cumQty
-            e.orderRef = r.placed.order.orderRef
-            var c = TWSCommissionReport()
-            c.execId = fill.fillID
-            c.commission = Money.value(fill.commissionMicros)
-            c.currency = "USD"
-            let record = TWSimExecutionRecord(execution: e, commission: c)
+            let record = execution(fill, orderId: r.placed.order.orderId, permId: r.permId, clientId: r.clientId,
+                                   orderRef: r.placed.order.orderRef, exchange: "SIM", earlier: earlier)
+            let e = record.execution
             b.executions.append(record)
             audit?.write(["event": "fill", "exec": fill.fillID, "id": fill.orderID, "ref": e.orderRef, "side": e.side,
                           "quantity": fill.quantity, "instrument": fill.instrument.displayName])

@@ -71,18 +71,7 @@ extension IBKRAdapter {
             let below = e.strikeMicros.filter { Money.value($0) <= spot }.suffix(config.strikesEachSide)
             let above = e.strikeMicros.filter { Money.value($0) > spot }.prefix(config.strikesEachSide)
             return (below + above).flatMap { strike in
-                [Volta_V1_Right.call, .put].map { right in
-                    Volta_V1_Instrument.with {
-                        $0.symbol = symbol
-                        $0.option.underlying = symbol
-                        $0.option.expiry = e.expiry
-                        $0.option.strikeMicros = strike
-                        $0.option.right = right
-                        $0.option.multiplier = chain.multiplier
-                        $0.option.tradingClass = e.tradingClass
-                        $0.option.exchange = "SMART"
-                    }
-                }
+                [Volta_V1_Right.call, .put].map { ChainSnapshotWindow.option(symbol, expiry: e, strike: strike, right: $0, multiplier: chain.multiplier) }
             }
         }
     }
