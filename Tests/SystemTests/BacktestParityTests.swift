@@ -96,7 +96,7 @@ struct BacktestParityTests {
             let seen = firstLive[id]!
             // orders.csv's legs: "+1 SPY 2026-… C 590".
             let liveLegs = seen.legs.split(separator: " ").dropFirst(2).joined(separator: " ")
-            #expect(row[6].hasSuffix(liveLegs) && row[6].hasPrefix("+1 "), "\(id): live \(seen) backtest \(row[6])")
+            #expect(Self.sameContract(row[6], liveLegs) && row[6].hasPrefix("+1 "), "\(id): live \(seen) backtest \(row[6])")
             #expect(row[7] == "\(seen.quantity)" && row[8] == seen.type.lowercased(), "\(id): \(row)")
             // Its bracket's children: the same pair where the live stack had placed both before it
             // was stopped; where it was stopped between the two, the one it placed.
@@ -113,5 +113,16 @@ struct BacktestParityTests {
             }
         }
         #expect(withChildren >= 2, "live entries with their take profit and stop loss: \(withChildren)")
+    }
+
+    /// The same contract, or its neighbour on the strike grid: the strategy picks the strike
+    /// nearest the underlying at its decision, and the live market and the backtest's step the
+    /// path differently (why fills are not compared), so a price near a half-dollar can land one
+    /// strike apart (seen once in a loaded run: live 590, backtest 589). Underlying, expiry and
+    /// right must agree.
+    static func sameContract(_ backtest: String, _ live: String) -> Bool {
+        let b = backtest.split(separator: " ").suffix(4).map(String.init), l = live.split(separator: " ").map(String.init)
+        guard b.count == 4, l.count == 4, b[0...2] == l[0...2], let kb = Double(b[3]), let kl = Double(l[3]) else { return false }
+        return abs(kb - kl) <= 1
     }
 }
