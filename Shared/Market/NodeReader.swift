@@ -40,6 +40,15 @@ struct NodeReader {
         return v
     }
 
+    func bool(_ node: Node, _ field: String) throws -> Bool {
+        let text = try string(node, field)
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(node, field, "'\(text)' is not true or false")
+        }
+    }
+
     func integer(_ node: Node, _ field: String, min: Int) throws -> Int {
         let text = try string(node, field)
         guard let v = Int(text) else { throw error(node, field, "'\(text)' is not a whole number") }

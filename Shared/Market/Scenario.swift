@@ -91,5 +91,8 @@ public struct TWSBehaviour: Sendable, Equatable {
     /// connection is closed. 0 (the default): no limit. Off unless asked for, since twsim counts
     /// on arrival in a process that shares the machine: on a loaded one its own reads bunch.
     public var maxMessagesPerSecond = 0
+    /// TWS's historical data pacing, across its clients: an identical request within 15 s, or a
+    /// 61st within ten minutes, is error 162 ("pacing violation"). Off unless asked for.
+    public var historicalPacing = false
     public init() {}
 }

@@ -41,12 +41,14 @@ public enum ScenarioLoader {
             for (symbol, file) in try r.mapping(n, "replay", allowed: nil) { s.replay[symbol] = try r.string(file, "replay.\(symbol)") }
         }
         if let n = top["tws"] {
-            let map = try r.mapping(n, "tws", allowed: ["max_market_data_lines", "no_permission", "max_messages_per_second"])
+            let map = try r.mapping(n, "tws", allowed: ["max_market_data_lines", "no_permission", "max_messages_per_second",
+                                                           "historical_pacing"])
             if let v = map["max_market_data_lines"] { s.tws.maxMarketDataLines = try r.integer(v, "tws.max_market_data_lines", min: 0) }
             if let v = map["no_permission"] {
                 s.tws.noPermission = Set(try r.sequence(v, "tws.no_permission").enumerated().map { try r.string($1, "tws.no_permission[\($0)]") })
             }
             if let v = map["max_messages_per_second"] { s.tws.maxMessagesPerSecond = try r.integer(v, "tws.max_messages_per_second", min: 0) }
+            if let v = map["historical_pacing"] { s.tws.historicalPacing = try r.bool(v, "tws.historical_pacing") }
         }
         if let n = top["events"] {
             s.events = try r.sequence(n, "events").enumerated().map { try readEvent($1, index: $0, r) }

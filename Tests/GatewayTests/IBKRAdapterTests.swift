@@ -339,6 +339,35 @@ import TWS
         #expect(adapter.marketDataLines() != nil && adapter.connection.withLock { $0 } != nil, "still connected")
     }
 
+    /// TWS's historical pacing, server-wide (asked for): an identical request within 15 s is
+    /// error 162. The adapter asks a day's bars once and answers again from what it kept, so a
+    /// restarted marketdata asking again costs TWS nothing; another client asking the same at
+    /// once is refused.
+    @Test func historyIsAskedOnceADayAndAnIdenticalRequestWithin15sIsAPacingViolation() async throws {
+        var tws = TWSBehaviour()
+        tws.historicalPacing = true
+        let s = try start(tws: tws)
+        defer { s.serving.cancel() }
+        let (_, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        let first = try await s.adapter.history(symbol: "SPY", days: 30)
+        let again = try await s.adapter.history(symbol: "SPY", days: 30)
+        #expect(first.bars.count == 30 && again == first, "\(first.bars.count) bars")
+        var config = IBKRConfiguration()
+        config.port = s.server.port
+        config.clientId = 8
+        config.symbols = []
+        let other = IBKRAdapter(config: config, logger: Logger(label: "ibkr-2"))
+        let (_, followingOther) = follow(try await other.connect())
+        defer { followingOther.cancel() }
+        do {
+            _ = try await other.history(symbol: "SPY", days: 30)
+            Issue.record("an identical request within 15 s was answered")
+        } catch {
+            #expect("\(error)".contains("162") && "\(error)".contains("pacing violation"), "\(error)")
+        }
+    }
+
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone
     /// configured) gets a line for its underlying as well as its contract: without QQQ's price
     /// its stop would never be sized. TWS's position message alone, no connection needed.

@@ -120,7 +120,9 @@ import Testing
                              MarketEvent(atSeconds: 300, action: .vix(level: 35, seconds: 0)),
                              MarketEvent(atSeconds: 120, action: .fault(symbol: "TSLA", kind: .stale, scope: .options, seconds: 300))])
         #expect(s.tws.maxMarketDataLines == 100, "IB's allowance unless the scenario says")
-        #expect(try ScenarioLoader.parse("tws: {max_market_data_lines: 12}\n", file: "t.yaml").tws.maxMarketDataLines == 12)
+        let tws = try ScenarioLoader.parse("tws: {max_market_data_lines: 12, no_permission: [QQQ], max_messages_per_second: 50, historical_pacing: true}\n",
+                                           file: "t.yaml").tws
+        #expect(tws.maxMarketDataLines == 12 && tws.noPermission == ["QQQ"] && tws.maxMessagesPerSecond == 50 && tws.historicalPacing)
     }
 
     @Test(arguments: [

@@ -108,6 +108,9 @@ extension TWSimServer {
     func historicalData(_ m: TWSRequestHistoricalData, _ session: TWSimSession) async {
         do {
             guard m.barSize == "1 day" else { throw BadRequest("twsim serves daily bars ('1 day') only") }
+            if behaviour.historicalPacing, let violation = pace("\(m.contract.symbol)|\(m.duration)|\(m.barSize)|\(m.whatToShow)") {
+                throw BadRequest(violation)
+            }
             let history = try await adapter.history(symbol: m.contract.symbol, days: try Self.days(in: m.duration))
             var reply = TWSHistoricalData()
             reply.reqId = m.reqId
@@ -123,6 +126,21 @@ extension TWSimServer {
             session.send(reply)
         } catch {
             session.send(TWSError(reqId: m.reqId, code: 162, message: "Historical Market Data Service error message:\(error)"))
+        }
+    }
+
+    /// TWS's historical pacing, across every client: no identical request within 15 s, no more
+    /// than 60 within ten minutes. The violation in TWS's words, or nil when the request may go.
+    func pace(_ key: String) -> String? {
+        let now = ContinuousClock.now
+        return book.withLock { b in
+            b.historyRequests.removeAll { now - $0.at >= .seconds(600) }
+            if b.historyRequests.contains(where: { $0.key == key && now - $0.at < .seconds(15) }) {
+                return "Historical data request pacing violation: an identical request within 15 seconds"
+            }
+            if b.historyRequests.count >= 60 { return "Historical data request pacing violation: 60 requests within ten minutes" }
+            b.historyRequests.append((key, now))
+            return nil
         }
     }
 

@@ -194,6 +194,8 @@ struct TWSimBook: Sendable {
     var executions: [TWSimExecutionRecord] = []
     var nextPermId = 1_000_001
     var nextSession = 1
+    /// Historical requests of the last ten minutes, for TWS's pacing: what, and when.
+    var historyRequests: [(key: String, at: ContinuousClock.Instant)] = []
 }
 
 /// An order as its client placed it, and where it stands.

@@ -63,6 +63,8 @@ extension IBKRAdapter {
 
     public func history(symbol: String, days: Int) async throws -> Volta_V1_History {
         guard (1...1000).contains(days) else { throw BadRequest("history.days must be 1…1000, got \(days)") }
+        let key = "\(symbol)|\(days)", today = NewYorkTime.local(clock.now()).date.description
+        if let kept = histories.withLock({ $0[key] }), kept.day == today { return kept.history }
         var u = Volta_V1_Instrument()
         u.symbol = symbol
         var request = TWSRequestHistoricalData()
@@ -83,6 +85,7 @@ extension IBKRAdapter {
             (bar.open, bar.high, bar.low, bar.close) = (b.open, b.high, b.low, b.close)
             return bar
         }
+        histories.withLock { $0[key] = (today, h) }
         return h
     }
 }

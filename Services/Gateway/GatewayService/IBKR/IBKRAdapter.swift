@@ -27,6 +27,10 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     let requestIds = Atomic<Int>(1_000)
     let details = Mutex<[String: Volta_V1_ContractDetails]>([:])
     let chains = Mutex<[String: Volta_V1_OptionChainDefinition]>([:])
+    /// Daily bars asked today (New York), by symbol and days: TWS refuses an identical historical
+    /// request within 15 s and more than 60 in ten minutes (error 162), and a day's bars do not
+    /// change within it.
+    let histories = Mutex<[String: (day: String, history: Volta_V1_History)]>([:])
     /// Executions whose contract could not be read (see ``IBKRBook/unreadExecutions``).
     let unreadFills = Counter(label: "gateway_ibkr_unread_fills")
     /// Instruments left without quotes because every market data line was taken.
