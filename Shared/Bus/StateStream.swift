@@ -71,12 +71,25 @@ extension Bus {
     /// A stateful stream's latest entries under `prefix`, as the frames they travelled in.
     /// - Throws: ``BusError`` if the snapshot cannot be had.
     public func snapshotFrames(of stream: String, prefix: String, timeout: Duration = .seconds(2), retries: Int = 3) async throws -> [RawFrame] {
-        var request = Volta_V1_SnapshotRequest()
-        request.prefix = prefix
-        let snapshot = try await self.request(service: Topics.Service.snapshot(of: stream), request,
-                                              as: Volta_V1_Snapshot.self, timeout: timeout, retries: retries)
-        return snapshot.entries.compactMap { entry in
+        try await snapshotEntries(of: stream, prefix: prefix, timeout: timeout, retries: retries).compactMap { entry in
             (try? entry.serializedBytes()).map { RawFrame(topic: entry.topic, envelope: $0) }
         }
+    }
+
+    /// A stateful stream's latest messages of one type under `prefix`, decoded (entries of
+    /// another type are skipped: not this caller's).
+    /// - Throws: ``BusError`` if the snapshot cannot be had, a decoding error for a bad entry.
+    public func snapshot<M: BusMessage>(_ type: M.Type, of stream: String, prefix: String, timeout: Duration = .seconds(2),
+                                        retries: Int = 3) async throws -> [M] {
+        try await snapshotEntries(of: stream, prefix: prefix, timeout: timeout, retries: retries)
+            .filter { $0.type == M.typeName }.map { try M(serializedBytes: $0.payload) }
+    }
+
+    /// The snapshot request every reader of a stateful stream makes.
+    func snapshotEntries(of stream: String, prefix: String, timeout: Duration, retries: Int) async throws -> [Volta_V1_Envelope] {
+        var request = Volta_V1_SnapshotRequest()
+        request.prefix = prefix
+        return try await self.request(service: Topics.Service.snapshot(of: stream), request, as: Volta_V1_Snapshot.self,
+                                      timeout: timeout, retries: retries).entries
     }
 }

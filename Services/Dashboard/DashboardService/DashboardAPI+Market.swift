@@ -21,8 +21,8 @@ extension DashboardAPI {
         }
         if let e = p["expiry"], CivilDate(e) == nil { throw Invalid(message: "expiry must be a date YYYY-MM-DD, got '\(e)'") }
 
-        let quotes = try await snapshot(Volta_V1_OptionQuote.self, of: Topics.Service.marketdata,
-                                        prefix: Topics.Prefix.optionQuotes(underlying: underlying))
+        let quotes = try await bus.snapshot(Volta_V1_OptionQuote.self, of: Topics.Service.marketdata,
+                                            prefix: Topics.Prefix.optionQuotes(underlying: underlying), timeout: timeout, retries: 1)
         let expiries = Set(quotes.map(\.contract.expiry)).sorted()
         guard let expiry = p["expiry"] ?? OptionChainView.defaultExpiry(expiries, today: NewYorkTime.local(bus.clock.now()).date) else {
             throw Invalid(message: "marketdata has no option quotes for \(underlying)", status: .notFound)
@@ -38,9 +38,9 @@ extension DashboardAPI {
         do {
             // The pricer computes a snapshot when asked; a busy one would hold the page, so it
             // gets a short while and the broker's greeks stand in.
-            view.analytics = try await snapshot(Volta_V1_OptionAnalytics.self, of: Topics.Service.pricer,
-                                                prefix: "\(Topics.optionAnalytics(underlying: underlying)).\(expiry).",
-                                                timeout: min(timeout, Self.pricerPatience), retries: 0)
+            view.analytics = try await bus.snapshot(Volta_V1_OptionAnalytics.self, of: Topics.Service.pricer,
+                                                    prefix: "\(Topics.optionAnalytics(underlying: underlying)).\(expiry).",
+                                                    timeout: min(timeout, Self.pricerPatience), retries: 0)
         } catch {
             view.notes.append("the pricer's IVs did not come (\(error)): the broker's IVs and deltas are shown where it sends them")
         }
@@ -48,14 +48,4 @@ extension DashboardAPI {
     }
 
     static let pricerPatience = Duration.milliseconds(1_500)
-
-    /// The latest messages a stateful stream keeps under `prefix` (the Clone pattern's snapshot),
-    /// decoded; entries of another type are not this caller's.
-    func snapshot<M: BusMessage>(_ type: M.Type, of stream: String, prefix: String, timeout: Duration? = nil, retries: Int = 1) async throws -> [M] {
-        var request = Volta_V1_SnapshotRequest()
-        request.prefix = prefix
-        let snapshot = try await bus.request(service: Topics.Service.snapshot(of: stream), request, as: Volta_V1_Snapshot.self,
-                                             timeout: timeout ?? self.timeout, retries: retries)
-        return try snapshot.entries.filter { $0.type == M.typeName }.map { try M(serializedBytes: $0.payload) }
-    }
 }

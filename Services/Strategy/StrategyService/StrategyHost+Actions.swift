@@ -40,9 +40,7 @@ extension StrategyHost {
     /// it to execution (once at a time per id) and hands its report back.
     func submit(_ intent: Volta_V1_OrderIntent, for slot: StrategySlot) {
         if slot.state.withLock({ $0.published.insert(intent.intentID).inserted }) { bus.publish(intent) }
-        guard slot.state.withLock({ $0.inFlight.insert("submit \(intent.intentID)").inserted }) else { return }
-        TaskPlacement.spawn { [self] in
-            defer { _ = slot.state.withLock { $0.inFlight.remove("submit \(intent.intentID)") } }
+        once("submit \(intent.intentID)", for: slot) { [self] in
             do {
                 var request = Volta_V1_ExecutionRequest()
                 request.submit = intent
@@ -90,9 +88,7 @@ extension StrategyHost {
 
     /// The pricer's theo of `contract` with the underlying at `underlyingPrice`, as an event.
     func askTheo(_ id: String, contract: Volta_V1_OptionContract, underlyingPrice: Double, for slot: StrategySlot) {
-        guard slot.state.withLock({ $0.inFlight.insert("theo \(id)").inserted }) else { return }
-        TaskPlacement.spawn { [self] in
-            defer { _ = slot.state.withLock { $0.inFlight.remove("theo \(id)") } }
+        once("theo \(id)", for: slot) { [self] in
             var ask = Volta_V1_PricerRequest()
             ask.priceAt.contract = contract
             ask.priceAt.underlyingPrice = underlyingPrice
@@ -110,9 +106,7 @@ extension StrategyHost {
     /// One expiry's chain from the gateway, as an event. IB quotes what does not stream by
     /// snapshots that take up to 11 s a turn of free lines: the gateway gets a minute.
     func askChain(_ id: String, _ request: Volta_V1_ChainSnapshotRequest, for slot: StrategySlot) {
-        guard slot.state.withLock({ $0.inFlight.insert("chain \(id)").inserted }) else { return }
-        TaskPlacement.spawn { [self] in
-            defer { _ = slot.state.withLock { $0.inFlight.remove("chain \(id)") } }
+        once("chain \(id)", for: slot) { [self] in
             do {
                 let reply = try await bus.request(service: Topics.Service.gateway, Volta_V1_GatewayRequest.with { $0.chainSnapshot = request },
                                                   as: Volta_V1_GatewayReply.self, timeout: .seconds(60), retries: 0)
@@ -124,6 +118,16 @@ extension StrategyHost {
                 logger.warning("a chain asked for did not come", metadata: ["id": "\(id)", "error": "\(error)"])
                 deliver(.chainFailed(id: id, reason: "\(error)"), to: slot)
             }
+        }
+    }
+
+    /// Runs `work` in its own task unless work of the same tag is already under way for the
+    /// strategy: a slow answer is not asked for twice.
+    func once(_ tag: String, for slot: StrategySlot, _ work: @escaping @Sendable () async -> Void) {
+        guard slot.state.withLock({ $0.inFlight.insert(tag).inserted }) else { return }
+        TaskPlacement.spawn {
+            defer { _ = slot.state.withLock { $0.inFlight.remove(tag) } }
+            await work()
         }
     }
 

@@ -197,7 +197,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             do { try await clock.sleep(for: config.flush) } catch { return }
             let now = clock.now()
             for batch in quotes.withLock({ $0.flush(time: now) }) { out.yield(.quotes(batch)) }
-            for event in book.withLock({ $0.flushStaleFills(now: now) }) { out.yield(event) }
+            for event in book.withLock({ $0.flushStaleFills(now: now) + $0.expiredWorthless(now: now) }) { out.yield(event) }
         }
     }
 

@@ -213,12 +213,11 @@ struct IBKRBook: Sendable {
         }
     }
 
-    /// Fills whose commission has not come within `patience`, published without it, then the
-    /// options booked as expired worthless (IBKRBook+Settlement).
+    /// Fills whose commission has not come within `patience`, published without it.
     mutating func flushStaleFills(now: Int64, patience: Duration = .seconds(2)) -> [BrokerEvent] {
         let stale = pendingFills.filter { now - $0.value.since >= patience.nanoseconds }
         for id in stale.keys { pendingFills[id] = nil }
-        return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) } + expiredWorthless(now: now)
+        return stale.values.sorted { $0.fill.timeNs < $1.fill.timeNs }.map { .fill($0.fill) }
     }
 
     mutating func position(_ c: TWSContract, quantity: Double, averageCost: Double, now: Int64) -> Volta_V1_Position? {

@@ -6,6 +6,13 @@ import StrategyKit
 /// the money streams): once a day per underlying, shared by the rolls and the sale, which both
 /// decide again when it comes.
 extension PutSeller {
+    /// One day's ask for an underlying's chain: sent and waited for, or answered (with the
+    /// failure's reason if it failed).
+    enum ChainAsk: Equatable {
+        case waiting(symbol: String)
+        case answered(symbol: String, failure: String?)
+    }
+
     enum ChainStep {
         /// Ask now: the action to perform.
         case ask(StrategyAction)
@@ -22,18 +29,19 @@ extension PutSeller {
 
     mutating func chainStep(_ symbol: String, spot: Double, now: Int64) -> ChainStep {
         let id = saleID(symbol, now: now)
-        if askedChains[id] == nil {
-            askedChains[id] = symbol
+        switch chainAsks[id] {
+        case nil:
+            chainAsks[id] = .waiting(symbol: symbol)
             return .ask(.askChain(id: id, request: chainRequest(symbol, spot: spot), owner: symbol))
+        case .waiting?: return .waiting
+        case .answered(_, let failure)?: return .answered(failure: failure)
         }
-        guard let answer = answeredChains[id] else { return .waiting }
-        return .answered(failure: answer)
     }
 
     /// The answer: its quotes join the chain, and the rolls and the sale decide again.
     mutating func chainCame(_ id: String, _ snapshot: Volta_V1_OptionChainSnapshot?, failure: String?, _ context: StrategyContext) -> [StrategyAction] {
-        guard let symbol = askedChains[id], answeredChains[id] == nil else { return [] }
-        answeredChains[id] = .some(failure)
+        guard case .waiting(let symbol)? = chainAsks[id] else { return [] }
+        chainAsks[id] = .answered(symbol: symbol, failure: failure)
         for q in snapshot?.quotes ?? [] where q.contract.underlying == symbol { chains[symbol, default: [:]][Topics.optionQuote(q.contract)] = q }
         let alert: [StrategyAction] = failure.map { [.alert(level: .warning, message: "\(id): the broker's chain did not come (\($0))", owner: symbol)] } ?? []
         return rolls(symbol, context) + (entered.contains(id) ? [] : routine(symbol, context)) + alert

@@ -26,10 +26,9 @@ public struct PutSeller: Strategy {
     var assigned: [String: Int64] = [:]
     /// Rolls (and closes after a failed roll) in flight: intent id → the old contract.
     var rolling: [String: String] = [:]
-    /// The chains asked of the broker (once a day per underlying, PutSeller+Chain): the day's
-    /// sale id → underlying; and those answered, with the failure's reason if they failed.
-    var askedChains: [String: String] = [:]
-    var answeredChains: [String: String?] = [:]
+    /// The chains asked of the broker (once a day per underlying, PutSeller+Chain), by the day's
+    /// sale id: where each stands.
+    var chainAsks: [String: ChainAsk] = [:]
     /// The day's sales sent (their ids): a chain that comes for a roll does not make another.
     var entered: Set<String> = []
 
