@@ -26,4 +26,12 @@ public protocol ExchangeCalendar: Sendable {
     func isOpen(at ns: Int64) -> Bool
     /// The open and close (ns) of the session in progress at `ns`, or of the next one.
     func session(atOrAfter ns: Int64) -> (open: Int64, close: Int64)
+    /// Whether a session's close is a real close (the book goes quiet, nothing fills until the
+    /// open): what a strategy's "no entry within N minutes of the close" keeps clear of. A market
+    /// open around the clock has only a change of date there.
+    var closes: Bool { get }
+}
+
+extension ExchangeCalendar {
+    public var closes: Bool { true }
 }

@@ -62,6 +62,19 @@ import Testing
                 == .timer(id: "routine-SPY", at: Self.monday0900 + 7 * 24 * 60 * Self.minute + 31 * Self.minute))
     }
 
+
+    /// On the simulated market (always open) a stack started at any hour sells at once: 23:40 New
+    /// York is not "within 30 minutes of the close" (CI started one at 23:33 and waited for 00:01).
+    @Test func onAMarketOpenAroundTheClockItSellsAtOnceAtAnyHour() {
+        var s = Self.seller()
+        let calendar = AlwaysOpenCalendar()
+        for minutes in [0, 2, 14 * 60 + 40, 23 * 60 + 40, 23 * 60 + 59] {
+            let now = Self.monday0900 - 9 * 60 * Self.minute + Int64(minutes) * Self.minute
+            let start = s.handle(.start, StrategyContext(now: now, worker: "w1", calendar: calendar) { _ in true })
+            let expected = minutes == 0 ? now + Self.minute : now + 10_000_000_000  // the routine's 00:01, or at once
+            #expect(start == [.timer(id: "routine-SPY", at: expected)], "started at minute \(minutes) of the day")
+        }
+    }
     /// An operator's edit of the routine's time moves today's routine; what the seller holds stays.
     @Test func anEditedRoutineTimeMovesTheNextRoutine() {
         var s = Self.seller()

@@ -9,6 +9,9 @@ public struct AlwaysOpenCalendar: ExchangeCalendar {
 
     public func isOpen(at ns: Int64) -> Bool { true }
 
+    /// Midnight changes the date (the day's sale id), not the market: an entry at 23:50 is fine.
+    public var closes: Bool { false }
+
     public func session(atOrAfter ns: Int64) -> (open: Int64, close: Int64) {
         let day = NewYorkTime.local(ns).date
         return (NewYorkTime.instant(day, minute: 0), NewYorkTime.instant(day.adding(days: 1), minute: 0))

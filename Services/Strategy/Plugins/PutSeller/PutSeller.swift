@@ -86,7 +86,7 @@ public struct PutSeller: Strategy {
         if calendar.isOpen(at: now) {
             let s = calendar.session(atOrAfter: now)
             let at = s.open + Int64(settings.minutesAfterOpen) * 60_000_000_000
-            if at <= now && catchUp <= s.close - Int64(settings.noEntryBeforeCloseMinutes) * 60_000_000_000 {
+            if at <= now && catchUp <= lastEntry(s, calendar) {
                 return .timer(id: "routine-\(symbol)", at: catchUp)
             }
         }
@@ -100,11 +100,17 @@ public struct PutSeller: Strategy {
         while true {
             let s = calendar.session(atOrAfter: from)
             let at = s.open + Int64(settings.minutesAfterOpen) * 60_000_000_000
-            if at > now && at <= s.close - Int64(settings.noEntryBeforeCloseMinutes) * 60_000_000_000 {
+            if at > now && at <= lastEntry(s, calendar) {
                 return .timer(id: "routine-\(symbol)", at: at)
             }
             from = max(s.close, from) + 60_000_000_000
         }
+    }
+
+    /// The latest an entry may go in `s`: `noEntryBeforeCloseMinutes` before a real close; on a
+    /// market open around the clock, up to midnight (a stack started at 23:40 sells at once).
+    func lastEntry(_ s: (open: Int64, close: Int64), _ calendar: any ExchangeCalendar) -> Int64 {
+        calendar.closes ? s.close - Int64(settings.noEntryBeforeCloseMinutes) * 60_000_000_000 : s.close
     }
 
     /// The session's work for `symbol`, scheduled or run now (`force`: with the market closed):
