@@ -78,6 +78,9 @@ extension Volta_V1_GatewayReply: BusMessage {
 extension Volta_V1_BrokerConnection: BusMessage {
     public var topic: String { Topics.brokerConnection(instance: instance) }
 }
+extension Volta_V1_MarketDataInterest: BusMessage {
+    public var topic: String { Topics.marketDataInterest(owner: owner) }
+}
 extension Volta_V1_AccountSnapshot: BusMessage {
     public var topic: String { Topics.accountSnapshot(account) }
 }

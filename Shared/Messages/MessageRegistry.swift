@@ -11,7 +11,7 @@ public enum MessageRegistry {
         Volta_V1_SnapshotRequest.self, Volta_V1_Snapshot.self, Volta_V1_ProbeTick.self,
         Volta_V1_ProbeIncrement.self, Volta_V1_ProbeCount.self,
         Volta_V1_OptionAnalytics.self, Volta_V1_VolSurface.self, Volta_V1_PricerRequest.self, Volta_V1_PricerReply.self,
-        Volta_V1_QuoteBatch.self, Volta_V1_GatewayRequest.self, Volta_V1_GatewayReply.self, Volta_V1_AccountSnapshot.self, Volta_V1_BrokerConnection.self,
+        Volta_V1_QuoteBatch.self, Volta_V1_GatewayRequest.self, Volta_V1_GatewayReply.self, Volta_V1_AccountSnapshot.self, Volta_V1_BrokerConnection.self, Volta_V1_MarketDataInterest.self,
         Volta_V1_UnderlyingStats.self, Volta_V1_OptionChainSnapshot.self,
         Volta_V1_StrategyState.self, Volta_V1_StrategyAlert.self, Volta_V1_StrategyTrigger.self, Volta_V1_ParameterChange.self, Volta_V1_DaySummary.self, Volta_V1_StrategyRequest.self,
         Volta_V1_StrategyReply.self, Volta_V1_RiskRequest.self, Volta_V1_RiskReply.self, Volta_V1_RiskState.self,

@@ -23,6 +23,7 @@ public enum Topics {
     public static func quoteBatch(_ underlying: String) -> String { "gw.quotes.\(key(underlying))" }
     public static func accountSnapshot(_ account: String) -> String { "gw.account.\(key(account))" }
     public static func brokerConnection(instance: String) -> String { "\(Prefix.brokerConnections)\(key(instance))" }
+    public static func marketDataInterest(owner: String) -> String { "\(Prefix.marketDataInterests)\(key(owner))" }
     public static func underlyingStats(_ symbol: String) -> String { "md.stats.\(key(symbol))" }
     public static func chainSnapshot(_ underlying: String) -> String { "md.chain.\(key(underlying))" }
     /// The pricer's analytics of one option; subscribe to `optionAnalytics(underlying:)` for a chain.
@@ -92,6 +93,7 @@ public enum Topics {
         public static let strategyTriggers = "strategy.trigger."
         public static let parameterChanges = "strategy.parameter."
         public static let brokerConnections = "gw.connection."
+        public static let marketDataInterests = "gw.interest."
         public static let heartbeats = "sys.heartbeat."
         public static let statuses = "sys.status."
         public static let metrics = "sys.metrics."

@@ -17,6 +17,10 @@ public protocol Strategy: Sendable {
     var name: String { get }
     /// The streams it reads; the host subscribes to their union.
     var feeds: Set<StrategyFeed> { get }
+    /// What a broker that quotes only what is asked (IB's market data lines) must stream for it;
+    /// the host asks the gateway while the strategy runs. By default each option feed's
+    /// underlying with its options near the money.
+    var quotesWanted: QuotesWanted { get }
     /// One event at `context.now`: what to do about it.
     mutating func handle(_ event: StrategyEvent, _ context: StrategyContext) -> [StrategyAction]
     /// An operator edited this strategy's parameters while it runs: `fresh` is an instance made
@@ -28,6 +32,13 @@ public protocol Strategy: Sendable {
 
 extension Strategy {
     public mutating func adoptSettings(of fresh: Self, _ context: StrategyContext) -> [StrategyAction]? { nil }
+
+    public var quotesWanted: QuotesWanted {
+        var wanted = QuotesWanted()
+        for case .optionQuotes(let underlying) in feeds { wanted.optionUnderlyings.insert(underlying) }
+        for case .analytics(let underlying) in feeds { wanted.underlyings.insert(underlying) }
+        return wanted
+    }
 
     /// ``adoptSettings(of:_:)`` for an instance the host knows only as a strategy.
     public mutating func adoptSettings(from fresh: any Strategy, _ context: StrategyContext) -> [StrategyAction]? {
@@ -50,4 +61,22 @@ public enum StrategyFeed: Hashable, Sendable {
     case optionQuotes(underlying: String)
     /// The pricer's theos and greeks of one underlying's options.
     case analytics(underlying: String)
+}
+
+/// The quotes a strategy needs streamed, beyond its positions and working orders (which the
+/// gateway keeps quoted by itself).
+public struct QuotesWanted: Hashable, Sendable {
+    /// Quoted as underlyings: an index, the VIX, a stock.
+    public var underlyings: Set<String> = []
+    /// Quoted with their options near the money.
+    public var optionUnderlyings: Set<String> = []
+
+    public init(underlyings: Set<String> = [], optionUnderlyings: Set<String> = []) {
+        self.underlyings = underlyings
+        self.optionUnderlyings = optionUnderlyings
+    }
+
+    public func union(_ other: QuotesWanted) -> QuotesWanted {
+        QuotesWanted(underlyings: underlyings.union(other.underlyings), optionUnderlyings: optionUnderlyings.union(other.optionUnderlyings))
+    }
 }

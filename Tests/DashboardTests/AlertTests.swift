@@ -54,6 +54,13 @@ struct AlertTests {
                 + "SPY 2027-03-19 P 545, SPY 2027-03-19 P 550", "\(exhausted)")
         #expect(rules.broker(short, now: 18).isEmpty, "said once")
         #expect(rules.broker(link(true), now: 19).map(\.text) == ["Gateway gateway (ibkr): every instrument wanted has a market data line again"])
+        // Broken behind the connection (a data farm down): a warning naming it, once; mended, info.
+        var farm = link(true)
+        farm.degraded = "market data farm usfarm down (2103): quotes through it stop"
+        #expect(rules.broker(farm, now: 20).map(\.text) == ["Gateway gateway (ibkr): market data farm usfarm down (2103): quotes through it stop"])
+        #expect(rules.broker(farm, now: 21).isEmpty, "said once")
+        let mended = rules.broker(link(true), now: 22)
+        #expect(mended.map(\.kind) == ["broker_data"] && mended.first?.level == .info)
     }
 
     /// A held position whose underlying is never quoted (the gateway was not asked for it) is a

@@ -21,7 +21,8 @@ import TWS
     }
 
     func start(latencyMs: Double = 50, marketDataType: Int = 1, symbols: [String] = ["SPY"], strikesEachSide: Int = 2,
-               maxLines: Int = 95, tws: TWSBehaviour = TWSBehaviour(), pacing: Int? = nil) throws -> Setup {
+               maxLines: Int = 95, snapshotLines: Int = 0, replan: Duration = .seconds(30), tws: TWSBehaviour = TWSBehaviour(),
+               pacing: Int? = nil) throws -> Setup {
         var scenario = Scenario()
         scenario.account.id = "DU0000001"
         scenario.latencyMs = latencyMs
@@ -37,6 +38,8 @@ import TWS
         config.flush = .milliseconds(50)
         config.marketDataType = marketDataType
         config.maxLines = maxLines
+        config.snapshotLines = snapshotLines
+        config.replan = replan
         if let pacing { config.requestsPerSecond = pacing }
         return Setup(server: server, serving: serving, adapter: IBKRAdapter(config: config, logger: Logger(label: "ibkr")))
     }
@@ -87,6 +90,8 @@ import TWS
         // IB's units come back to Volta's: vega per 1.00 of volatility (an ATM option: a few dollars per point ×100).
         #expect(option.greeks.vega > 1 && option.greeks.theta < -1)
         #expect(option.contract.brokerID != 0 && option.contract.underlying == "SPY")
+        // Ticks 10 and 11: the volatility the bid implies is below the model's, the ask's above.
+        #expect(0 < option.bidIv && option.bidIv < option.greeks.iv && option.greeks.iv < option.askIv, "\(option)")
         #expect(batches.flatMap(\.underlyings).contains { $0.symbol == "SPY" && $0.bid > 0 && $0.ask > $0.bid })
         // 1 underlying, 1 expiry × 2 strikes each side × call and put.
         #expect(await until { await s.adapter.currentQuotes().flatMap(\.options).count == 8 })
@@ -96,6 +101,35 @@ import TWS
         #expect(!chain.expiries.isEmpty && chain.expiries[0].strikeMicros.count > 10)
         let history = try await s.adapter.history(symbol: "SPY", days: 20)
         #expect(history.bars.count == 20)
+    }
+
+    /// IB's bid and ask computations (ticks 10 and 11) give the quote the volatility each side
+    /// implies, and its greeks (halfway between the two) until the model's computation (13) comes;
+    /// then the model's stand. Delayed tick ids (80, 81, 83) read the same. No connection needed.
+    @Test(arguments: [false, true]) func theBidAndAskComputationsGiveEachSidesVolatility(delayed: Bool) {
+        var quotes = IBKRQuotes()
+        quotes.add(7, Volta_V1_Instrument.with { $0.symbol = "SPY"; $0.option = .with { o in o.underlying = "SPY"; o.expiry = "2027-01-15"; o.strikeMicros = 600_000_000; o.right = .call } })
+        func tick(_ live: Int, iv: Double, delta: Double, vega: Double) -> TWSTickOptionComputation {
+            var t = TWSTickOptionComputation()
+            t.reqId = 7
+            t.tickType = delayed ? TWSTickType.delayed(live) : live
+            t.impliedVol = iv; t.delta = delta; t.vega = vega; t.theta = -0.2; t.gamma = 0.01; t.underlyingPrice = 600
+            return t
+        }
+        var applied = quotes.apply(tick(TWSTickType.bidOption, iv: 0.18, delta: 0.50, vega: 0.60))
+        #expect(applied)
+        #expect(quotes.options[7]?.bidIv == 0.18 && quotes.options[7]?.greeks.model == "", "one side: no greeks yet")
+        applied = quotes.apply(tick(TWSTickType.askOption, iv: 0.20, delta: 0.52, vega: 0.60))
+        #expect(applied)
+        let sides = try! #require(quotes.options[7])
+        #expect(sides.askIv == 0.20 && sides.greeks.model == "broker-sides" && abs(sides.greeks.iv - 0.19) < 1e-12
+                && abs(sides.greeks.delta - 0.51) < 1e-12 && abs(sides.greeks.vega - 60) < 1e-9 && abs(sides.greeks.theta + 73) < 1e-9)
+        applied = quotes.apply(tick(TWSTickType.modelOption, iv: 0.185, delta: 0.505, vega: 0.61))
+        #expect(applied)
+        applied = quotes.apply(tick(TWSTickType.bidOption, iv: 0.17, delta: 0.49, vega: 0.60))
+        #expect(applied)
+        let model = try! #require(quotes.options[7])
+        #expect(model.greeks.model == "broker" && model.greeks.iv == 0.185 && model.bidIv == 0.17, "the model's greeks stand")
     }
 
     /// What execution sends for a bracket (an Adaptive entry, then a take profit and a stop as its
@@ -177,7 +211,7 @@ import TWS
     /// free the request is refused by name.
     @Test func anExpiryOutsideTheStreamedWindowIsQuotedBySnapshotsWithinTheFreeLines() async throws {
         let streamed = 1 + 2 * 2 * 2  // SPY, then one expiry × two strikes a side × call and put
-        let s = try start(maxLines: streamed + 3)
+        let s = try start(maxLines: streamed + 3, snapshotLines: 3)
         defer { s.serving.cancel() }
         let adapter = s.adapter
         let (_, following) = follow(try await adapter.connect())
@@ -226,6 +260,44 @@ import TWS
         #expect(await until {
             await seen.items.contains { e in if case .quotes(let b) = e { return b.options.contains { $0.bid > 0 } } else { return false } }
         }, "the lines TWS took stream")
+    }
+
+    /// Lines follow need: with ten allowed and SPY's window taking nine, a strategy's interest in
+    /// QQQ gets the tenth; an order worked on an IWM option far from the window takes its
+    /// contract's and IWM's lines from the window; when the interest's lease lapses and the order
+    /// is cancelled, their lines are released (cancelMktData: TWS holds as many as the adapter)
+    /// and the window has its nine again. The window's overflow is not named as unquoted.
+    @Test func linesFollowWhatIsHeldWorkedAndAskedAndAreReleasedAfter() async throws {
+        let s = try start(maxLines: 10, replan: .milliseconds(300))
+        defer { s.serving.cancel() }
+        let adapter = s.adapter
+        let (_, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        func held() -> Set<String> { adapter.quotes.withLock { Set($0.streamedLines.values.map(\.displayName)) } }
+        func atTWS() -> Int { s.server.book.withLock { $0.clients.values.reduce(0) { $0 + $1.requestTargets.count } } }
+        func window() -> Int { held().filter { $0.hasPrefix("SPY ") }.count }
+        #expect(await until { held().count == 9 && atTWS() == 9 }, "SPY and its window: \(held())")
+
+        adapter.want(.with {
+            $0.owner = "strategy/w1"; $0.underlyings = ["QQQ"]; $0.timeNs = WallClock().now(); $0.leaseNs = 3_000_000_000
+        })
+        #expect(await until { held().contains("QQQ") && held().count == 10 && atTWS() == 10 }, "\(held())")
+
+        let chain = try await adapter.chain(underlying: "IWM")
+        let expiry = try #require(chain.expiries.last)
+        var order = Self.order("far-iwm-call", .limit, quantity: 1, limit: 0.05)
+        order.legs[0].instrument = ChainSnapshotWindow.option("IWM", expiry: expiry, strike: try #require(expiry.strikeMicros.first),
+                                                              right: .call, multiplier: chain.multiplier)
+        let placed = try await adapter.place(order)
+        #expect(!placed.state.isEnded, "a deep call bid at 0.05 works: \(placed)")
+        let contract = order.legs[0].instrument.displayName
+        #expect(await until { held().isSuperset(of: ["IWM", contract, "QQQ", "SPY"]) && window() == 6 && atTWS() == 10 },
+                "the worked contract and its underlying before the window: \(held())")
+
+        #expect(await until { !held().contains("QQQ") && window() == 7 && atTWS() == 10 }, "the lapsed interest released: \(held())")
+        _ = try await adapter.cancel(orderID: order.orderID)
+        #expect(await until { held() == held().filter { $0.hasPrefix("SPY") } && window() == 8 && atTWS() == 9 }, "\(held())")
+        #expect(adapter.marketDataLines()?.unquoted == [], "the window's overflow is not named")
     }
 
     /// A clock that reads the simulated market's time: the adapter judges an expiry by its own
@@ -370,7 +442,8 @@ import TWS
 
     /// A position on an underlying outside `gateway.ibkr.symbols` (a QQQ call, with SPY alone
     /// configured) gets a line for its underlying as well as its contract: without QQQ's price
-    /// its stop would never be sized. TWS's position message alone, no connection needed.
+    /// its stop would never be sized. TWS's position message marks the lines due; the plan asks
+    /// for both (no connection needed: the lines are taken before the requests go out).
     @Test func aPositionsUnderlyingGetsALineThoughNotConfigured() async throws {
         var config = IBKRConfiguration()
         config.symbols = ["SPY"]
@@ -387,9 +460,11 @@ import TWS
         position.position = 2
         position.averageCost = 610
         _ = adapter.handle(position)
-        #expect(await until(.seconds(5)) {
-            adapter.quotes.withLock { q in q.isSubscribed(Volta_V1_Instrument.with { $0.symbol = "QQQ" }) && q.lines.count == 2 }
-        }, "\(adapter.quotes.withLock { $0.lines.values.map(\.displayName) })")
+        let due = adapter.linesDirty.load(ordering: .relaxed)
+        #expect(due, "a new position's lines are due")
+        await adapter.planLines()
+        let lines = adapter.quotes.withLock { Set($0.lines.values.map(\.displayName)) }
+        #expect(lines == ["QQQ", "QQQ 2026-12-18 C 505", "SPY"], "\(lines)")
         #expect(IBKRAdapter.needs(Volta_V1_Instrument.with { $0.symbol = "SPY" }).map(\.displayName) == ["SPY"])
     }
 
@@ -523,6 +598,28 @@ import TWS
         let before = await seen.count
         #expect(await until { await seen.items.dropFirst(before).contains { if case .quotes = $0 { true } else { false } } })
         #expect(s.adapter.connections.load(ordering: .relaxed) == 1)     // the socket stayed up
+    }
+
+    /// IB's market data farm goes down (2103) and comes back (2104) behind a live socket: the
+    /// adapter says so meanwhile (what the gateway publishes as `degraded`), and when it is back
+    /// asks every line afresh (cancelled first: TWS holds nine lines throughout, under new ids),
+    /// and quotes stream again. The 2104 TWS sends at every connect mends nothing.
+    @Test func aMarketDataFarmDownIsSaidAndWhenBackEveryLineIsAskedAfresh() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let (seen, following) = follow(try await s.adapter.connect())
+        defer { following.cancel() }
+        func ids() -> Set<Int> { s.server.book.withLock { Set($0.clients.values.flatMap(\.requestTargets.keys)) } }
+        #expect(await until { ids().count == 9 })
+        #expect(s.adapter.degraded() == "", "the connect's 2104 is not a mend")
+        let before = ids()
+        s.server.interruptFarm(true)
+        #expect(await until { s.adapter.degraded().contains("market data farm usfarm down (2103)") }, "\(s.adapter.degraded())")
+        s.server.interruptFarm(false)
+        #expect(await until { s.adapter.degraded() == "" && ids().count == 9 && ids().isDisjoint(with: before) }, "\(ids()) after \(before)")
+        let heard = await seen.count
+        #expect(await until { await seen.items.dropFirst(heard).contains { if case .quotes = $0 { true } else { false } } })
+        #expect(s.adapter.connections.load(ordering: .relaxed) == 1)
     }
 
     /// A restarted gateway can reach TWS before TWS has seen its predecessor's session end: TWS

@@ -181,6 +181,31 @@ struct StrategyHostTests {
     /// The stop manager as a plug-in, fed events with no bus: a crossing submits a closing
     /// intent whose cancel condition is the recovery through the stop, expecting the theo at
     /// the level that was asked ahead.
+    /// Each worker tells the gateway what its strategies need quoted (the stops' index and VIX,
+    /// the timed bracket's SPY with its options) and renews it within its lease, on bus time.
+    @Test func theHostTellsTheGatewayWhatItsStrategiesNeedQuotedAndRenewsIt() async throws {
+        let stack = try Stack()
+        defer { stack.stop() }
+        var settings = TimedBracket.Settings()
+        settings.periodNs = 7 * 86_400_000_000_000
+        let host = StrategyHost(bus: try stack.harness.connect("strategy-1", service: "strategy"),
+                                strategies: [StopManager(book: StopBook(profile: .paper, instance: "stops", worker: "strategy-1")),
+                                             TimedBracket(settings: settings)], logger: Logger(label: "strategy"))
+        let gateway = try stack.harness.connect("gw-watch", service: "gw-watch")
+        let told = Collector<Volta_V1_MarketDataInterest>()
+        let watching = Task { for await m in gateway.subscribe(Volta_V1_MarketDataInterest.self, prefix: Topics.Prefix.marketDataInterests) { await told.append(m.message) } }
+        defer { watching.cancel() }
+        await stack.harness.pass(.milliseconds(100))
+        let running = Task { try? await host.run() }
+        defer { running.cancel() }
+        #expect(await eventually(stack.harness) { await told.items.count == 1 })
+        let first = try #require(await told.items.first)
+        #expect(first.owner == "strategy/strategy-1" && first.underlyings == ["SPX", "SPY", "VIX"] && first.optionUnderlyings == ["SPY"])
+        #expect(first.leaseNs > 2 * 30_000_000_000, "renewed well within its lease")
+        stack.harness.clock.advance(by: .seconds(31))
+        #expect(await eventually(stack.harness) { await told.items.count == 2 })
+    }
+
     @Test func theStopManagerFiresAClosingIntentWithAGenericCancelCondition() throws {
         let now: Int64 = 1_795_186_800_000_000_000
         var stops = StopManager(book: StopBook(profile: .paper, instance: "stops", worker: "w1"))

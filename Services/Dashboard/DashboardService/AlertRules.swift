@@ -37,6 +37,8 @@ struct AlertRules: Sendable {
     var brokerConnected: [String: Bool] = [:]
     /// Per gateway, whether instruments were left without market data lines when last heard.
     var linesShort: [String: Bool] = [:]
+    /// What each gateway's broker last said was broken behind its connection ("" when nothing).
+    var degraded: [String: String] = [:]
     /// Held positions by account and instrument, and since when each has been held.
     var held: [String: (position: Volta_V1_Position, since: Int64)] = [:]
     /// Underlyings of held positions said to have no quote.
@@ -105,6 +107,14 @@ struct AlertRules: Sendable {
                                         "Gateway \(c.instance) (\(c.adapter)): every instrument wanted has a market data line again"))
         default:
             break
+        }
+        // Broken behind the connection (a farm down, TWS cut off from IB): a warning when it
+        // starts or changes, info when it mends.
+        let said = degraded.updateValue(c.degraded, forKey: c.instance) ?? ""
+        if c.degraded != said {
+            alerts.append(c.degraded.isEmpty
+                ? OperatorAlert(kind: "broker_data", level: .info, now: now, "Gateway \(c.instance) (\(c.adapter)): the broker's data connections are back")
+                : OperatorAlert(kind: "broker_data", level: .warning, now: now, "Gateway \(c.instance) (\(c.adapter)): \(c.degraded)"))
         }
         return alerts
     }

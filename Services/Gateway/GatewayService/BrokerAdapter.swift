@@ -21,10 +21,17 @@ public protocol BrokerAdapter: Sendable {
     /// The market data lines in use and allowed, and what was left without one; nil for a broker
     /// with no allowance (the simulated market quotes everything).
     func marketDataLines() -> (used: Int, max: Int, unquoted: [String])?
+    /// A consumer's quotes wanted (`gw.interest.`), renewed while it runs: a broker with an
+    /// allowance streams them while their lease holds; one that quotes everything ignores them.
+    func want(_ interest: Volta_V1_MarketDataInterest)
+    /// What the broker says is broken behind a live connection (a data farm down), or "".
+    func degraded() -> String
 }
 
 extension BrokerAdapter {
     public func marketDataLines() -> (used: Int, max: Int, unquoted: [String])? { nil }
+    public func want(_ interest: Volta_V1_MarketDataInterest) {}
+    public func degraded() -> String { "" }
 }
 
 public enum BrokerEvent: Sendable {

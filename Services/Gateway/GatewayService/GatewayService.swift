@@ -50,6 +50,11 @@ public final class GatewayService: Service, Sendable {
                 group.addTask { await self.publishLinkPeriodically() }
                 group.addTask { await self.serveRequests() }
                 group.addTask { await self.serveSnapshots() }
+                group.addTask {
+                    for await m in self.bus.subscribe(Volta_V1_MarketDataInterest.self, prefix: Topics.Prefix.marketDataInterests) {
+                        self.adapter.want(m.message)
+                    }
+                }
             }
         }
     }
@@ -91,6 +96,7 @@ public final class GatewayService: Service, Sendable {
             l.instance = bus.identity.instance
             if connected { l.connects += 1 }
             Self.noteLines(adapter.marketDataLines(), in: &l)
+            l.degraded = connected ? adapter.degraded() : ""
             return l
         }
         bus.publish(state)
@@ -102,13 +108,15 @@ public final class GatewayService: Service, Sendable {
         l.unquoted = lines?.unquoted ?? []
     }
 
-    /// The connection every 5 s, for watchers that start later (and the market data lines).
+    /// The connection every 5 s, for watchers that start later (and the market data lines, and
+    /// what is broken behind it).
     func publishLinkPeriodically() async {
         while !Task.isCancelled {
             do { try await bus.clock.sleep(for: .seconds(5)) } catch { return }
-            let lines = adapter.marketDataLines()
+            let lines = adapter.marketDataLines(), degraded = adapter.degraded()
             let state = link.withLock { l in
                 Self.noteLines(lines, in: &l)
+                l.degraded = l.connected ? degraded : ""
                 return l
             }
             if state.sinceNs != 0 { bus.publish(state) }

@@ -64,6 +64,7 @@ public final class StrategyHost: Service, Sendable {
                 group.addTask { await self.followReports() }
                 group.addTask { await self.followTriggers() }
                 group.addTask { await self.followParameterChanges() }
+                group.addTask { await self.announceQuotesWanted() }
                 for feed in feeds { group.addTask { await self.follow(feed) } }
                 group.addTask {
                     await self.restoreFromPeers()

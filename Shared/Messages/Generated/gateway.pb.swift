@@ -473,6 +473,40 @@ public nonisolated struct Volta_V1_BrokerConnection: Sendable {
 
   public var unquoted: [String] = []
 
+  /// What the broker says is broken behind a live connection (IB's 1100, 2103, 2105, 2110: TWS
+  /// cut off from IB, a market data or historical data farm down), or empty: quotes may be stale
+  /// and history refused until it mends.
+  public var degraded: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// gw.interest.<owner>: what a consumer (a strategy worker) needs quoted by a broker that quotes
+/// only what is asked (IB's market data lines). Renewed while it is needed: a gateway keeps it
+/// until time_ns + lease_ns, so a consumer that dies releases its lines by saying nothing more.
+public nonisolated struct Volta_V1_MarketDataInterest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "strategy/<instance>"
+  public var owner: String = String()
+
+  /// quoted as underlyings (an index, the VIX, a stock)
+  public var underlyings: [String] = []
+
+  /// these underlyings' options near the money, streamed
+  public var optionUnderlyings: [String] = []
+
+  /// these contracts
+  public var instruments: [Volta_V1_Instrument] = []
+
+  public var timeNs: Int64 = 0
+
+  public var leaseNs: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1317,7 +1351,7 @@ nonisolated extension Volta_V1_OptionChainSnapshot: SwiftProtobuf.Message, Swift
 
 nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BrokerConnection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0\u{1}connected\0\u{1}detail\0\u{3}since_ns\0\u{1}connects\0\u{1}instance\0\u{3}lines_used\0\u{3}lines_max\0\u{1}unquoted\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}adapter\0\u{1}connected\0\u{1}detail\0\u{3}since_ns\0\u{1}connects\0\u{1}instance\0\u{3}lines_used\0\u{3}lines_max\0\u{1}unquoted\0\u{1}degraded\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1334,6 +1368,7 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.linesUsed) }()
       case 8: try { try decoder.decodeSingularInt32Field(value: &self.linesMax) }()
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.unquoted) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.degraded) }()
       default: break
       }
     }
@@ -1367,6 +1402,9 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
     if !self.unquoted.isEmpty {
       try visitor.visitRepeatedStringField(value: self.unquoted, fieldNumber: 9)
     }
+    if !self.degraded.isEmpty {
+      try visitor.visitSingularStringField(value: self.degraded, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1380,6 +1418,62 @@ nonisolated extension Volta_V1_BrokerConnection: SwiftProtobuf.Message, SwiftPro
     if lhs.linesUsed != rhs.linesUsed {return false}
     if lhs.linesMax != rhs.linesMax {return false}
     if lhs.unquoted != rhs.unquoted {return false}
+    if lhs.degraded != rhs.degraded {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Volta_V1_MarketDataInterest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarketDataInterest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}owner\0\u{1}underlyings\0\u{3}option_underlyings\0\u{1}instruments\0\u{3}time_ns\0\u{3}lease_ns\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.owner) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.underlyings) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.optionUnderlyings) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.instruments) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.timeNs) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.leaseNs) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.owner.isEmpty {
+      try visitor.visitSingularStringField(value: self.owner, fieldNumber: 1)
+    }
+    if !self.underlyings.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.underlyings, fieldNumber: 2)
+    }
+    if !self.optionUnderlyings.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.optionUnderlyings, fieldNumber: 3)
+    }
+    if !self.instruments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.instruments, fieldNumber: 4)
+    }
+    if self.timeNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.timeNs, fieldNumber: 5)
+    }
+    if self.leaseNs != 0 {
+      try visitor.visitSingularInt64Field(value: self.leaseNs, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Volta_V1_MarketDataInterest, rhs: Volta_V1_MarketDataInterest) -> Bool {
+    if lhs.owner != rhs.owner {return false}
+    if lhs.underlyings != rhs.underlyings {return false}
+    if lhs.optionUnderlyings != rhs.optionUnderlyings {return false}
+    if lhs.instruments != rhs.instruments {return false}
+    if lhs.timeNs != rhs.timeNs {return false}
+    if lhs.leaseNs != rhs.leaseNs {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -215,6 +215,18 @@ public nonisolated struct Volta_V1_OptionQuote: @unchecked Sendable {
     set {_uniqueStorage()._stale = newValue}
   }
 
+  /// The volatilities the bid and the ask imply, as the broker computes them (IB's ticks 10 and
+  /// 11); 0 when not sent. The market's width in volatility, without a model of one's own.
+  public var bidIv: Double {
+    get {_storage._bidIv}
+    set {_uniqueStorage()._bidIv = newValue}
+  }
+
+  public var askIv: Double {
+    get {_storage._askIv}
+    set {_uniqueStorage()._askIv = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -427,7 +439,7 @@ nonisolated extension Volta_V1_Greeks: SwiftProtobuf.Message, SwiftProtobuf._Mes
 
 nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OptionQuote"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contract\0\u{1}bid\0\u{1}ask\0\u{1}last\0\u{3}bid_size\0\u{3}ask_size\0\u{1}volume\0\u{3}open_interest\0\u{3}underlying_price\0\u{1}greeks\0\u{1}stale\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contract\0\u{1}bid\0\u{1}ask\0\u{1}last\0\u{3}bid_size\0\u{3}ask_size\0\u{1}volume\0\u{3}open_interest\0\u{3}underlying_price\0\u{1}greeks\0\u{1}stale\0\u{3}bid_iv\0\u{3}ask_iv\0")
 
   fileprivate class _StorageClass {
     var _contract: Volta_V1_OptionContract? = nil
@@ -441,6 +453,8 @@ nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf
     var _underlyingPrice: Double = 0
     var _greeks: Volta_V1_Greeks? = nil
     var _stale: Bool = false
+    var _bidIv: Double = 0
+    var _askIv: Double = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -462,6 +476,8 @@ nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf
       _underlyingPrice = source._underlyingPrice
       _greeks = source._greeks
       _stale = source._stale
+      _bidIv = source._bidIv
+      _askIv = source._askIv
     }
   }
 
@@ -491,6 +507,8 @@ nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf
         case 9: try { try decoder.decodeSingularDoubleField(value: &_storage._underlyingPrice) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._greeks) }()
         case 11: try { try decoder.decodeSingularBoolField(value: &_storage._stale) }()
+        case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._bidIv) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._askIv) }()
         default: break
         }
       }
@@ -536,6 +554,12 @@ nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf
       if _storage._stale != false {
         try visitor.visitSingularBoolField(value: _storage._stale, fieldNumber: 11)
       }
+      if _storage._bidIv.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._bidIv, fieldNumber: 12)
+      }
+      if _storage._askIv.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._askIv, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -556,6 +580,8 @@ nonisolated extension Volta_V1_OptionQuote: SwiftProtobuf.Message, SwiftProtobuf
         if _storage._underlyingPrice != rhs_storage._underlyingPrice {return false}
         if _storage._greeks != rhs_storage._greeks {return false}
         if _storage._stale != rhs_storage._stale {return false}
+        if _storage._bidIv != rhs_storage._bidIv {return false}
+        if _storage._askIv != rhs_storage._askIv {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -10,6 +10,7 @@ extension TWSimServer {
     func publish(_ event: BrokerEvent) {
         switch event {
         case .quotes(let batch):
+            guard !book.withLock(\.farmDown) else { return }
             forEachClient(where: { !$0.requestTargets.isEmpty }) { session, state in
                 session.send(ticks(batch, for: state, delayed: state.marketDataType >= 3))
             }

@@ -95,7 +95,7 @@ extension TWSimServer {
             for reqId in state.optionRequests[o.contract.brokerID] ?? [] {
                 out += touchTicks(reqId, bid: o.bid, ask: o.ask, bidSize: o.bidSize, askSize: o.askSize, last: o.last,
                                   volume: o.volume, delayed: delayed)
-                if o.hasGreeks { out.append(modelTick(reqId, o, delayed: delayed)) }
+                if o.hasGreeks { out += computationTicks(reqId, o, delayed: delayed) }
             }
         }
         return out
@@ -125,20 +125,33 @@ extension TWSimServer {
         return out
     }
 
-    /// The model's computation (tick 13), in IB's units: vega per volatility point, theta per day.
-    func modelTick(_ reqId: Int, _ o: Volta_V1_OptionQuote, delayed: Bool) -> TWSTickOptionComputation {
-        var t = TWSTickOptionComputation()
-        t.reqId = reqId
-        t.tickType = delayed ? TWSTickType.delayed(TWSTickType.modelOption) : TWSTickType.modelOption
+    /// The bid's, the ask's and the model's computations (ticks 10, 11 and 13, or 80, 81 and 83
+    /// delayed), in IB's units: vega per volatility point, theta per day. A side's volatility is
+    /// the model's moved by the side's distance from the theo over vega (first order: the
+    /// simulated market's spreads are a few vegas of a point at most); its other greeks are the
+    /// model's. A side with no price has no volatility (IB's −1).
+    func computationTicks(_ reqId: Int, _ o: Volta_V1_OptionQuote, delayed: Bool) -> [TWSTickOptionComputation] {
         let g = o.greeks
-        t.impliedVol = g.iv > 0 ? g.iv : nil
-        t.delta = g.delta
-        t.optionPrice = g.theo > 0 ? g.theo : nil
-        t.pvDividend = 0
-        t.gamma = g.gamma
-        t.vega = g.vega / 100
-        t.theta = g.theta / 365
-        t.underlyingPrice = o.underlyingPrice > 0 ? o.underlyingPrice : nil
-        return t
+        func tick(_ live: Int, price: Double?, iv: Double?) -> TWSTickOptionComputation {
+            var t = TWSTickOptionComputation()
+            t.reqId = reqId
+            t.tickType = delayed ? TWSTickType.delayed(live) : live
+            t.impliedVol = iv
+            t.delta = g.delta
+            t.optionPrice = price
+            t.pvDividend = 0
+            t.gamma = g.gamma
+            t.vega = g.vega / 100
+            t.theta = g.theta / 365
+            t.underlyingPrice = o.underlyingPrice > 0 ? o.underlyingPrice : nil
+            return t
+        }
+        func sideIV(_ price: Double) -> Double? {
+            guard price > 0, g.iv > 0, g.vega > 0, g.theo > 0 else { return nil }
+            return max(g.iv + (price - g.theo) / g.vega, 0.001)
+        }
+        return [tick(TWSTickType.bidOption, price: o.bid > 0 ? o.bid : nil, iv: sideIV(o.bid)),
+                tick(TWSTickType.askOption, price: o.ask > 0 ? o.ask : nil, iv: sideIV(o.ask)),
+                tick(TWSTickType.modelOption, price: g.theo > 0 ? g.theo : nil, iv: g.iv > 0 ? g.iv : nil)]
     }
 }

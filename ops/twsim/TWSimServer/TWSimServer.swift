@@ -86,6 +86,19 @@ public final class TWSimServer: Sendable {
         }
     }
 
+    /// IB's market data farm going down (2103: no ticks stream, the subscriptions stand) and
+    /// coming back (2104: ticks stream again), told to every client as TWS tells it.
+    public func interruptFarm(_ down: Bool) {
+        let sessions = book.withLock { b in
+            b.farmDown = down
+            return Array(b.sessions.values)
+        }
+        for s in sessions {
+            s.send(down ? TWSError(reqId: -1, code: 2103, message: "Market data farm connection is broken:usfarm")
+                        : TWSError(reqId: -1, code: 2104, message: "Market data farm connection is OK:usfarm"))
+        }
+    }
+
     func acceptClients() async {
         let (sockets, arrivals) = AsyncStream.makeStream(of: TWSSocket.self)
         let thread = Thread { [listener] in
@@ -196,6 +209,8 @@ struct TWSimBook: Sendable {
     var nextSession = 1
     /// Historical requests of the last ten minutes, for TWS's pacing: what, and when.
     var historyRequests: [(key: String, at: ContinuousClock.Instant)] = []
+    /// The market data farm is down (``TWSimServer/interruptFarm(_:)``): no ticks stream.
+    var farmDown = false
 }
 
 /// An order as its client placed it, and where it stands.

@@ -32,6 +32,7 @@ extension IBKRAdapter {
             }
             let id = isNew ? b.allocateOrderId(for: order.orderID) : b.twsIdOf[order.orderID]!
             if order.legs.count > 1 { b.comboOrders.insert(order.orderID) }
+            b.instrumentsOf[order.orderID] = order.legs.map(\.instrument)
             if isNew {
                 b.statuses[order.orderID] = Volta_V1_OrderStatus.with {
                     $0.orderID = order.orderID
@@ -42,6 +43,7 @@ extension IBKRAdapter {
             return (id, parent, b.account)
         }
         let (contract, twsOrder) = try TWSConversions.twsOrder(order, orderId: twsId, parentId: parentId, account: account)
+        if isNew { linesDue() }
         try await send(TWSPlaceOrder(contract: contract, order: twsOrder))
         return await settledStatus(order.orderID, from: book.withLock { $0.statuses[order.orderID] })
     }

@@ -39,6 +39,10 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
     /// Messages that could not be decoded: logged, counted and skipped.
     public let malformed = Atomic<Int>(0)
     public let connections = Atomic<Int>(0)
+    /// What needs a market data line changed since the last plan (IBKRAdapter+MarketData).
+    let linesDirty = Atomic<Bool>(false)
+    /// Every line is to be cancelled and asked again (a market data farm came back).
+    let linesStale = Atomic<Bool>(false)
 
     public init(config: IBKRConfiguration, logger: Logger, clock: any BusClock = WallClock()) {
         self.config = config
@@ -71,6 +75,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             b.executionsComplete = false
             b.completedOrdersComplete = false
             b.lastConnectionError = nil
+            b.outages = TWSOutages()
         }
         quotes.withLock { $0.dropLines() }
         connection.withLock { $0 = c }
@@ -95,9 +100,11 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
         logger.info("connected to TWS", metadata: ["version": "\(c.version)", "account": "\(book.withLock(\.account))"])
         let sync = Task { await self.synchronize() }
         let ticker = Task { await self.flushPeriodically(into: out) }
+        let lines = Task { await self.keepLines() }
         out.onTermination = { _ in
             sync.cancel()
             ticker.cancel()
+            lines.cancel()
             reader.cancel()
             c.close()
         }
@@ -137,22 +144,33 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             unreadFills.increment()
             logger.error("a fill could not be read; its order's status moved, no fill was published", metadata: ["why": "\(why)"])
         }
-        for case .position(let p) in events where p.quantity != 0 {
-            for needed in Self.needs(p.instrument) where !quotes.withLock({ $0.isSubscribed(needed) }) {
-                Task {
-                    do { try await self.subscribe(needed) } catch {
-                        self.logger.warning("a position's market data could not be asked for", metadata: [
-                            "instrument": "\(needed.displayName)", "error": "\(error)"])
-                    }
-                }
-            }
-        }
+        if events.contains(where: changesLines) { linesDue() }
         return events
     }
 
+    /// A position opened (its contract and underlying need lines) or closed (they may go), or an
+    /// order ended (its contracts' lines may go).
+    func changesLines(_ event: BrokerEvent) -> Bool {
+        switch event {
+        case .position(let p):
+            p.quantity == 0 ? quotes.withLock { $0.isSubscribed(p.instrument) }
+                : Self.needs(p.instrument).contains { i in !quotes.withLock { $0.isSubscribed(i) } }
+        case .status(let s): s.state.isEnded
+        default: false
+        }
+    }
+
     /// Logs TWS's errors at their weight and acts on connectivity: after 1101 (restored, data
-    /// lost) the market data is subscribed again; after 1101 and 1102 orders and positions are read again.
+    /// lost) the market data is subscribed again; after 1101 and 1102 orders and positions are
+    /// read again; after a market data farm's 2104 that follows its 2103, each line is asked
+    /// afresh. What is broken meanwhile goes out with the gateway's connection (``degraded()``).
     func note(_ e: TWSError) {
+        if book.withLock({ $0.outages.apply(e) }) == .marketData {
+            // TWS resumes a farm's lines by itself, but a field that changed meanwhile may not be
+            // sent again: each line is asked afresh, so every quote starts whole.
+            logger.notice("a market data farm is back: market data asked afresh", metadata: ["message": "\(e.message)"])
+            linesStale.store(true, ordering: .relaxed)
+        }
         if e.isInformational {
             logger.debug("TWS notice", metadata: ["code": "\(e.code)", "message": "\(e.message)"])
             return
@@ -174,7 +192,7 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             if config.marketDataType != 1 { try await send(TWSRequestMarketDataType(type: config.marketDataType)) }
             try await readAccount()
             try? await waitFor(.seconds(3), "positionEnd") { self.book.withLock(\.positionsComplete) }
-            try await subscribeMarketData()
+            linesDue()
         } catch {
             logger.warning("synchronization incomplete", metadata: ["error": "\(error)"])
         }
@@ -200,6 +218,8 @@ public final class IBKRAdapter: BrokerAdapter, Sendable {
             for event in book.withLock({ $0.flushStaleFills(now: now) + $0.expiredWorthless(now: now) }) { out.yield(event) }
         }
     }
+
+    public func degraded() -> String { book.withLock(\.outages.description) }
 
     func waitFor(_ limit: Duration, _ what: String, _ condition: @Sendable () throws -> Bool) async throws {
         let deadline = clock.now() + limit.nanoseconds

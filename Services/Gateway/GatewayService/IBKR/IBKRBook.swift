@@ -32,6 +32,9 @@ struct IBKRBook: Sendable {
     /// Orders on a BAG: TWS reports each leg's executions, in leg quantities at leg prices, so
     /// only its orderStatus (whole units at the net price) moves the combo's status.
     var comboOrders: Set<String> = []
+    /// What each order trades (its legs' instruments): a working order's contracts keep their
+    /// market data lines while it works (IBKRAdapter+MarketData).
+    var instrumentsOf: [String: [Volta_V1_Instrument]] = [:]
     var positions: [String: Volta_V1_Position] = [:]
     /// Options whose position went to zero after their expiry, waiting for an exercise
     /// execution before they are booked as expired (IBKRBook+Settlement).
@@ -46,6 +49,8 @@ struct IBKRBook: Sendable {
     /// The last error about the connection itself (no request id), such as 326, the client id
     /// in use: why a handshake that ends early ended.
     var lastConnectionError: String?
+    /// What TWS says is broken behind the socket (a data farm, its own link to IB).
+    var outages = TWSOutages()
 
     /// The account values the gateway publishes, as TWS names them.
     static let valueKeys: Set<String> = ["NetLiquidation", "TotalCashValue", "MaintMarginReq", "InitMarginReq", "ExcessLiquidity",
@@ -136,6 +141,9 @@ struct IBKRBook: Sendable {
         let id = voltaIdOf[m.order.orderId] ?? (m.order.orderRef.isEmpty ? "tws-\(m.order.permId)" : m.order.orderRef)
         link(id, m.order.orderId)
         if m.contract.isCombo { comboOrders.insert(id) }
+        if instrumentsOf[id] == nil, !m.contract.isCombo, let instrument = try? TWSConversions.instrument(m.contract) {
+            instrumentsOf[id] = [instrument]
+        }
         let state = TWSConversions.voltaState(m.status, filled: Double(statuses[id]?.filledQuantity ?? 0))
         return status(id, twsId: m.order.orderId) { s in
             if state != .unspecified { s.state = state }
@@ -236,6 +244,10 @@ struct IBKRBook: Sendable {
     }
 
     var openOrders: [Volta_V1_OrderStatus] { orders(done: false) }
+    /// The instruments of the orders still working.
+    var workingInstruments: [Volta_V1_Instrument] {
+        openOrders.flatMap { instrumentsOf[$0.orderID] ?? [] }
+    }
     var doneOrders: [Volta_V1_OrderStatus] { orders(done: true) }
 
     func orders(done: Bool) -> [Volta_V1_OrderStatus] {

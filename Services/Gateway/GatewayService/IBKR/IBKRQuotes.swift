@@ -7,13 +7,19 @@ import TWS
 struct IBKRQuotes: Sendable {
     var lines: [Int: Volta_V1_Instrument] = [:]
     var lineOf: [String: Int] = [:]
-    /// Instruments in the order they were first subscribed: what a reconnect subscribes again.
-    var wanted: [Volta_V1_Instrument] = []
     var underlyings: [String: Volta_V1_UnderlyingQuote] = [:]
     var options: [Int: Volta_V1_OptionQuote] = [:]
     var changed: [String: Set<Int>] = [:]
     /// Instruments wanted but left without a line: the cap reached, or TWS refused (101).
     var unquoted: Set<String> = []
+    /// When TWS refused an instrument's line (101, 354): it is not asked again for a while.
+    var refused: [String: Int64] = [:]
+    /// Each consumer's quotes wanted (`gw.interest.`), until its lease lapses.
+    var interests: [String: Volta_V1_MarketDataInterest] = [:]
+    /// The bid's and the ask's computations (ticks 10 and 11) of each option line.
+    var sides: [Int: SideComputations] = [:]
+    /// Underlyings whose window could not be chosen (no chain, no price), said once a connection.
+    var windowsFailed: Set<String> = []
 
     func isSubscribed(_ i: Volta_V1_Instrument) -> Bool { lineOf[i.displayName] != nil }
 
@@ -22,7 +28,6 @@ struct IBKRQuotes: Sendable {
         lines[reqId] = instrument
         lineOf[key] = reqId
         unquoted.remove(key)
-        if !wanted.contains(where: { $0.displayName == key }) { wanted.append(instrument) }
         if instrument.hasOption {
             var q = Volta_V1_OptionQuote()
             q.contract = instrument.option
@@ -34,15 +39,38 @@ struct IBKRQuotes: Sendable {
         }
     }
 
-    /// A line TWS refused (error 101): freed, and its instrument noted as without quotes.
-    mutating func refuse(_ reqId: Int) -> Volta_V1_Instrument? {
-        guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
-        if lineOf[instrument.displayName] == reqId {
-            lineOf[instrument.displayName] = nil
-            unquoted.insert(instrument.displayName)
-        }
-        options[reqId] = nil
+    /// A line TWS refused (error 101, 354): freed, and its instrument noted as without quotes
+    /// and not asked again for `IBKRAdapter.refusalRetry`.
+    mutating func refuse(_ reqId: Int, now: Int64) -> Volta_V1_Instrument? {
+        guard let instrument = release(reqId) else { return nil }
+        unquoted.insert(instrument.displayName)
+        refused[instrument.displayName] = now
         return instrument
+    }
+
+    /// A streamed line given up: no longer needed, or refused.
+    mutating func release(_ reqId: Int) -> Volta_V1_Instrument? {
+        guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
+        if lineOf[instrument.displayName] == reqId { lineOf[instrument.displayName] = nil }
+        options[reqId] = nil
+        sides[reqId] = nil
+        changed[instrument.underlyingSymbol]?.remove(reqId)
+        return instrument
+    }
+
+    /// The streamed lines (snapshots in flight are not).
+    var streamedLines: [Int: Volta_V1_Instrument] { lineOf.values.reduce(into: [:]) { $0[$1] = lines[$1] } }
+
+    /// The interests whose lease holds at `now` (the lapsed are dropped): underlyings asked for,
+    /// and underlyings whose options near the money are.
+    mutating func interestsHolding(at now: Int64) -> (underlyings: Set<String>, optionUnderlyings: Set<String>, instruments: [Volta_V1_Instrument]) {
+        interests = interests.filter { $0.value.timeNs + $0.value.leaseNs >= now }
+        return interests.keys.sorted().reduce(into: ([], [], [])) { all, owner in
+            let i = interests[owner]!
+            all.underlyings.formUnion(i.underlyings)
+            all.optionUnderlyings.formUnion(i.optionUnderlyings)
+            all.instruments += i.instruments
+        }
     }
 
     /// A snapshot's line: its ticks build a quote like a streamed line's, but nothing asks for it
@@ -56,6 +84,7 @@ struct IBKRQuotes: Sendable {
     mutating func endSnapshot(_ reqId: Int) -> Volta_V1_OptionQuote? {
         guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
         changed[instrument.underlyingSymbol]?.remove(reqId)
+        sides[reqId] = nil
         var q = options.removeValue(forKey: reqId)
         if q?.underlyingPrice == 0, let u = spot(instrument.underlyingSymbol) { q?.underlyingPrice = u }
         return q
@@ -66,11 +95,15 @@ struct IBKRQuotes: Sendable {
         lineOf[instrument.displayName].flatMap { options[$0] }
     }
 
-    /// A new connection's request ids start over; the instruments are kept to subscribe again.
+    /// A new connection's request ids start over, and TWS may allow again what it refused;
+    /// the interests are kept (the lines are planned again from them).
     mutating func dropLines() {
         lines = [:]
         lineOf = [:]
         changed = [:]
+        sides = [:]
+        refused = [:]
+        windowsFailed = []
     }
 
     /// Applies a tick; false when the message is not one for a known line.
@@ -88,20 +121,36 @@ struct IBKRQuotes: Sendable {
                 if [TWSTickType.optionCallOpenInterest, TWSTickType.optionPutOpenInterest].contains(m.tickType) { o.openInterest = TWSConversions.count(m.size) }
             }
         case let m as TWSTickOptionComputation:
-            guard TWSTickType.live(m.tickType) == TWSTickType.modelOption else { return lines[m.reqId] != nil }
-            return update(m.reqId) { _ in } option: { o in
-                // IB quotes vega per volatility point and theta per day; Volta per 1.00 and per year.
-                o.greeks.delta = m.delta ?? o.greeks.delta
-                o.greeks.gamma = m.gamma ?? o.greeks.gamma
-                o.greeks.vega = m.vega.map { $0 * 100 } ?? o.greeks.vega
-                o.greeks.theta = m.theta.map { $0 * 365 } ?? o.greeks.theta
-                o.greeks.iv = m.impliedVol ?? o.greeks.iv
-                o.greeks.theo = m.optionPrice ?? o.greeks.theo
-                o.greeks.model = "broker"
-                if let u = m.underlyingPrice { o.underlyingPrice = u }
+            switch TWSTickType.live(m.tickType) {
+            case TWSTickType.modelOption:
+                return update(m.reqId) { _ in } option: { o in Self.greeks(&o, m) }
+            case TWSTickType.bidOption, TWSTickType.askOption:
+                let isBid = TWSTickType.live(m.tickType) == TWSTickType.bidOption
+                sides[m.reqId, default: SideComputations()][isBid] = m
+                let sides = sides[m.reqId]!
+                return update(m.reqId) { _ in } option: { o in
+                    if isBid { o.bidIv = m.impliedVol ?? 0 } else { o.askIv = m.impliedVol ?? 0 }
+                    // Before the model's first computation, the greeks of the bid's and the ask's.
+                    if o.greeks.model != "broker", let middle = sides.middle { Self.greeks(&o, middle, model: "broker-sides") }
+                }
+            default:
+                return lines[m.reqId] != nil
             }
         default: return false
         }
+    }
+
+    /// One computation's greeks, in Volta's units: IB quotes vega per volatility point and theta
+    /// per day; Volta per 1.00 and per year.
+    static func greeks(_ o: inout Volta_V1_OptionQuote, _ m: TWSTickOptionComputation, model: String = "broker") {
+        o.greeks.delta = m.delta ?? o.greeks.delta
+        o.greeks.gamma = m.gamma ?? o.greeks.gamma
+        o.greeks.vega = m.vega.map { $0 * 100 } ?? o.greeks.vega
+        o.greeks.theta = m.theta.map { $0 * 365 } ?? o.greeks.theta
+        o.greeks.iv = m.impliedVol ?? o.greeks.iv
+        o.greeks.theo = m.optionPrice ?? o.greeks.theo
+        o.greeks.model = model
+        if let u = m.underlyingPrice { o.underlyingPrice = u }
     }
 
     mutating func update(_ reqId: Int, underlying: (inout Volta_V1_UnderlyingQuote) -> Void,
@@ -186,3 +235,31 @@ protocol Touching {
 
 extension Volta_V1_UnderlyingQuote: Touching {}
 extension Volta_V1_OptionQuote: Touching {}
+
+/// An option's bid and ask computations (IB's ticks 10 and 11): the volatility each side implies,
+/// and the delta at it.
+struct SideComputations: Sendable {
+    var bid: TWSTickOptionComputation?
+    var ask: TWSTickOptionComputation?
+
+    subscript(isBid: Bool) -> TWSTickOptionComputation? {
+        get { isBid ? bid : ask }
+        set { if isBid { bid = newValue } else { ask = newValue } }
+    }
+
+    /// Halfway between the two, field by field where both have it: the greeks at the mid's
+    /// volatility, near enough until the model's own computation (tick 13) comes.
+    var middle: TWSTickOptionComputation? {
+        guard let bid, let ask else { return nil }
+        func mean(_ a: Double?, _ b: Double?) -> Double? { a.flatMap { a in b.map { (a + $0) / 2 } } }
+        var m = TWSTickOptionComputation()
+        m.impliedVol = mean(bid.impliedVol, ask.impliedVol)
+        m.delta = mean(bid.delta, ask.delta)
+        m.optionPrice = mean(bid.optionPrice, ask.optionPrice)
+        m.gamma = mean(bid.gamma, ask.gamma)
+        m.vega = mean(bid.vega, ask.vega)
+        m.theta = mean(bid.theta, ask.theta)
+        m.underlyingPrice = bid.underlyingPrice ?? ask.underlyingPrice
+        return m
+    }
+}

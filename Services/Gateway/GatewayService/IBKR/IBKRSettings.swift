@@ -21,11 +21,14 @@ public enum IBKRSettings {
         help: "IB's market data type; delayed needs no subscription.")
     public static let symbols = Setting<String>.text(
         "gateway.ibkr.symbols", default: "SPY,SPX,VIX", accepted: "comma-separated symbols such as SPY,QQQ,SPX",
-        help: "The underlyings whose quotes and nearby options the gateway streams; SPX and the VIX size the stops.",
+        help: "The underlyings whose quotes and nearby options the gateway always streams (strategies' symbols and positions are streamed as they need); SPX and the VIX size the stops.",
         isValid: { text in !text.isEmpty && text.split(separator: ",").allSatisfy { !$0.isEmpty && $0.allSatisfy { $0.isLetter || $0 == "." } } })
     public static let maxLines = Setting<Int>.integer(
         "gateway.ibkr.max_lines", default: 95, in: 1...10_000,
         help: "Market data lines the gateway may hold (IB's default allowance is 100).")
+    public static let snapshotLines = Setting<Int>.integer(
+        "gateway.ibkr.snapshot_lines", default: 10, in: 0...1_000,
+        help: "Lines the options near the money leave free for chain snapshots (what is held and asked for may take them).")
     public static let strikes = Setting<Int>.integer(
         "gateway.ibkr.strikes", default: 5, in: 0...100, help: "Strikes streamed on each side of the money, per expiry.")
     public static let expiries = Setting<Int>.integer(
@@ -36,7 +39,7 @@ public enum IBKRSettings {
         "gateway.ibkr.flush_ms", default: 100, in: 10...5_000, help: "How often collected ticks go out as quote bursts.")
 
     public static let all: [any AnySetting] = [host, port, clientId, tradingMode, liveAccount, marketDataType, symbols,
-                                               maxLines, strikes, expiries, pacing, flushMilliseconds]
+                                               maxLines, snapshotLines, strikes, expiries, pacing, flushMilliseconds]
 
     /// The adapter's settings, checked together: live trading without its account is a
     /// configuration error naming the key.
@@ -56,6 +59,7 @@ public enum IBKRSettings {
         c.marketDataType = types[try context.value(marketDataType)] ?? 1
         c.symbols = try context.value(symbols).split(separator: ",").map(String.init)
         c.maxLines = try context.value(maxLines)
+        c.snapshotLines = try context.value(snapshotLines)
         c.strikesEachSide = try context.value(strikes)
         c.expiries = try context.value(expiries)
         c.requestsPerSecond = try context.value(pacing)
@@ -76,10 +80,15 @@ public struct IBKRConfiguration: Sendable {
     /// SPX and the VIX by default: the stop rules size every stop from them.
     public var symbols = ["SPY", "SPX", "VIX"]
     public var maxLines = 95
+    /// Lines the window near the money leaves free for chain snapshots.
+    public var snapshotLines = 10
     public var strikesEachSide = 5
     public var expiries = 2
     public var requestsPerSecond = 45
     public var flush = Duration.milliseconds(100)
+    /// How often the lines are planned again with nothing else due (a lease lapsed, the window
+    /// following the price).
+    public var replan = Duration.seconds(30)
     /// How long a request waits for its answer.
     public var replyTimeout = Duration.seconds(10)
 

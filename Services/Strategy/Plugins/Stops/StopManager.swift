@@ -17,6 +17,9 @@ import Trading
 public struct StopManager: Strategy {
     public let name = "stops"
     public var feeds: Set<StrategyFeed> { [.underlyingQuotes, .stats, .positions] }
+    /// The index and the VIX its stops are sized from (marketdata's stats read the VIX's level
+    /// from its quote); each position's underlying the gateway streams with the position.
+    public var quotesWanted: QuotesWanted { QuotesWanted(underlyings: [book.indexSymbol, "VIX"]) }
     public private(set) var book: StopBook
     /// The theo at each armed stop's level, by ``theoKey(_:)``.
     var theos: [String: (level: Double, theo: Double, askedNs: Int64)] = [:]
