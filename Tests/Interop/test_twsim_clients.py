@@ -73,12 +73,16 @@ async def with_ib_async(port):
     ticker = ib.reqMktData(option, "100,101,106")
     for _ in range(100):
         await asyncio.sleep(0.05)
-        if ticker.modelGreeks and ticker.bid > 0:
+        if ticker.modelGreeks and ticker.bidGreeks and ticker.askGreeks and ticker.bid > 0:
             break
     g = ticker.modelGreeks
     check("ib_async: option greeks from tick 13", g is not None and 0.2 < g.delta < 0.8 and g.gamma > 0 and g.vega > 0
           and g.theta < 0 and 0.05 < g.impliedVol < 1 and abs(g.undPrice - underlying.ask) < 5, g)
     check("ib_async: option quotes", 0 < ticker.bid < ticker.ask, (ticker.bid, ticker.ask))
+    b, a = ticker.bidGreeks, ticker.askGreeks
+    check("ib_async: the bid's and the ask's computations (ticks 10, 11) around the model's volatility",
+          b is not None and a is not None and 0 < b.impliedVol < g.impliedVol < a.impliedVol
+          and abs(b.optPrice - ticker.bid) < 1e-9 and abs(a.optPrice - ticker.ask) < 1e-9, (b, a))
 
     bars = await ib.reqHistoricalDataAsync(spy, "", "30 D", "1 day", "TRADES", True)
     check("ib_async: daily bars", len(bars) == 30 and all(b.low <= b.close <= b.high for b in bars), len(bars))
