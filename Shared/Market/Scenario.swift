@@ -94,5 +94,18 @@ public struct TWSBehaviour: Sendable, Equatable {
     /// TWS's historical data pacing, across its clients: an identical request within 15 s, or a
     /// 61st within ten minutes, is error 162 ("pacing violation"). Off unless asked for.
     public var historicalPacing = false
+    /// Times IB's market data farm goes down behind the socket (2103: no ticks, the
+    /// subscriptions stand) and comes back (2104), in seconds from twsim's start.
+    public var farmOutages: [FarmOutage] = []
     public init() {}
+}
+
+/// A market data farm outage: `afterSeconds` from twsim's start, for `seconds`.
+public struct FarmOutage: Sendable, Equatable {
+    public var afterSeconds: Double
+    public var seconds: Double
+    public init(afterSeconds: Double, seconds: Double) {
+        self.afterSeconds = afterSeconds
+        self.seconds = seconds
+    }
 }

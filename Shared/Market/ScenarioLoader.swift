@@ -42,13 +42,22 @@ public enum ScenarioLoader {
         }
         if let n = top["tws"] {
             let map = try r.mapping(n, "tws", allowed: ["max_market_data_lines", "no_permission", "max_messages_per_second",
-                                                           "historical_pacing"])
+                                                           "historical_pacing", "farm_outages"])
             if let v = map["max_market_data_lines"] { s.tws.maxMarketDataLines = try r.integer(v, "tws.max_market_data_lines", min: 0) }
             if let v = map["no_permission"] {
                 s.tws.noPermission = Set(try r.sequence(v, "tws.no_permission").enumerated().map { try r.string($1, "tws.no_permission[\($0)]") })
             }
             if let v = map["max_messages_per_second"] { s.tws.maxMessagesPerSecond = try r.integer(v, "tws.max_messages_per_second", min: 0) }
             if let v = map["historical_pacing"] { s.tws.historicalPacing = try r.bool(v, "tws.historical_pacing") }
+            if let v = map["farm_outages"] {
+                s.tws.farmOutages = try r.sequence(v, "tws.farm_outages").enumerated().map { i, node in
+                    let field = "tws.farm_outages[\(i)]"
+                    let o = try r.mapping(node, field, allowed: ["after_s", "for_s"])
+                    guard let after = o["after_s"], let length = o["for_s"] else { throw r.error(node, field, "needs after_s and for_s") }
+                    return FarmOutage(afterSeconds: try r.number(after, field + ".after_s", in: 0...1e7),
+                                      seconds: try r.number(length, field + ".for_s", in: 0...1e7))
+                }
+            }
         }
         if let n = top["events"] {
             s.events = try r.sequence(n, "events").enumerated().map { try readEvent($1, index: $0, r) }

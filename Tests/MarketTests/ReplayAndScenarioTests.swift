@@ -120,9 +120,10 @@ import Testing
                              MarketEvent(atSeconds: 300, action: .vix(level: 35, seconds: 0)),
                              MarketEvent(atSeconds: 120, action: .fault(symbol: "TSLA", kind: .stale, scope: .options, seconds: 300))])
         #expect(s.tws.maxMarketDataLines == 100, "IB's allowance unless the scenario says")
-        let tws = try ScenarioLoader.parse("tws: {max_market_data_lines: 12, no_permission: [QQQ], max_messages_per_second: 50, historical_pacing: true}\n",
-                                           file: "t.yaml").tws
+        let tws = try ScenarioLoader.parse("tws: {max_market_data_lines: 12, no_permission: [QQQ], max_messages_per_second: 50, historical_pacing: true,"
+                                           + " farm_outages: [{after_s: 60, for_s: 15}]}\n", file: "t.yaml").tws
         #expect(tws.maxMarketDataLines == 12 && tws.noPermission == ["QQQ"] && tws.maxMessagesPerSecond == 50 && tws.historicalPacing)
+        #expect(tws.farmOutages == [FarmOutage(afterSeconds: 60, seconds: 15)])
     }
 
     @Test(arguments: [
@@ -133,6 +134,7 @@ import Testing
         ("events:\n  - {at: soon, vix: 30}\n", 2, "events[0].at"),
         ("hours: weekends\n", 1, "hours"),
         ("tws: {max_lines: 5}\n", 1, "tws.max_lines"),
+        ("tws: {farm_outages: [{after_s: 5}]}\n", 1, "tws.farm_outages[0]"),
         ("name: [unclosed\n", 2, "-"),
     ])
     func badScenariosNameTheLineAndField(text: String, line: Int, field: String) {

@@ -40,6 +40,18 @@ public final class TWSimServer: Sendable {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.followMarket() }
                 group.addTask { await self.acceptClients() }
+                for outage in self.behaviour.farmOutages {
+                    group.addTask {
+                        do {
+                            try await Task.sleep(for: .seconds(outage.afterSeconds))
+                            self.interruptFarm(true)
+                            try await Task.sleep(for: .seconds(outage.seconds))
+                            self.interruptFarm(false)
+                        } catch {
+                            return  // stopped meanwhile
+                        }
+                    }
+                }
             }
         } onCancel: {
             self.stop()
