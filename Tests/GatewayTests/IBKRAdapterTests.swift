@@ -600,6 +600,32 @@ import TWS
         #expect(s.adapter.connections.load(ordering: .relaxed) == 1)     // the socket stayed up
     }
 
+    /// Order refusals as TWS words them: a cancel is confirmed with 202 (the order cancelled, the
+    /// reason kept), and a new order under the id of one that ended is refused with 103
+    /// (duplicate order id), which the adapter reports as that order's rejection with TWS's
+    /// reason; the ended order stays as it ended.
+    @Test func aCancelIsConfirmedWith202AndAnEndedOrdersIdReusedIsRefusedWith103() async throws {
+        let s = try start()
+        defer { s.serving.cancel() }
+        let adapter = s.adapter
+        let (_, following) = follow(try await adapter.connect())
+        defer { following.cancel() }
+        #expect(await until { adapter.quotes.withLock { $0.spot("SPY") } != nil })
+        let spot = try #require(adapter.quotes.withLock { $0.spot("SPY") })
+        let first = Self.order("resting-bid", .limit, quantity: 1, limit: (spot * 0.8).rounded())
+        #expect(try await !adapter.place(first).state.isEnded)
+        let twsId = try #require(adapter.book.withLock { $0.twsIdOf[first.orderID] })
+        #expect(try await adapter.cancel(orderID: first.orderID).state.isEnded)
+        #expect(await until { adapter.book.withLock { $0.statuses[first.orderID]?.reason } == "Order Canceled - reason:" })
+
+        adapter.book.withLock { $0.nextOrderId = twsId }  // as if the adapter had lost count
+        let second = Self.order("reused-id", .limit, quantity: 1, limit: (spot * 0.8).rounded())
+        _ = try await adapter.place(second)
+        #expect(await until { adapter.book.withLock { $0.statuses[second.orderID] }?.state == .rejected })
+        #expect(adapter.book.withLock { $0.statuses[second.orderID]?.reason } == "103: Duplicate order id")
+        #expect(adapter.book.withLock { $0.statuses[first.orderID]?.state } == .cancelled)
+    }
+
     /// IB's market data farm goes down (2103) and comes back (2104) behind a live socket: the
     /// adapter says so meanwhile (what the gateway publishes as `degraded`), and when it is back
     /// asks every line afresh (cancelled first: TWS holds nine lines throughout, under new ids),

@@ -29,6 +29,11 @@ extension TWSimServer {
 
     func submit(_ m: TWSPlaceOrder, clientId: Int, _ session: TWSimSession) async {
         let id = voltaID(clientId, m.order.orderId)
+        // An id already used by an order that ended is not a modify: TWS refuses it (103).
+        if book.withLock({ $0.orders[id]?.status.state.isEnded == true }) {
+            session.send(TWSError(reqId: m.order.orderId, code: 103, message: "Duplicate order id"))
+            return
+        }
         var isNew = false
         do {
             var legs: [Int: Volta_V1_Instrument] = [:]
@@ -87,7 +92,12 @@ extension TWSimServer {
             session.send(status)
             return
         }
-        do { record(try await adapter.cancel(orderID: voltaID(clientId, orderId))) } catch {
+        do {
+            let status = try await adapter.cancel(orderID: voltaID(clientId, orderId))
+            // TWS confirms a cancel with error 202 beside the Cancelled status.
+            if status.state == .cancelled { session.send(TWSError(reqId: orderId, code: 202, message: "Order Canceled - reason:")) }
+            record(status)
+        } catch {
             session.send(TWSError(reqId: orderId, code: 10147, message: "OrderId \(orderId) that needs to be cancelled is not found."))
         }
     }
