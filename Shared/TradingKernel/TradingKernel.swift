@@ -35,7 +35,9 @@ public final class TradingKernel: Sendable {
         public var riskBook: RiskBook?
         public var execution = ExecutionPolicy()
         public var marketdata = MarketdataService.Settings()
-        public var pricer = PricerConfiguration()
+        /// The pricer; its chain refresh runs at low priority (after the order path, see
+        /// ``SerialScheduler``) unless this says otherwise.
+        public var pricer = PricerConfiguration.inKernel
         public var resubmit = Duration.seconds(1)
         /// The services' log level (their logs do not enter the event log).
         public var logLevel = Logger.Level.warning

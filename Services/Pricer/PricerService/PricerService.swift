@@ -56,7 +56,7 @@ public final class PricerService: Service, Sendable {
                 } }
                 group.addTask { await self.followMembers() }
                 group.addTask { await self.tick(wake) }
-                group.addTask { await self.publish(on: wakes) }
+                group.addTask(priority: self.configuration.refreshPriority) { await self.publish(on: wakes) }
                 group.addTask { await self.serveRequests() }
                 group.addTask { await self.serveSnapshots() }
             }
