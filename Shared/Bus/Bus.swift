@@ -43,7 +43,7 @@ public final class Bus: Sendable {
         let now = clock.now()
         let bytes = encoder.encode(type: M.protoMessageName, sequence: nextSequence(for: topic), eventTimeNs: eventTime ?? now,
                                    sendTimeNs: now, correlationID: correlationID, idempotencyKey: "", payload: payload, topic: topic)
-        return send(RawFrame(topic: topic, envelope: bytes))
+        return send(RawFrame(topic: topic, envelope: bytes, message: message))
     }
 
     /// Publishes an envelope as it is (a replay, or a stateful stream's update).

@@ -3,11 +3,19 @@
 public struct RawFrame: Sendable, Equatable {
     public let topic: String
     public let envelope: [UInt8]
+    /// The message the envelope's payload was encoded from, when it never left the process (the
+    /// in-memory hub: the trading kernel, a test): a subscriber of its type takes it as is
+    /// instead of decoding the payload again. A socket carries the bytes only.
+    public let message: (any Sendable)?
 
-    public init(topic: String, envelope: [UInt8]) {
+    public init(topic: String, envelope: [UInt8], message: (any Sendable)? = nil) {
         self.topic = topic
         self.envelope = envelope
+        self.message = message
     }
+
+    /// Frames are the bytes they carry.
+    public static func == (a: RawFrame, b: RawFrame) -> Bool { a.topic == b.topic && a.envelope == b.envelope }
 }
 
 /// A request delivered to a worker. `reply` may be called once; it never blocks.

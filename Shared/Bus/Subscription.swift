@@ -29,9 +29,9 @@ public struct Received<Message: Sendable>: Sendable {
 /// on the next message through ``Received/missedBefore``.
 public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
     public typealias Element = Received<Message>
-    /// Turns an envelope (its header and its bytes) into a message; nil skips it (another type
-    /// under the prefix).
-    public typealias Decoder = @Sendable (EnvelopeHeader, [UInt8]) throws -> Message?
+    /// Turns a frame (its envelope's header, its bytes, and the message itself when it never
+    /// left the process) into a message; nil skips it (another type under the prefix).
+    public typealias Decoder = @Sendable (EnvelopeHeader, RawFrame) throws -> Message?
 
     let frames: AsyncStream<[RawFrame]>
     /// Frames delivered before the live ones: a Clone-pattern snapshot.
@@ -83,7 +83,7 @@ public struct Subscription<Message: Sendable>: AsyncSequence, Sendable {
                 }
                 statistics.received.bump()
                 do {
-                    guard let message = try decode(header, frame.envelope) else { continue }
+                    guard let message = try decode(header, frame) else { continue }
                     return Received(topic: frame.topic, message: message, header: header, missedBefore: missed, bytes: frame.envelope,
                                     fromSnapshot: inPrelude)
                 } catch {
@@ -107,16 +107,17 @@ extension Bus {
     ///   arrived in one burst, up to a few thousand frames.
     public func subscribe<M: BusMessage>(_ type: M.Type, prefix: String, bufferLimit: Int = 4_096) -> Subscription<M> {
         let name = M.protoMessageName
-        return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { header, bytes in
-            guard header.hasType(name, in: bytes) else { return nil }
-            return try M(serializedBytes: Array(bytes[header.payloadRange]))
+        return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { header, frame in
+            if let message = frame.message as? M { return message }  // in-process: as published
+            guard header.hasType(name, in: frame.envelope) else { return nil }
+            return try M(serializedBytes: Array(frame.envelope[header.payloadRange]))
         }, statistics: statistics, logger: logger)
     }
 
     /// Every envelope under `prefix`, whatever its type: for tools and the recorder.
     public func subscribeEnvelopes(prefix: String, bufferLimit: Int = 4_096) -> Subscription<Volta_V1_Envelope> {
-        Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { _, bytes in
-            try Volta_V1_Envelope(serializedBytes: bytes)
+        Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { _, frame in
+            try Volta_V1_Envelope(serializedBytes: frame.envelope)
         }, statistics: statistics, logger: logger)
     }
 }

@@ -112,7 +112,8 @@ public final class TradingKernel: Sendable {
                 for prefix in logPrefixes {
                     group.addTask {
                         for await frames in recorder.transport.subscribe(prefix: prefix, bufferLimit: Int.max) {
-                            log.withLock { $0.append(contentsOf: frames) }
+                            // The bytes only: the log is kept, the messages need not be.
+                            log.withLock { $0.append(contentsOf: frames.lazy.map { RawFrame(topic: $0.topic, envelope: $0.envelope) }) }
                         }
                     }
                 }
