@@ -18,6 +18,16 @@ extension PricerEngine {
         return reply
     }
 
+    /// Whether a request must wait for its underlyings' refresh: a price-at of an expiry with a
+    /// fitted slice (the stop manager's theo at its stop level, asked every 250 ms while the
+    /// price moves) is answered from the book as it stands, its spot current (quotes apply at
+    /// once) and its slice refitted at most once a second anyway; the chain's reprice stays in
+    /// the publishing task, behind the order path in the kernel. Anything else refreshes first.
+    public func needsRefresh(_ request: Volta_V1_PricerRequest) -> Bool {
+        guard case let .priceAt(r)? = request.op, r.volRule != .stickyStrike, r.volatility == 0 else { return true }
+        return books[r.contract.underlying]?.slices[r.contract.expiry] == nil
+    }
+
     /// The underlyings a request reads, to be refreshed before it is answered.
     public static func underlyings(of request: Volta_V1_PricerRequest) -> [String] {
         switch request.op {

@@ -152,7 +152,7 @@ public final class PricerService: Service, Sendable {
     func serveRequests() async {
         await bus.serve(service: Topics.Service.pricer, Volta_V1_PricerRequest.self) { request, _ in
             let now = self.bus.clock.now()
-            self.refresh(PricerEngine.underlyings(of: request), now: now)
+            if self.engine.withLock({ $0.needsRefresh(request) }) { self.refresh(PricerEngine.underlyings(of: request), now: now) }
             return try self.engine.withLock { try $0.answer(request, now: now) }
         }
     }
