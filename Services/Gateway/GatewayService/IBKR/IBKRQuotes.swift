@@ -48,7 +48,8 @@ struct IBKRQuotes: Sendable {
         return instrument
     }
 
-    /// A streamed line given up: no longer needed, or refused.
+    /// A line given up (no longer needed, refused, or a snapshot ended): its quote and what was
+    /// collected for it go with it.
     mutating func release(_ reqId: Int) -> Volta_V1_Instrument? {
         guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
         if lineOf[instrument.displayName] == reqId { lineOf[instrument.displayName] = nil }
@@ -82,10 +83,8 @@ struct IBKRQuotes: Sendable {
 
     /// The snapshot's quote, and its line freed.
     mutating func endSnapshot(_ reqId: Int) -> Volta_V1_OptionQuote? {
-        guard let instrument = lines.removeValue(forKey: reqId) else { return nil }
-        changed[instrument.underlyingSymbol]?.remove(reqId)
-        sides[reqId] = nil
-        var q = options.removeValue(forKey: reqId)
+        var q = options[reqId]
+        guard let instrument = release(reqId) else { return nil }
         if q?.underlyingPrice == 0, let u = spot(instrument.underlyingSymbol) { q?.underlyingPrice = u }
         return q
     }
