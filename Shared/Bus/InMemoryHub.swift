@@ -30,6 +30,15 @@ public final class InMemoryHub: Sendable {
         var drops: [(prefix: String, remaining: Int)] = []
         var published: [RawFrame] = []
         var recordPublished = false
+        var observer: (@Sendable (HubEvent) -> Void)?
+    }
+
+    /// What a hub's observer hears: a profile of the order of work (`bench e2e --kernel-trace`),
+    /// not a record (that is ``recordPublished()``).
+    public enum HubEvent: Sendable {
+        case published(topic: String)
+        case request(service: String, requestID: String)
+        case reply(requestID: String)
     }
 
     public let clock: any BusClock
@@ -60,6 +69,9 @@ public final class InMemoryHub: Sendable {
     public func recordPublished() { locked { $0.recordPublished = true } }
     public var publishedFrames: [RawFrame] { locked { $0.published } }
 
+    /// Calls `observer` under the hub's lock with every publish, request and reply (nil: none).
+    public func observe(_ observer: (@Sendable (HubEvent) -> Void)?) { locked { $0.observer = observer } }
+
     public func liveWorkers(of service: String) -> Int { locked { $0.router.liveWorkers(of: service) } }
 
     /// The hub's state under its lock, with the ended streams removed first.
@@ -83,6 +95,7 @@ public final class InMemoryHub: Sendable {
     func publish(_ frame: RawFrame) -> Bool {
         locked { s in
             if s.recordPublished { s.published.append(frame) }
+            s.observer?(.published(topic: frame.topic))
             if let i = s.drops.firstIndex(where: { frame.topic.hasPrefix($0.prefix) && $0.remaining > 0 }) {
                 s.drops[i].remaining -= 1
                 return true  // lost downstream, as an XPUB drop is: the publisher cannot tell
@@ -111,6 +124,7 @@ public final class InMemoryHub: Sendable {
         try await pending.exchange(requestID: requestID, service: service, timeout: timeout, clock: clock) {
             let now = self.clock.now()
             return self.locked { s -> [UInt8]? in
+                s.observer?(.request(service: service, requestID: requestID))
                 switch s.router.submit(service: service, key: requestID, job: (requestID, envelope), now: now) {
                 case let .dispatch(worker, job):
                     self.deliver(job, to: worker, in: &s)
@@ -157,6 +171,7 @@ public final class InMemoryHub: Sendable {
     private func complete(_ requestID: String, reply: [UInt8], worker: [UInt8]) {
         pending.resolve(requestID, with: reply)
         locked { s in
+            s.observer?(.reply(requestID: requestID))
             if let w = s.workers[worker],
                let (next, job) = s.router.ready(worker, service: w.service, idempotent: w.idempotent, now: clock.now()) {
                 deliver(job, to: next, in: &s)

@@ -35,9 +35,8 @@ public final class TradingKernel: Sendable {
         public var riskBook: RiskBook?
         public var execution = ExecutionPolicy()
         public var marketdata = MarketdataService.Settings()
-        /// The pricer; its chain refresh runs at low priority (after the order path, see
-        /// ``SerialScheduler``) unless this says otherwise.
-        public var pricer = PricerConfiguration.inKernel
+        /// The pricer; its chain refresh waits for the order path (``SerialScheduler/whenIdle(_:)``).
+        public var pricer = PricerConfiguration()
         public var resubmit = Duration.seconds(1)
         /// The services' log level (their logs do not enter the event log).
         public var logLevel = Logger.Level.warning

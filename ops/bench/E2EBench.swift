@@ -26,6 +26,7 @@ struct E2EBench: AsyncParsableCommand {
     var deployments: [Deployment] = [.separate, .node, .kernel]
     @Option(help: "Kernel runs of the stops flow (two or three exits each).") var kernelRuns = 30
     @Option(help: "The kernel's pricer.coalesce_ms (the separate and node stacks read their configuration).") var kernelPricerCoalesceMs = 0
+    @Option(help: "Print what the kernel did between the burst and the order, for this many samples of the first run.") var kernelTrace = 0
 
     enum Deployment: String, ExpressibleByArgument, CaseIterable { case separate, node, kernel }
 
@@ -35,7 +36,7 @@ struct E2EBench: AsyncParsableCommand {
         let raw = Percentiles(try RawReferences.reqRepLatencies(count: 5_000, payload: 200, throughQueue: true))
         for deployment in deployments {
             if deployment == .kernel {
-                let (samples, quoteRate) = try E2EKernel.measure(runs: kernelRuns, pricerCoalesceMs: kernelPricerCoalesceMs)
+                let (samples, quoteRate) = try E2EKernel.measure(runs: kernelRuns, pricerCoalesceMs: kernelPricerCoalesceMs, trace: kernelTrace)
                 let latencies = Percentiles(samples)
                 for (p, label) in [(0.5, "p50"), (0.99, "p99")] {
                     print(Result(name: "e2e_tick_to_order_kernel_\(label)", value: latencies.at(p), unit: "us",

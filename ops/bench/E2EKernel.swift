@@ -34,17 +34,17 @@ enum E2EKernel {
 
     /// Tick-to-order samples in microseconds over `runs` runs of `seconds` of bus time each, and
     /// the quote updates per bus second the venue published.
-    static func measure(runs: Int, seconds: Int = 120, pricerCoalesceMs: Int = 0) throws -> (latencies: [Double], quoteRate: Double) {
+    static func measure(runs: Int, seconds: Int = 120, pricerCoalesceMs: Int = 0, trace: Int = 0) throws -> (latencies: [Double], quoteRate: Double) {
         var all: [Double] = [], rate = 0.0
-        for _ in 0..<runs {
-            let run = try once(seconds: seconds, pricerCoalesceMs: pricerCoalesceMs)
+        for run in 0..<runs {
+            let run = try once(seconds: seconds, pricerCoalesceMs: pricerCoalesceMs, trace: run == 0 ? trace : 0)
             all += run.latencies
             rate = run.quoteRate
         }
         return (all, rate)
     }
 
-    static func once(seconds: Int, pricerCoalesceMs: Int) throws -> (latencies: [Double], quoteRate: Double) {
+    static func once(seconds: Int, pricerCoalesceMs: Int, trace: Int = 0) throws -> (latencies: [Double], quoteRate: Double) {
         var c = TradingKernel.Configuration.stopsFlow(try ScenarioLoader.load(scenario))
         c.pricer.coalesceNs = Int64(pricerCoalesceMs) * 1_000_000
         c.logLevel = .error
@@ -52,6 +52,8 @@ enum E2EKernel {
         profile.minTrail = 0.02
         let kernel = try TradingKernel(c, strategies: [StopManager(book: StopBook(profile: profile, instance: "stops", worker: "strategy"))])
         let watch = Watcher()
+        let tracer = trace > 0 ? PathTracer(scheduler: kernel.scheduler, keep: trace) : nil
+        if let tracer { kernel.hub.observe { tracer.heard($0) } }
         // Subscribed before the services: the watcher hears each burst ahead of marketdata.
         kernel.perform { bus in
             await withDiscardingTaskGroup { group in
@@ -86,6 +88,7 @@ enum E2EKernel {
         let before = watch.withLock { $0.quotes }
         kernel.run(for: .seconds(seconds))
         kernel.stop()
+        tracer?.print()
         return watch.withLock { w in (w.latencies, Double(w.quotes - before) / Double(seconds)) }
     }
 }

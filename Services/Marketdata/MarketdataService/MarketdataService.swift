@@ -89,9 +89,21 @@ public final class MarketdataService: Service, Sendable {
             }
         }
         var known: Set<String> = []
-        for await batch in batches {
-            apply(batch.message, fromSnapshot: batch.fromSnapshot)
-            if known.insert(batch.message.underlying).inserted { newSymbol.yield(batch.message.underlying) }
+        await withDiscardingTaskGroup { group in
+            for await batch in batches {
+                let burst = accept(batch.message, fromSnapshot: batch.fromSnapshot)
+                if TaskPlacement.defersWork, !burst.options.isEmpty {
+                    // In the kernel: every burst's underlyings, and what their quotes set off on
+                    // the way to an order, before any burst's options, without a second bus instant.
+                    group.addTask {
+                        await TaskPlacement.afterReadyWork(.quotes)
+                        self.publish(burst.options, eventTime: burst.eventTime)
+                    }
+                } else {
+                    publish(burst.options, eventTime: burst.eventTime)
+                }
+                if known.insert(batch.message.underlying).inserted { newSymbol.yield(batch.message.underlying) }
+            }
         }
     }
 
@@ -133,8 +145,22 @@ public final class MarketdataService: Service, Sendable {
     /// When the catch-up looks again, one after the other.
     static let catchUpDelays: [Duration] = [.seconds(3), .seconds(10), .seconds(30)]
 
+    /// A burst validated and booked, its underlyings published, its options not yet.
+    struct AcceptedBurst: Sendable {
+        var underlyings: [Volta_V1_UnderlyingQuote]
+        var options: [(topic: String, quote: Volta_V1_OptionQuote)]
+        var eventTime: Int64
+    }
+
     /// Validates one burst and republishes what passes.
     public func apply(_ batch: Volta_V1_QuoteBatch, fromSnapshot: Bool = false) {
+        let burst = accept(batch, fromSnapshot: fromSnapshot)
+        publish(burst.options, eventTime: burst.eventTime)
+    }
+
+    /// Validates and books one burst and publishes its underlyings' quotes: first, since an
+    /// underlying's move is what fires a stop; the caller publishes the options.
+    func accept(_ batch: Volta_V1_QuoteBatch, fromSnapshot: Bool) -> AcceptedBurst {
         let now = bus.clock.now()
         let tooOld = !fromSnapshot && settings.maxAgeNs > 0 && batch.marketTimeNs > 0 && now - batch.marketTimeNs > settings.maxAgeNs
         let outOfOrder = book.withLock { b in
@@ -166,9 +192,13 @@ public final class MarketdataService: Service, Sendable {
             for (topic, q) in valid { b.accept(q, topic: topic, at: now) }
         }
         for q in underlyings { stream.publish(q, eventTime: batch.marketTimeNs) }
-        for (topic, q) in valid { stream.publish(q, topic: topic, eventTime: batch.marketTimeNs) }
         accepted.increment(by: underlyings.count + valid.count)
         processed.add(batch.underlyings.count + batch.options.count, ordering: .relaxed)
+        return AcceptedBurst(underlyings: underlyings, options: valid, eventTime: batch.marketTimeNs)
+    }
+
+    func publish(_ options: [(topic: String, quote: Volta_V1_OptionQuote)], eventTime: Int64) {
+        for (topic, q) in options { stream.publish(q, topic: topic, eventTime: eventTime) }
     }
 
     func reject(_ reason: QuoteRejection, _ symbol: String) {

@@ -56,7 +56,7 @@ public final class PricerService: Service, Sendable {
                 } }
                 group.addTask { await self.followMembers() }
                 group.addTask { await self.tick(wake) }
-                group.addTask(priority: self.configuration.refreshPriority) { await self.publish(on: wakes) }
+                group.addTask { await self.publish(on: wakes) }
                 group.addTask { await self.serveRequests() }
                 group.addTask { await self.serveSnapshots() }
             }
@@ -113,6 +113,9 @@ public final class PricerService: Service, Sendable {
             if configuration.coalesceNs > 0 {
                 do { try await bus.clock.sleep(for: .nanoseconds(configuration.coalesceNs)) } catch { return }
             }
+            // A chain's reprice after what the same quotes set off on the way to an order (in the
+            // kernel: when nothing else is ready at this bus instant).
+            await TaskPlacement.afterReadyWork(.derived)
             let now = bus.clock.now()
             let symbols = engine.withLock { $0.underlyings }
             let mine = membership.owned(symbols, now: now)

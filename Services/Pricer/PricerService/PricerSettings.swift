@@ -44,9 +44,6 @@ public struct PricerConfiguration: Sendable {
     /// chain's reprice.
     public var coalesceNs: Int64 = 0
     public var snapshotOnStart = true
-    /// The priority of the chain refresh's task (nil: the service's own). The trading kernel
-    /// starts it `.low`, so on its serial scheduler the order path a quote sets off runs first.
-    public var refreshPriority: TaskPriority?
 
     public init() {}
 
@@ -59,13 +56,6 @@ public struct PricerConfiguration: Sendable {
         refreshIntervalNs = Int64(try context.value(PricerSettings.refreshMilliseconds)) * 1_000_000
         coalesceNs = Int64(try context.value(PricerSettings.coalesceMilliseconds)) * 1_000_000
         snapshotOnStart = try context.value(PricerSettings.snapshotFromMarketdata)
-    }
-
-    /// The defaults, the refresh at low priority: the trading kernel's.
-    public static var inKernel: PricerConfiguration {
-        var c = PricerConfiguration()
-        c.refreshPriority = .low
-        return c
     }
 
     public func dividendYield(of symbol: String) -> Double { dividendYields[symbol] ?? dividendYield }
