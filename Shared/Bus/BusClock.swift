@@ -10,6 +10,29 @@ public protocol BusClock: Sendable {
     func now() -> Int64
     /// Suspends for `duration` of this clock's time; throws `CancellationError` if cancelled.
     func sleep(for duration: Duration) async throws
+    /// Calls `action` once `duration` of this clock's time has passed, unless the timer is
+    /// cancelled first: a request's timeout, which is almost always cancelled. The default is a
+    /// task asleep on the clock; the manual clock keeps the action itself, with no task to start
+    /// and wind down (two jobs of every request on the kernel's order path).
+    func after(_ duration: Duration, _ action: @escaping @Sendable () -> Void) -> BusTimer
+}
+
+extension BusClock {
+    public func after(_ duration: Duration, _ action: @escaping @Sendable () -> Void) -> BusTimer {
+        let task = TaskPlacement.spawn {
+            do { try await self.sleep(for: duration) } catch { return }
+            action()
+        }
+        return BusTimer { task.cancel() }
+    }
+}
+
+/// A timer from ``BusClock/after(_:_:)``.
+public struct BusTimer: Sendable {
+    let cancelAction: @Sendable () -> Void
+    public init(cancel: @escaping @Sendable () -> Void) { cancelAction = cancel }
+    /// Its action will not run (a no-op once it has).
+    public func cancel() { cancelAction() }
 }
 
 extension Duration {
@@ -50,9 +73,20 @@ public struct ShiftedClock: BusClock {
 /// waits on real time, and a run is repeatable.
 public final class ManualClock: BusClock {
     private struct Sleeper {
+        enum Wake {
+            case resume(CheckedContinuation<Void, any Error>)
+            case call(@Sendable () -> Void)
+        }
         let id: UInt64
         let deadline: Int64
-        let continuation: CheckedContinuation<Void, any Error>
+        let wake: Wake
+
+        func fire() {
+            switch wake {
+            case let .resume(c): c.resume()
+            case let .call(action): action()
+            }
+        }
     }
 
     private struct State {
@@ -88,11 +122,8 @@ public final class ManualClock: BusClock {
             try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
                 let resumeNow: Bool? = state.withLock { s in
                     if s.cancelled.remove(id) != nil { return false }
-                    var deadline = s.now + max(0, duration.nanoseconds)
-                    if deadline <= s.now { return true }
-                    if self.quantum > 0 { deadline = (deadline + self.quantum - 1) / self.quantum * self.quantum }
-                    deadline = max(deadline, s.holdUntil)
-                    s.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: c))
+                    guard let deadline = self.deadline(after: duration, in: s) else { return true }
+                    s.sleepers.append(Sleeper(id: id, deadline: deadline, wake: .resume(c)))
                     return nil
                 }
                 switch resumeNow {
@@ -107,7 +138,31 @@ public final class ManualClock: BusClock {
                 s.cancelled.insert(id)
                 return nil
             }
-            sleeper?.continuation.resume(throwing: CancellationError())
+            if case let .resume(c)? = sleeper?.wake { c.resume(throwing: CancellationError()) }
+        }
+    }
+
+    /// When a sleep of `duration` begun now wakes (nil: at once): on the quantum, not before the hold.
+    private func deadline(after duration: Duration, in s: State) -> Int64? {
+        var deadline = s.now + max(0, duration.nanoseconds)
+        if deadline <= s.now { return nil }
+        if quantum > 0 { deadline = (deadline + quantum - 1) / quantum * quantum }
+        return max(deadline, s.holdUntil)
+    }
+
+    public func after(_ duration: Duration, _ action: @escaping @Sendable () -> Void) -> BusTimer {
+        let id: UInt64? = state.withLock { s in
+            guard let deadline = deadline(after: duration, in: s) else { return nil }
+            s.nextID += 1
+            s.sleepers.append(Sleeper(id: s.nextID, deadline: deadline, wake: .call(action)))
+            return s.nextID
+        }
+        guard let id else {
+            action()
+            return BusTimer {}
+        }
+        return BusTimer { [weak self] in
+            self?.state.withLock { s in s.sleepers.removeAll { $0.id == id } }
         }
     }
 
@@ -131,6 +186,6 @@ public final class ManualClock: BusClock {
             s.sleepers.removeAll { $0.deadline <= now }
             return due
         }
-        for sleeper in due { sleeper.continuation.resume() }
+        for sleeper in due { sleeper.fire() }
     }
 }

@@ -28,8 +28,7 @@ public final class PendingReplies<Reply: Sendable>: Sendable {
         let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
         // One timer per attempt; the token keeps a late timer from failing a later attempt
         // that reuses the request id.
-        let timer = TaskPlacement.spawn {
-            do { try await clock.sleep(for: timeout) } catch { return }  // cancelled: answered in time
+        let timer = clock.after(timeout) {
             self.fail(requestID, token: token, with: BusError.timeout(service: service, attempts: 1))
         }
         defer { timer.cancel() }
