@@ -35,6 +35,14 @@ public enum StrategyAction: Sendable, Equatable {
         case .timer: nil
         }
     }
+
+    /// A submit or a cancel: the host performs these before the rest of a batch.
+    public var isOrder: Bool {
+        switch self {
+        case .submit, .cancel: true
+        default: false
+        }
+    }
 }
 
 public enum AlertLevel: String, Sendable {

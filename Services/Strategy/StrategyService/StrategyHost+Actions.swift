@@ -10,9 +10,14 @@ extension StrategyHost {
     }
 
     /// Performs the actions whose keys this worker owns; the others were noted (pending
-    /// intents, timers) and wait for a handover.
+    /// intents, timers) and wait for a handover. Orders first (submits and cancels, in the
+    /// strategy's order), then the rest: a fired stop's exit is on its way before its state and
+    /// alert are published.
     func perform(_ actions: [StrategyAction], for slot: StrategySlot, now: Int64) {
-        for action in actions where owns(action.owner, now: now) {
+        let (orders, others) = actions.reduce(into: ([StrategyAction](), [StrategyAction]())) { split, action in
+            if action.isOrder { split.0.append(action) } else { split.1.append(action) }
+        }
+        for action in orders + others where owns(action.owner, now: now) {
             switch action {
             case let .submit(intent, _):
                 submit(intent, for: slot)
