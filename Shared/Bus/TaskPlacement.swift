@@ -29,13 +29,11 @@ public enum TaskPlacement {
     /// Work that waits for the order path, in the order it resumes when several wait: the rest of
     /// a market's quotes before what is derived from them, so a chain is repriced once a burst,
     /// with every quote of it.
-    public enum DeferredWork: Int, Sendable, Comparable {
+    public enum DeferredWork: Sendable {
         /// Quotes held back behind an underlying's (marketdata's options).
         case quotes
         /// What is computed from quotes (the pricer's refresh of a chain).
         case derived
-
-        public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
     }
 }
 

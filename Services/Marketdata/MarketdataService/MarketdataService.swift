@@ -147,7 +147,6 @@ public final class MarketdataService: Service, Sendable {
 
     /// A burst validated and booked, its underlyings published, its options not yet.
     struct AcceptedBurst: Sendable {
-        var underlyings: [Volta_V1_UnderlyingQuote]
         var options: [(topic: String, quote: Volta_V1_OptionQuote)]
         var eventTime: Int64
     }
@@ -194,7 +193,7 @@ public final class MarketdataService: Service, Sendable {
         for q in underlyings { stream.publish(q, eventTime: batch.marketTimeNs) }
         accepted.increment(by: underlyings.count + valid.count)
         processed.add(batch.underlyings.count + batch.options.count, ordering: .relaxed)
-        return AcceptedBurst(underlyings: underlyings, options: valid, eventTime: batch.marketTimeNs)
+        return AcceptedBurst(options: valid, eventTime: batch.marketTimeNs)
     }
 
     func publish(_ options: [(topic: String, quote: Volta_V1_OptionQuote)], eventTime: Int64) {
