@@ -39,11 +39,28 @@ public final class Bus: Sendable {
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, eventTime: Int64? = nil, correlationID: String = "") -> Bool {
         let topic = message.topic
-        guard let payload: [UInt8] = try? encoded(message, type: M.protoMessageName) else { return false }
+        let sequence = nextSequence(for: topic)
+        // Unheard (in-process, nobody follows the topic): the frame would be dropped at once, so
+        // it is not encoded; its sequence number is spent all the same, as over a socket.
+        guard transport.isHeard(topic) else {
+            statistics.published.bump()
+            return true
+        }
+        guard let frame = try? self.frame(message, topic: topic, sequence: sequence, eventTime: eventTime, correlationID: correlationID) else {
+            return false
+        }
+        return send(frame)
+    }
+
+    /// The frame that carries `message`: its envelope encoded straight to bytes, and the message
+    /// itself for in-process subscribers, which then need not decode it.
+    /// - Throws: the payload's encoding error, counted and logged.
+    func frame<M: BusMessage>(_ message: M, topic: String, sequence: UInt64, eventTime: Int64?, correlationID: String = "") throws -> RawFrame {
+        let payload: [UInt8] = try encoded(message, type: M.protoMessageName)
         let now = clock.now()
-        let bytes = encoder.encode(type: M.protoMessageName, sequence: nextSequence(for: topic), eventTimeNs: eventTime ?? now,
+        let bytes = encoder.encode(type: M.protoMessageName, sequence: sequence, eventTimeNs: eventTime ?? now,
                                    sendTimeNs: now, correlationID: correlationID, idempotencyKey: "", payload: payload, topic: topic)
-        return send(RawFrame(topic: topic, envelope: bytes, message: message))
+        return RawFrame(topic: topic, envelope: bytes, message: message)
     }
 
     /// Publishes an envelope as it is (a replay, or a stateful stream's update).
@@ -53,7 +70,7 @@ public final class Bus: Sendable {
         return send(RawFrame(topic: envelope.topic, envelope: bytes))
     }
 
-    private func send(_ frame: RawFrame) -> Bool {
+    func send(_ frame: RawFrame) -> Bool {
         let accepted = transport.publish(frame)
         if accepted { statistics.published.bump() } else { statistics.publishDropped.bump() }
         return accepted

@@ -72,4 +72,13 @@ public protocol BusTransport: Sendable {
 
     /// Closes sockets and finishes every stream. Idempotent.
     func shutdown()
+
+    /// Whether a frame on `topic` would reach anyone. False lets ``Bus/publish(_:eventTime:correlationID:)``
+    /// skip encoding a message nobody hears, as an XPUB drops it unsent; a transport that cannot
+    /// tell (a socket to the forwarder) says true.
+    func isHeard(_ topic: String) -> Bool
+}
+
+extension BusTransport {
+    public func isHeard(_ topic: String) -> Bool { true }
 }

@@ -107,6 +107,14 @@ public final class InMemoryHub: Sendable {
         }
     }
 
+    /// Whether a publish on `topic` would be delivered, kept or dropped by a fault a test
+    /// injected: anything but a frame no one would ever see.
+    func isHeard(_ topic: String) -> Bool {
+        locked { s in
+            s.recordPublished || s.subscribers.matchesAny(topic) || s.drops.contains { topic.hasPrefix($0.prefix) && $0.remaining > 0 }
+        }
+    }
+
     func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [RawFrame].self, bufferingPolicy: .bufferingOldest(bufferLimit))
         let id = locked { s -> Int in
@@ -187,6 +195,7 @@ public struct InMemoryTransport: BusTransport {
 
     public var clock: any BusClock { hub.clock }
     public func publish(_ frame: RawFrame) -> Bool { hub.publish(frame) }
+    public func isHeard(_ topic: String) -> Bool { hub.isHeard(topic) }
     public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         hub.subscribe(prefix: prefix, bufferLimit: bufferLimit)
     }

@@ -33,6 +33,18 @@ struct PrefixIndex<Value> {
         nodes[at].entries.removeAll { $0.id == id }
     }
 
+    /// Whether any prefix starts `topic`: the walk of ``matches(_:)`` without collecting.
+    func matchesAny(_ topic: String) -> Bool {
+        if !nodes[0].entries.isEmpty { return true }
+        var at = 0
+        for byte in topic.utf8 {
+            guard let next = nodes[at].children[byte] else { return false }
+            at = next
+            if !nodes[at].entries.isEmpty { return true }
+        }
+        return false
+    }
+
     /// Every value whose prefix starts `topic`, in id order.
     func matches(_ topic: String) -> [Value] {
         var found: [(id: Int, value: Value)] = nodes[0].entries

@@ -10,7 +10,9 @@ import Synchronization
 public final class StateStream: Sendable {
     public let name: String
     private let bus: Bus
-    private let latest = Mutex<[String: Volta_V1_Envelope]>([:])
+    /// Each topic's latest envelope, as the bytes that were published: a snapshot is asked at a
+    /// subscriber's start, a publish at every quote, so the publish keeps what it sent as it is.
+    private let latest = Mutex<[String: [UInt8]]>([:])
 
     public init(name: String, bus: Bus) {
         self.name = name
@@ -26,31 +28,32 @@ public final class StateStream: Sendable {
     /// Publishes with a topic the caller already has (`message.topic`, computed once).
     @discardableResult
     public func publish<M: BusMessage>(_ message: M, topic: String, eventTime: Int64? = nil) -> Bool {
-        // An encoding failure is counted and logged by the bus; nothing is kept or sent.
-        guard var envelope = try? bus.makeEnvelope(message, eventTime: eventTime) else { return false }
-        envelope.topic = topic
         // Sequence and storage under one lock: a snapshot never holds an update older than one
-        // already published on the topic.
-        latest.withLock { state in
-            envelope.sequence = bus.nextSequence(for: topic)
-            state[topic] = envelope
+        // already published on the topic. An encoding failure is counted and logged by the bus;
+        // nothing is kept or sent.
+        let frame = latest.withLock { state -> RawFrame? in
+            guard let frame = try? bus.frame(message, topic: topic, sequence: bus.nextSequence(for: topic), eventTime: eventTime) else {
+                return nil
+            }
+            state[topic] = frame.envelope
+            return frame
         }
-        return bus.publish(envelope: envelope)
+        return frame.map(bus.send) ?? false
     }
 
     /// The latest envelope of every topic under `prefix`, in topic order.
-    public func snapshot(prefix: String) -> Volta_V1_Snapshot {
+    /// - Throws: if a kept envelope no longer decodes (it was encoded here: a defect, not input).
+    public func snapshot(prefix: String) throws -> Volta_V1_Snapshot {
         var snapshot = Volta_V1_Snapshot()
-        snapshot.entries = latest.withLock { state in
-            state.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map(\.value)
-        }
+        let kept = latest.withLock { state in state.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }.map(\.value) }
+        snapshot.entries = try kept.map { try Volta_V1_Envelope(serializedBytes: $0) }
         return snapshot
     }
 
     /// Answers snapshot requests until the calling task is cancelled.
     public func serveSnapshots(options: ServeOptions = ServeOptions()) async {
         await bus.serve(service: Topics.Service.snapshot(of: name), Volta_V1_SnapshotRequest.self, options: options) { request, _ in
-            self.snapshot(prefix: request.prefix)
+            try self.snapshot(prefix: request.prefix)
         }
     }
 }

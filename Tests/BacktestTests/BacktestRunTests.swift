@@ -48,6 +48,23 @@ import Testing
         } catch {
             #expect("\(error)".contains("backtest.from"))
         }
+        do {
+            _ = try await BacktestPlan.load(config: Self.config, overrides: ["marketdata.stale_after_ms=5"], from: nil, to: nil, seed: nil)
+            Issue.record("a stale age below marketdata's range was accepted")
+        } catch {
+            #expect("\(error)".contains("marketdata.stale_after_ms"))
+        }
+    }
+
+    /// Marketdata's stale age and betas come from the config as live; the stale age never falls
+    /// below three bars (between two bars nothing moves, and that is not stale).
+    @Test func marketdataKeysReachTheKernel() async throws {
+        let plan = try await BacktestPlan.load(config: Self.config, overrides: ["marketdata.stale_after_ms=3600000", "marketdata.betas=SPY=1.1"],
+                                               from: nil, to: nil, seed: nil)
+        #expect(plan.kernel.marketdata.staleAfterNs == 3_600_000_000_000)
+        #expect(plan.kernel.marketdata.betas == ["SPY": 1.1])
+        let short = try await BacktestPlan.load(config: Self.config, overrides: ["marketdata.stale_after_ms=100"], from: nil, to: nil, seed: nil)
+        #expect(short.kernel.marketdata.staleAfterNs == plan.step.nanoseconds * 3)
     }
 }
 

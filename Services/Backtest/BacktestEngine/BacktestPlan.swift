@@ -39,7 +39,14 @@ public struct BacktestPlan: Sendable {
     /// Every key a backtest's config may hold.
     public static var settings: [any AnySetting] {
         BacktestSettings.all + HostSettings.all + StrategyPlugins.all.flatMap(\.settings) + RiskSettings.all + ExecutionSettings.all
+            + marketdataSettings
     }
+
+    /// The `marketdata.*` keys a backtest takes from its config as live marketdata does: when a
+    /// quote counts as stale (a strategy skips stale quotes), and the configured betas. The rest
+    /// is the backtest's to set (the index is the scenario's, the history a fixed month, the
+    /// age check at least three bars).
+    static let marketdataSettings: [any AnySetting] = [MarketdataSettings.staleAfterMilliseconds, MarketdataSettings.betas]
 
     /// - Parameters:
     ///   - config: the JSON config file.
@@ -50,7 +57,7 @@ public struct BacktestPlan: Sendable {
     public static func load(config: String, overrides: [String] = [], from: String?, to: String?, seed: UInt64?,
                             span: (start: Int64, seconds: Int)? = nil) async throws -> BacktestPlan {
         let layers = try await ConfigurationLayers(file: config, environment: ProcessInfo.processInfo.environment, overrides: overrides)
-        try layers.validate(settings, sections: ["backtest", "strategy", "risk", "execution"])
+        try layers.validate(settings, sections: ["backtest", "strategy", "risk", "execution", "marketdata"])
         let hub = InMemoryHub(clock: ManualClock())
         let context = ServiceContext(bus: Bus(identity: ServiceIdentity(service: Topics.Service.strategy, instance: Topics.Service.strategy, epoch: 0),
                                               transport: hub.connect(instance: "plan"), logger: Logger(label: "backtest")),
@@ -107,7 +114,9 @@ public struct BacktestPlan: Sendable {
         // A quote is fresh for a few bars at least (between two bars nothing moves, and that is
         // not stale), and never for less than live: a quiet option is not re-quoted for a while.
         k.marketdata.maxAgeNs = max(k.marketdata.maxAgeNs, Int64(stepSeconds) * 3_000_000_000)
-        k.marketdata.staleAfterNs = max(k.marketdata.staleAfterNs, Int64(stepSeconds) * 3_000_000_000)
+        k.marketdata.staleAfterNs = max(Int64(try layers.value(MarketdataSettings.staleAfterMilliseconds)) * 1_000_000,
+                                        Int64(stepSeconds) * 3_000_000_000)
+        k.marketdata.betas = try layers.value(MarketdataSettings.betas)
         k.marketdata.index = scenario.market.index.symbol
         k.marketdata.historyDays = 30
         k.logPrefixes = [Topics.Prefix.execution, Topics.Prefix.strategyIntents]

@@ -15,7 +15,7 @@ struct Backtest: AsyncParsableCommand {
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "One run: equity.csv, trades.csv, orders.csv, metrics.json and report.html.")
 
-    @Option(help: "The backtest's config (JSON: backtest.*, strategy.*, risk.*, execution.*).") var config: String
+    @Option(help: "The backtest's config (JSON: backtest.*, strategy.*, risk.*, execution.*, marketdata.stale_after_ms and .betas).") var config: String
     @Option(help: "The first session, YYYY-MM-DD (over backtest.from).") var from: String?
     @Option(help: "The last session, YYYY-MM-DD (over backtest.to).") var to: String?
     @Option(help: "The seed of every random draw (over backtest.seed).") var seed: UInt64?

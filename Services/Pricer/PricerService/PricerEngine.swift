@@ -55,7 +55,21 @@ public struct PricerEngine: Sendable {
 
     /// The current analytics of every option of `symbol` (after a refresh): a snapshot.
     public func analytics(of symbol: String) -> [Volta_V1_OptionAnalytics] {
-        books[symbol]?.options.compactMap(\.analytics).sorted { $0.topic < $1.topic } ?? []
+        analytics(of: symbol, under: "").map(\.message)
+    }
+
+    /// The analytics of `symbol`'s options whose topic starts with `prefix`, in topic order, each
+    /// with its topic. A snapshot for one contract is asked every time execution starts to follow
+    /// one: building each topic once and sorting only the matches keeps that from costing a sort
+    /// of the whole chain by topics built anew at every comparison.
+    public func analytics(of symbol: String, under prefix: String) -> [(topic: String, message: Volta_V1_OptionAnalytics)] {
+        guard let book = books[symbol] else { return [] }
+        return book.options.compactMap { option in
+            option.analytics.flatMap { a in
+                let topic = a.topic
+                return topic.hasPrefix(prefix) ? (topic, a) : nil
+            }
+        }.sorted { $0.topic < $1.topic }
     }
 
     public func surface(of symbol: String) -> Volta_V1_VolSurface? {

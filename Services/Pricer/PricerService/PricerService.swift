@@ -173,12 +173,15 @@ public final class PricerService: Service, Sendable {
             }
             self.refresh(symbols, now: now)
             var snapshot = Volta_V1_Snapshot()
-            let messages: [any BusMessage] = self.engine.withLock { e in
-                symbols.flatMap { s -> [any BusMessage] in e.analytics(of: s) + (e.surface(of: s).map { [$0] } ?? []) }
+            let messages: [(topic: String, message: any BusMessage)] = self.engine.withLock { e in
+                symbols.flatMap { s -> [(topic: String, message: any BusMessage)] in
+                    let surface = e.surface(of: s).flatMap { $0.topic.hasPrefix(p) ? [($0.topic, $0 as any BusMessage)] : nil } ?? []
+                    return e.analytics(of: s, under: p).map { ($0.topic, $0.message as any BusMessage) } + surface
+                }
             }
-            for message in messages where message.topic.hasPrefix(request.prefix) {
+            for (topic, message) in messages {
                 var envelope = try self.bus.makeEnvelope(message)
-                envelope.topic = message.topic
+                envelope.topic = topic
                 snapshot.entries.append(envelope)
             }
             return snapshot
