@@ -28,6 +28,7 @@ struct PrefixIndexTests {
         for _ in 0..<2_000 {
             let t = topic()
             #expect(index.matches(t) == all.filter { t.hasPrefix($0.prefix) }.map(\.id), "topic \(t)")
+            #expect(index.matchesAny(t) == all.contains { t.hasPrefix($0.prefix) }, "topic \(t)")
         }
     }
 }

@@ -80,6 +80,11 @@ struct PricerServiceTests {
                                                 as: Volta_V1_Snapshot.self)
         #expect(snapshot.entries.count == f.strikes.count * 2)
         #expect(snapshot.entries.allSatisfy { $0.type == Volta_V1_OptionAnalytics.protoMessageName })
+        // Execution's feed of one contract: that contract alone, not its chain.
+        snapshotRequest.prefix = Topics.optionAnalytics(f.contract("2026-12-18", 110, .call))
+        let single = try await client.request(service: Topics.Service.snapshot(of: Topics.Service.pricer), snapshotRequest,
+                                           as: Volta_V1_Snapshot.self)
+        #expect(single.entries.map(\.topic) == [snapshotRequest.prefix])
 
         // A tick on one option republishes that option, with its new ask IV, and nothing outside
         // its expiry: the option alone, or its whole expiry when the tick makes a refit due

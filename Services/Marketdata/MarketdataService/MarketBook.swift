@@ -68,17 +68,21 @@ public struct MarketBook: Sendable {
     mutating func newlyStale(before cutoff: Int64) -> (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) {
         var stale: (underlyings: [Volta_V1_UnderlyingQuote], options: [Volta_V1_OptionQuote]) = ([], [])
         // In key order: a dictionary's order is not even the same twice in one process, and
-        // the kernel's runs must publish in one order.
-        for (symbol, e) in underlyings.sorted(by: { $0.key < $1.key }) where e.updated < cutoff && !e.flaggedStale {
-            underlyings[symbol]?.flaggedStale = true
-            var q = e.quote
+        // the kernel's runs must publish in one order. Only the stale are sorted: this runs every
+        // housekeeping pass over every quote, and almost none is stale.
+        func due<Quote>(_ entries: [String: Entry<Quote>]) -> [String] {
+            entries.compactMap { $0.value.updated < cutoff && !$0.value.flaggedStale ? $0.key : nil }.sorted()
+        }
+        for symbol in due(underlyings) {
+            underlyings[symbol]!.flaggedStale = true
+            var q = underlyings[symbol]!.quote
             q.stale = true
             stale.underlyings.append(q)
         }
-        for (u, chain) in options.sorted(by: { $0.key < $1.key }) {
-            for (topic, e) in chain.sorted(by: { $0.key < $1.key }) where e.updated < cutoff && !e.flaggedStale {
-                options[u]?[topic]?.flaggedStale = true
-                var q = e.quote
+        for u in options.keys.sorted() {
+            for topic in due(options[u]!) {
+                options[u]![topic]!.flaggedStale = true
+                var q = options[u]![topic]!.quote
                 q.stale = true
                 stale.options.append(q)
             }
