@@ -290,6 +290,41 @@ struct RecorderStoreTests {
         }
     }
 
+    /// A sale's analytics came just before its position (the pricer repriced the chain as the
+    /// fill landed) and a quiet contract is not republished for a while: the new position's
+    /// marks come from what was already recorded, and its snapshot is due at once.
+    @Test func aNewPositionTakesItsMarksFromWhatCameBeforeIt() throws {
+        let pool = try temporaryDatabase()
+        var writer = RecorderWriter()
+        var gateway = Publisher(instance: "gateway"), md = Publisher(instance: "marketdata"), px = Publisher(instance: "pricer")
+        let put = option(.put, strike: 545)
+        var u = Volta_V1_UnderlyingQuote()
+        u.symbol = "SPY"
+        u.bid = 599
+        u.ask = 601
+        var q = Volta_V1_OptionQuote()
+        q.contract = put.option
+        q.bid = 3.5
+        q.ask = 3.7
+        var a = Volta_V1_OptionAnalytics()
+        a.contract = put.option
+        a.own.delta = -0.15
+        var other = a
+        other.contract = option(.put, strike: 550).option
+        other.own.delta = -0.2
+        var p = Volta_V1_Position()
+        p.account = "SIM1"
+        p.instrument = put
+        p.quantity = -1
+        try pool.write { db in _ = try writer.record([try md.event(u), try md.event(q), try px.event(a), try px.event(other)], now: 1, db) }
+        #expect(writer.projector.marks[put.displayName] == nil)
+        #expect(!writer.projector.earlySnapshotDue)
+        try pool.write { db in _ = try writer.record([try gateway.event(p)], now: 2, db) }
+        let mark = try #require(writer.projector.marks[put.displayName])
+        #expect(mark.greeks?.delta == -0.15 && mark.bid == 3.5 && mark.ask == 3.7 && mark.underlyingPrice == 600)
+        #expect(writer.projector.earlySnapshotDue)
+    }
+
     @Test func aBackupIsAWholeDatabase() throws {
         let pool = try temporaryDatabase()
         var writer = RecorderWriter()

@@ -26,6 +26,12 @@ public struct Projector: Sendable {
     /// first analytics arrive, a snapshot is due at once, so the page shows a new position's
     /// greeks, IV and underlying within a second of its fill, not at the next period.
     var awaitingGreeks: Set<String> = []
+    /// The latest quote and analytics of every contract and underlying not held, undecoded, by
+    /// topic: a position opened on a contract whose analytics came just before its fill takes its
+    /// marks from them at once. A quiet contract is republished rarely (its analytics only when
+    /// the chain is repriced), and waiting for the next one left a new position without greeks
+    /// for seconds on a busy machine.
+    var unwatched: [String: RecordedEvent] = [:]
     public private(set) var earlySnapshotDue = false
 
     public init() {}
@@ -40,7 +46,7 @@ public struct Projector: Sendable {
             i.option.expiry = expiry
             i.option.strikeMicros = Int64(((row["strike"] as Double?) ?? 0) * 1_000_000)
             i.option.right = (row["option_right"] as String) == "P" ? .put : .call
-            watch(i)
+            try watch(i)
         }
     }
 
@@ -77,15 +83,25 @@ public struct Projector: Sendable {
 
     mutating func position(_ p: Volta_V1_Position, _ time: Int64, _ db: Database) throws {
         try Projections.position(p, time, db)
-        if p.quantity != 0, p.instrument.hasOption { watch(p.instrument) }
+        if p.quantity != 0, p.instrument.hasOption { try watch(p.instrument) }
     }
 
-    mutating func watch(_ i: Volta_V1_Instrument) {
+    /// Follows a held option's quote, analytics and underlying, starting from the latest of each
+    /// already recorded.
+    mutating func watch(_ i: Volta_V1_Instrument) throws {
         let name = i.displayName
         if watched[Topics.optionAnalytics(i.option)] == nil, marks[name]?.greeks == nil { awaitingGreeks.insert(name) }
-        watched[Topics.optionQuote(i.option)] = name
-        watched[Topics.optionAnalytics(i.option)] = name
-        watchedUnderlyings[Topics.underlyingQuote(i.option.underlying), default: []].insert(name)
+        let topics = (quote: Topics.optionQuote(i.option), analytics: Topics.optionAnalytics(i.option), underlying: Topics.underlyingQuote(i.option.underlying))
+        watched[topics.quote] = name
+        watched[topics.analytics] = name
+        watchedUnderlyings[topics.underlying, default: []].insert(name)
+        // The underlying first: the analytics then find the position whole and make the snapshot due.
+        if let known = watchedUnderlyings[topics.underlying]?.sorted().compactMap({ marks[$0]?.underlyingPrice }).first {
+            marks[name, default: Mark()].underlyingPrice = known
+        }
+        for topic in [topics.underlying, topics.quote, topics.analytics] {
+            if let latest = unwatched.removeValue(forKey: topic) { try mark(latest) }
+        }
     }
 
     mutating func mark(_ e: RecordedEvent) throws {
@@ -96,7 +112,10 @@ public struct Projector: Sendable {
             if names.contains(where: ready) { earlySnapshotDue = true }
             return
         }
-        guard let name = watched[e.topic] else { return }
+        guard let name = watched[e.topic] else {
+            unwatched[e.topic] = e
+            return
+        }
         if e.topic.hasPrefix(Topics.Prefix.marketdata) {
             let q: Volta_V1_OptionQuote = try decode(e)
             marks[name, default: Mark()].bid = q.bid
