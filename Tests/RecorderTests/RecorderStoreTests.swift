@@ -36,6 +36,23 @@ func temporaryDatabase() throws -> DatabasePool {
 
 func option(_ right: Volta_V1_Right = .call, strike: Int64 = 600) -> Volta_V1_Instrument { testOption(right, strike: strike) }
 
+/// A held option's market as the recorder hears it: its underlying's quote, its quote, its analytics.
+func market(of option: Volta_V1_Instrument, underlying: (bid: Double, ask: Double), option touch: (bid: Double, ask: Double),
+            delta: Double) -> (Volta_V1_UnderlyingQuote, Volta_V1_OptionQuote, Volta_V1_OptionAnalytics) {
+    var u = Volta_V1_UnderlyingQuote()
+    u.symbol = option.option.underlying
+    u.bid = underlying.bid
+    u.ask = underlying.ask
+    var q = Volta_V1_OptionQuote()
+    q.contract = option.option
+    q.bid = touch.bid
+    q.ask = touch.ask
+    var a = Volta_V1_OptionAnalytics()
+    a.contract = option.option
+    a.own.delta = delta
+    return (u, q, a)
+}
+
 @Suite("Recorder store")
 struct RecorderStoreTests {
     @Test func anEventHeardTwiceIsStoredOnceAndAcksNameContiguousRuns() throws {
@@ -254,17 +271,7 @@ struct RecorderStoreTests {
         p.instrument = call
         p.quantity = 1
         p.avgCostMicros = 4_000_000
-        var u = Volta_V1_UnderlyingQuote()
-        u.symbol = "SPY"
-        u.bid = 99.99
-        u.ask = 100.01
-        var q = Volta_V1_OptionQuote()
-        q.contract = call.option
-        q.bid = 4.9
-        q.ask = 5.1
-        var a = Volta_V1_OptionAnalytics()
-        a.contract = call.option
-        a.own.delta = 0.5
+        var (u, q, a) = market(of: call, underlying: (99.99, 100.01), option: (4.9, 5.1), delta: 0.5)
         a.own.gamma = 0.02
         a.own.theta = -36.5
         a.own.vega = 20
@@ -298,17 +305,7 @@ struct RecorderStoreTests {
         var writer = RecorderWriter()
         var gateway = Publisher(instance: "gateway"), md = Publisher(instance: "marketdata"), px = Publisher(instance: "pricer")
         let put = option(.put, strike: 545)
-        var u = Volta_V1_UnderlyingQuote()
-        u.symbol = "SPY"
-        u.bid = 599
-        u.ask = 601
-        var q = Volta_V1_OptionQuote()
-        q.contract = put.option
-        q.bid = 3.5
-        q.ask = 3.7
-        var a = Volta_V1_OptionAnalytics()
-        a.contract = put.option
-        a.own.delta = -0.15
+        let (u, q, a) = market(of: put, underlying: (599, 601), option: (3.5, 3.7), delta: -0.15)
         var other = a
         other.contract = option(.put, strike: 550).option
         other.own.delta = -0.2
