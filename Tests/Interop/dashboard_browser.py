@@ -75,7 +75,7 @@ class Browser:
                     fail(f"{method}: {message['error']}")
                 return message.get("result", {})
 
-    def wait_event(self, name, timeout=10):
+    def wait_event(self, name, timeout=30):
         deadline = time.time() + timeout
         while time.time() < deadline:
             for e in self.events:
@@ -106,9 +106,18 @@ class Browser:
     def click(self, selector):
         """A real mouse click at the element's centre. The press is answered at once; the release
         may open a confirm dialog, which blocks its answer until the dialog is handled."""
-        box = self.evaluate(f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}}); "
-                            f"const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()")
-        x, y = box
+        # The element's centre, measured until the element is what lies there: rows arriving
+        # between the measure and the press move the page, and a click that lands beside the
+        # button opens no dialog (a loaded run waited 10 s for one).
+        deadline = time.time() + 10
+        while True:
+            x, y, hit = self.evaluate(
+                f"(() => {{ const e = document.querySelector({json.dumps(selector)}); e.scrollIntoView({{block: 'center'}}); "
+                f"const r = e.getBoundingClientRect(), x = r.x + r.width / 2, y = r.y + r.height / 2; "
+                f"return [x, y, e.contains(document.elementFromPoint(x, y))]; }})()")
+            if hit or time.time() > deadline:
+                break
+            time.sleep(0.1)
         self.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
         self.call("Input.dispatchMouseEvent", type="mousePressed", x=x, y=y, button="left", clickCount=1)
         return self.send("Input.dispatchMouseEvent", type="mouseReleased", x=x, y=y, button="left", clickCount=1)
