@@ -278,9 +278,13 @@ import TWS
         func window() -> Int { held().filter { $0.hasPrefix("SPY ") }.count }
         #expect(await until { held().count == 9 && atTWS() == 9 }, "SPY and its window: \(held())")
 
-        adapter.want(.with {
-            $0.owner = "strategy/w1"; $0.underlyings = ["QQQ"]; $0.timeNs = WallClock().now(); $0.leaseNs = 3_000_000_000
-        })
+        // The lease outlasts whatever the machine's load makes of the steps below (a 3 s lease had
+        // lapsed before the worked contract's lines were planned, in a run beside two `yes`); the
+        // test lets it lapse itself, with a renewal already out of date.
+        func interest(renewedAt timeNs: Int64, leaseNs: Int64) {
+            adapter.want(.with { $0.owner = "strategy/w1"; $0.underlyings = ["QQQ"]; $0.timeNs = timeNs; $0.leaseNs = leaseNs })
+        }
+        interest(renewedAt: WallClock().now(), leaseNs: 600_000_000_000)
         #expect(await until { held().contains("QQQ") && held().count == 10 && atTWS() == 10 }, "\(held())")
 
         let chain = try await adapter.chain(underlying: "IWM")
@@ -294,6 +298,7 @@ import TWS
         #expect(await until { held().isSuperset(of: ["IWM", contract, "QQQ", "SPY"]) && window() == 6 && atTWS() == 10 },
                 "the worked contract and its underlying before the window: \(held())")
 
+        interest(renewedAt: WallClock().now() - 2_000_000_000, leaseNs: 1_000_000_000)
         #expect(await until { !held().contains("QQQ") && window() == 7 && atTWS() == 10 }, "the lapsed interest released: \(held())")
         _ = try await adapter.cancel(orderID: order.orderID)
         #expect(await until { held() == held().filter { $0.hasPrefix("SPY") } && window() == 8 && atTWS() == 9 }, "\(held())")
