@@ -60,7 +60,7 @@ public final class Bus: Sendable {
         let now = clock.now()
         let bytes = encoder.encode(type: M.protoMessageName, sequence: sequence, eventTimeNs: eventTime ?? now,
                                    sendTimeNs: now, correlationID: correlationID, idempotencyKey: "", payload: payload, topic: topic)
-        return RawFrame(topic: topic, envelope: bytes, message: message)
+        return RawFrame(topic: topic, envelope: bytes, message: transport.carriesMessages ? message : nil)
     }
 
     /// Publishes an envelope as it is (a replay, or a stateful stream's update).
@@ -111,11 +111,13 @@ public final class Bus: Sendable {
     }
 
     func nextSequence(for topic: String) -> UInt64 {
-        sequences.withLock { seqs in
-            let next = (seqs[topic] ?? 0) + 1
-            seqs[topic] = next
-            return next
-        }
+        // The topic hashed once per publish: the count is taken and advanced in place.
+        sequences.withLock { seqs in Self.advance(&seqs[topic, default: 0]) }
+    }
+
+    private static func advance(_ count: inout UInt64) -> UInt64 {
+        count += 1
+        return count
     }
 
     /// A request id unique across the bus: instance, epoch and a counter.

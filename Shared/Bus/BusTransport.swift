@@ -77,8 +77,14 @@ public protocol BusTransport: Sendable {
     /// skip encoding a message nobody hears, as an XPUB drops it unsent; a transport that cannot
     /// tell (a socket to the forwarder) says true.
     func isHeard(_ topic: String) -> Bool
+
+    /// Whether frames reach subscribers in this process as they were published, so that a frame
+    /// may carry its message (``RawFrame/message``). A socket carries bytes only: boxing the
+    /// message for it would cost an allocation per publish for nothing.
+    var carriesMessages: Bool { get }
 }
 
 extension BusTransport {
     public func isHeard(_ topic: String) -> Bool { true }
+    public var carriesMessages: Bool { false }
 }

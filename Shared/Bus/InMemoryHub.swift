@@ -196,6 +196,7 @@ public struct InMemoryTransport: BusTransport {
     public var clock: any BusClock { hub.clock }
     public func publish(_ frame: RawFrame) -> Bool { hub.publish(frame) }
     public func isHeard(_ topic: String) -> Bool { hub.isHeard(topic) }
+    public var carriesMessages: Bool { true }
     public func subscribe(prefix: String, bufferLimit: Int) -> AsyncStream<[RawFrame]> {
         hub.subscribe(prefix: prefix, bufferLimit: bufferLimit)
     }

@@ -28,6 +28,8 @@ public struct NodeTransport: BusTransport {
     }
 
     public var clock: any BusClock { remote.clock }
+    /// The node's own services take the message as published.
+    public var carriesMessages: Bool { true }
 
     public func publish(_ frame: RawFrame) -> Bool {
         _ = local.publish(frame)

@@ -29,20 +29,21 @@ public struct SequenceTracker: Sendable {
     /// Judges the next message; messages without a sequence (0) are always accepted.
     public mutating func observe(instance: String, epoch: UInt64, topic: String, sequence: UInt64) -> Verdict {
         guard sequence > 0 else { return .accept(missed: 0) }
-        let key = Key(instance: instance, topic: topic)
-        guard var stream = streams[key] else {
-            streams[key] = Stream(epoch: epoch, last: sequence)
-            return .accept(missed: 0)
-        }
+        // One hash of the key per message, judged in place: a stream seen for the first time
+        // starts just before this message, so it is accepted with nothing missed.
+        return Self.judge(&streams[Key(instance: instance, topic: topic), default: Stream(epoch: epoch, last: sequence - 1)],
+                          epoch: epoch, sequence: sequence)
+    }
+
+    private static func judge(_ stream: inout Stream, epoch: UInt64, sequence: UInt64) -> Verdict {
         if epoch < stream.epoch { return .duplicate }
         if epoch > stream.epoch {
-            streams[key] = Stream(epoch: epoch, last: sequence)
+            stream = Stream(epoch: epoch, last: sequence)
             return .accept(missed: sequence - 1)
         }
         guard sequence > stream.last else { return .duplicate }
         let missed = sequence - stream.last - 1
         stream.last = sequence
-        streams[key] = stream
         return .accept(missed: missed)
     }
 }

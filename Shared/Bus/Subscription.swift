@@ -110,7 +110,7 @@ extension Bus {
         return Subscription(frames: transport.subscribe(prefix: prefix, bufferLimit: bufferLimit), decode: { header, frame in
             if let message = frame.message as? M { return message }  // in-process: as published
             guard header.hasType(name, in: frame.envelope) else { return nil }
-            return try M(serializedBytes: Array(frame.envelope[header.payloadRange]))
+            return try M(serializedBytes: frame.envelope[header.payloadRange])
         }, statistics: statistics, logger: logger)
     }
 

@@ -121,8 +121,8 @@ final class IOLoop: @unchecked Sendable {
         case .sub:
             // Bounded batch so one busy socket cannot starve the others.
             for _ in 0..<4096 {
-                guard let frames = sub.receive() else { break }
-                deliverPublished(frames)
+                guard let publication = sub.receivePublication() else { break }
+                deliverPublished(publication)
             }
             for (id, batch) in batches where !batch.isEmpty {
                 // A full buffer drops the batch; the subscriber sees it as a sequence gap.
@@ -156,7 +156,7 @@ final class IOLoop: @unchecked Sendable {
     private func handle(_ command: IOCommand) {
         switch command {
         case let .publish(frame):
-            switch pub.send([Array(frame.topic.utf8), frame.envelope]) {
+            switch pub.send(topic: frame.topic, envelope: frame.envelope) {
             case .sent: break
             case .wouldBlock: statistics.publishDropped.bump()
             case let .failed(code): logger.error("publish failed", metadata: ["errno": "\(code)"])
@@ -195,14 +195,15 @@ final class IOLoop: @unchecked Sendable {
         }
     }
 
-    private func deliverPublished(_ frames: [[UInt8]]) {
-        guard frames.count == 2 else {
-            statistics.malformed.bump()
-            logger.warning("malformed pub/sub message skipped", metadata: ["frames": "\(frames.count)"])
+    private func deliverPublished(_ publication: ZMQSocket.Publication) {
+        guard case let .frame(topic, envelope) = publication else {
+            if case let .malformed(parts) = publication {
+                statistics.malformed.bump()
+                logger.warning("malformed pub/sub message skipped", metadata: ["frames": "\(parts)"])
+            }
             return
         }
-        let topic = String(decoding: frames[0], as: UTF8.self)
-        let frame = RawFrame(topic: topic, envelope: frames[1])
+        let frame = RawFrame(topic: topic, envelope: envelope)
         for (id, s) in subscriptions where topic.hasPrefix(s.prefix) {
             batches[id, default: []].append(frame)
         }

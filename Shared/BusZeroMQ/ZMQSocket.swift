@@ -95,15 +95,51 @@ public final class ZMQSocket {
     @discardableResult
     public func send(_ frames: [[UInt8]]) -> SendResult {
         for (i, frame) in frames.enumerated() {
-            let flags = ZMQ_DONTWAIT | (i < frames.count - 1 ? ZMQ_SNDMORE : 0)
-            let rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, frame.count, flags) }
-            if rc < 0 {
-                let code = zmq_errno()
-                // A first frame refused leaves nothing half-sent; later frames cannot fail on HWM.
-                return code == EAGAIN || code == EHOSTUNREACH ? .wouldBlock : .failed(code)
-            }
+            let result = frame.withUnsafeBytes { sendPart($0, more: i < frames.count - 1) }
+            if result != .sent { return result }
         }
         return .sent
+    }
+
+    /// Sends a publication, its topic then its envelope, without blocking and without building
+    /// an array of frames or a copy of the topic for it: the publish path runs once per message.
+    @discardableResult
+    public func send(topic: String, envelope: [UInt8]) -> SendResult {
+        var topic = topic
+        let first = topic.withUTF8 { sendPart(UnsafeRawBufferPointer($0), more: true) }
+        guard first == .sent else { return first }
+        return envelope.withUnsafeBytes { sendPart($0, more: false) }
+    }
+
+    private func sendPart(_ bytes: UnsafeRawBufferPointer, more: Bool) -> SendResult {
+        guard zmq_send(handle, bytes.baseAddress, bytes.count, ZMQ_DONTWAIT | (more ? ZMQ_SNDMORE : 0)) < 0 else { return .sent }
+        let code = zmq_errno()
+        // A first frame refused leaves nothing half-sent; later frames cannot fail on HWM.
+        return code == EAGAIN || code == EHOSTUNREACH ? .wouldBlock : .failed(code)
+    }
+
+    /// One message as a SUB socket receives it.
+    public enum Publication {
+        case frame(topic: String, envelope: [UInt8])
+        /// A message of another shape, consumed whole: how many parts it had.
+        case malformed(parts: Int)
+    }
+
+    /// Receives one publication without blocking; nil when none is waiting. The topic becomes a
+    /// string and the envelope an array straight from libzmq's buffers, with no array per part
+    /// in between (the subscribe path runs once per message).
+    public func receivePublication() -> Publication? {
+        var msg = zmq_msg_t()
+        zmq_msg_init(&msg)
+        defer { zmq_msg_close(&msg) }
+        guard zmq_msg_recv(&msg, handle, ZMQ_DONTWAIT) >= 0 else { return nil }
+        let topic = String(decoding: UnsafeRawBufferPointer(start: zmq_msg_data(&msg), count: zmq_msg_size(&msg)), as: UTF8.self)
+        guard zmq_msg_more(&msg) != 0 else { return .malformed(parts: 1) }
+        guard zmq_msg_recv(&msg, handle, 0) >= 0 else { return .malformed(parts: 1) }
+        let envelope = [UInt8](UnsafeRawBufferPointer(start: zmq_msg_data(&msg), count: zmq_msg_size(&msg)))
+        var parts = 2
+        while zmq_msg_more(&msg) != 0 && zmq_msg_recv(&msg, handle, 0) >= 0 { parts += 1 }
+        return parts == 2 ? .frame(topic: topic, envelope: envelope) : .malformed(parts: parts)
     }
 
     /// Receives one whole multipart message without blocking; nil when none is waiting.

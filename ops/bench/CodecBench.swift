@@ -39,7 +39,7 @@ struct CodecBench: AsyncParsableCommand {
             let header = try EnvelopeHeader.parse(bytes)
             _ = tracker.observe(instance: header.instance, epoch: header.epoch, topic: topic, sequence: header.sequence)
             guard header.hasType(Volta_V1_ProbeTick.protoMessageName, in: bytes) else { continue }
-            sum &+= try Volta_V1_ProbeTick(serializedBytes: Array(bytes[header.payloadRange])).n
+            sum &+= try Volta_V1_ProbeTick(serializedBytes: bytes[header.payloadRange]).n
         }
         let decode = (monotonicSeconds() - t0) / Double(count) * 1e9
         t0 = monotonicSeconds()

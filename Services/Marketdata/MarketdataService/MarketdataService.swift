@@ -126,7 +126,7 @@ public final class MarketdataService: Service, Sendable {
             var recovered = 0
             for frame in frames {
                 guard let header = try? EnvelopeHeader.parse(frame.envelope),
-                      var batch = try? Volta_V1_QuoteBatch(serializedBytes: Array(frame.envelope[header.payloadRange])) else {
+                      var batch = try? Volta_V1_QuoteBatch(serializedBytes: frame.envelope[header.payloadRange]) else {
                     logger.warning("unreadable burst in the gateway's snapshot", metadata: ["topic": "\(frame.topic)"])
                     continue
                 }
