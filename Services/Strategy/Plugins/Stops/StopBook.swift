@@ -1,5 +1,6 @@
 import Foundation
 import Messages
+import StrategyKit
 import Trading
 
 /// Every option position's trailing stop, as one strategy worker tracks it: plain state, no bus.
@@ -214,14 +215,5 @@ public struct StopBook: Sendable {
     }
 
     /// Calendar days from today in New York to the expiry date.
-    public static func daysToExpiry(_ expiry: String, now: Int64) -> Int? {
-        let parts = expiry.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "America/New_York") ?? TimeZone(secondsFromGMT: -5 * 3600)!
-        let today = calendar.startOfDay(for: Date(timeIntervalSince1970: Double(now) / 1e9))
-        guard let expiryDay = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              let days = calendar.dateComponents([.day], from: today, to: expiryDay).day else { return nil }
-        return days
-    }
+    public static func daysToExpiry(_ expiry: String, now: Int64) -> Int? { NewYorkDate.days(from: now, to: expiry) }
 }

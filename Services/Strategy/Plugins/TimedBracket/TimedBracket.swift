@@ -183,10 +183,8 @@ public struct TimedBracket: Strategy {
     }
 
     static func days(_ a: String, _ b: String) -> Int {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withFullDate]
-        guard let x = f.date(from: a), let y = f.date(from: b) else { return Int.max / 2 }
-        return Int((x.timeIntervalSince1970 - y.timeIntervalSince1970) / 86_400)
+        guard let x = NewYorkDate.dayNumber(a), let y = NewYorkDate.dayNumber(b) else { return Int.max / 2 }
+        return x - y
     }
 
     /// An entry is over when it ends with nothing filled, or when one of its exits fills.
