@@ -132,16 +132,13 @@ struct SVIFit {
         var cost = cost4.sum()
         var equations = NormalEquations()
         if wantsNormal {
-            let lower = [jtj.0, jtj.1, jtj.2, jtj.3, jtj.4, jtj.5, jtj.6, jtj.7, jtj.8, jtj.9, jtj.10, jtj.11, jtj.12, jtj.13, jtj.14].map { $0.sum() }
-            var rows = [SIMD8<Double>](repeating: .zero, count: 5)
-            var n = 0
-            for p in 0..<5 {
-                for q in 0...p {
-                    (rows[p][q], rows[q][p]) = (lower[n], lower[n])
-                    n += 1
-                }
-            }
-            equations.rows = (rows[0], rows[1], rows[2], rows[3], rows[4])
+            // The lower triangle's sums mirrored into full rows, in registers: arrays here cost
+            // three allocations per evaluation, and a pricer refits every expiry every bar.
+            let (l0, l1, l2, l3, l4) = (jtj.0.sum(), jtj.1.sum(), jtj.2.sum(), jtj.3.sum(), jtj.4.sum())
+            let (l5, l6, l7, l8, l9) = (jtj.5.sum(), jtj.6.sum(), jtj.7.sum(), jtj.8.sum(), jtj.9.sum())
+            let (l10, l11, l12, l13, l14) = (jtj.10.sum(), jtj.11.sum(), jtj.12.sum(), jtj.13.sum(), jtj.14.sum())
+            equations.rows = (SIMD8(l0, l1, l3, l6, l10, 0, 0, 0), SIMD8(l1, l2, l4, l7, l11, 0, 0, 0), SIMD8(l3, l4, l5, l8, l12, 0, 0, 0),
+                              SIMD8(l6, l7, l8, l9, l13, 0, 0, 0), SIMD8(l10, l11, l12, l13, l14, 0, 0, 0))
             equations.jtr = SIMD8(jtr.0.sum(), jtr.1.sum(), jtr.2.sum(), jtr.3.sum(), jtr.4.sum(), 0, 0, 0)
         }
         // The penalty keeps the least variance of the slice non-negative.
@@ -192,7 +189,14 @@ struct SVIFit {
 
     /// Solves (JᵀJ + μ·diag(JᵀJ)) δ = −Jᵀr by Cholesky; nil when it is not positive definite.
     static func dampedStep(_ normal: NormalEquations, _ mu: Double) -> SIMD8<Double>? {
-        var l = [Double](repeating: 0, count: 25)
+        // The factor on the stack: a heap array here was an allocation per trial step.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 25) { l in
+            l.initialize(repeating: 0)
+            return choleskySolve(normal, mu, factor: l)
+        }
+    }
+
+    private static func choleskySolve(_ normal: NormalEquations, _ mu: Double, factor l: UnsafeMutableBufferPointer<Double>) -> SIMD8<Double>? {
         let jtr = normal.jtr
         for i in 0..<5 {
             for j in 0...i {

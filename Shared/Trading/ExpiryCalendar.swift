@@ -16,7 +16,7 @@ public struct ExpiryCalendar: Sendable {
     }
 
     /// The expiry's 16:00 New York close in nanoseconds since 1970, or nil for a date that is not
-    /// `YYYY-MM-DD` in 1900–2200 (beyond, nanoseconds overflow: a fuzzed manual trade expiring in
+    /// `YYYY-MM-DD` in ``years`` (beyond, nanoseconds overflow: a fuzzed manual trade expiring in
     /// 3436 crashed execution).
     public mutating func closeNanoseconds(_ expiry: String) -> Int64? {
         if let known = closes[expiry] { return known }
@@ -32,14 +32,18 @@ public struct ExpiryCalendar: Sendable {
         return nowNs >= close
     }
 
-    /// Whether `expiry` is a date an option can expire on here (`YYYY-MM-DD`, 1900–2200).
+    /// Whether `expiry` is a date an option can expire on here (`YYYY-MM-DD`, in ``years``).
     public static func isValid(_ expiry: String) -> Bool { close(of: expiry, in: newYork) != nil }
 
     private static let newYork = ExpiryCalendar().calendar
 
+    /// Messages' `SupportedYears`, which every entrance checks; restated because Trading depends
+    /// on nothing (`PricerEngineTests` holds the two equal).
+    public static let years: ClosedRange<Int> = 1900...2200
+
     private static func close(of expiry: String, in calendar: Calendar) -> Int64? {
         let parts = expiry.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, expiry.count == 10, (1900...2200).contains(parts[0]),
+        guard parts.count == 3, expiry.count == 10, Self.years.contains(parts[0]),
               let date = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 16)),
               calendar.component(.day, from: date) == parts[2] else { return nil }
         return Int64(date.timeIntervalSince1970.rounded()) * 1_000_000_000

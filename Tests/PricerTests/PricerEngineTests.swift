@@ -150,4 +150,10 @@ struct PricerEngineTests {
         #expect(calendar.closeNanoseconds("2026-02-30") == nil)
         #expect(calendar.closeNanoseconds("26-12-18") == nil)
     }
+
+    @Test func expiriesSpanTheYearsEveryEntranceAccepts() {
+        #expect(ExpiryCalendar.years == SupportedYears.range)
+        #expect(ExpiryCalendar.isValid("\(SupportedYears.range.upperBound)-12-31"))
+        #expect(!ExpiryCalendar.isValid("\(SupportedYears.range.upperBound + 1)-01-01"))
+    }
 }

@@ -59,7 +59,7 @@ extension DashboardAPI {
             if let text = body["date"] {
                 // Years far from now are refused before any arithmetic: nanoseconds since 1970
                 // overflow before 1678 (a fuzzed 1637-03-06 crashed the dashboard).
-                guard let text = text as? String, let date = CivilDate(text), (1900...2200).contains(date.components.year),
+                guard let text = text as? String, let date = CivilDate(text), SupportedYears.range.contains(date.components.year),
                       let session = NYSECalendar().session(on: date) else {
                     throw Invalid(message: "date must be an NYSE session like 2026-12-07")
                 }

@@ -127,7 +127,7 @@ public struct ManualTrade: Decodable, Sendable {
 
     static func isDate(_ s: String) -> Bool {
         let p = s.split(separator: "-").map { Int($0) }
-        guard p.count == 3, let y = p[0], let m = p[1], let d = p[2], (1900...2200).contains(y) else { return false }
+        guard p.count == 3, let y = p[0], let m = p[1], let d = p[2], SupportedYears.range.contains(y) else { return false }
         return DateComponents(calendar: Calendar(identifier: .gregorian), year: y, month: m, day: d).isValidDate
     }
 }

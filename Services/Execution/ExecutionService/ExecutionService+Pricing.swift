@@ -121,7 +121,7 @@ extension ExecutionService {
         }
         if i.legs.count > 1, i.orderType != .limit, i.orderType != .market { return "a combo goes as MARKET or LIMIT, not \(i.orderType)" }
         if let leg = i.legs.first(where: { $0.instrument.hasOption && !ExpiryCalendar.isValid($0.instrument.option.expiry) }) {
-            return "the expiry '\(leg.instrument.option.expiry)' of \(leg.instrument.displayName) is not a date YYYY-MM-DD from 1900 to 2200"
+            return "the expiry '\(leg.instrument.option.expiry)' of \(leg.instrument.displayName) is not a date YYYY-MM-DD from \(SupportedYears.description)"
         }
         switch i.algo {
         case "": if !i.algoPriority.isEmpty { return "algo_priority without an algo" }

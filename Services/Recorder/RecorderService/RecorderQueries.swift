@@ -37,12 +37,12 @@ public enum RecorderQueries {
         }
 
         /// A New York calendar date, `YYYY-MM-DD`, as the ns of its midnight (or of the next, for `to`).
-        /// Years outside 1900–2200 are refused: nanoseconds since 1970 overflow Int64 before 1678
+        /// Years outside ``SupportedYears`` are refused: nanoseconds since 1970 overflow Int64 before 1678
         /// (a fuzzed `0896-02-18` crashed the recorder).
         func day(_ key: String, end: Bool = false) throws -> Int64? {
             guard let v = text(key) else { return nil }
             let parts = v.split(separator: "-").map { Int($0) }
-            guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], v.count == 10, (1900...2200).contains(y),
+            guard parts.count == 3, let y = parts[0], let m = parts[1], let d = parts[2], v.count == 10, SupportedYears.range.contains(y),
                   DateComponents(year: y, month: m, day: d).isValidDate(in: Self.newYork),
                   let date = Self.newYork.date(from: DateComponents(year: y, month: m, day: d + (end ? 1 : 0)))
             else { throw QueryError("\(key) must be a date like 2026-11-20, got '\(v)'") }
