@@ -12,8 +12,8 @@ final class ComposeStack: StopsWatcher, @unchecked Sendable {
     static func skipReason() -> String? {
         let file = "\(packageRoot)/.build/docker-skip-reason"
         if let reason = try? String(contentsOfFile: file, encoding: .utf8), !reason.isEmpty { return reason }
-        guard (try? shell(["docker", "info"])) != nil else {
-            return "no docker engine answers (ops/docker/ensure-dockerd.sh starts one as root)"
+        guard (try? shell(["timeout", "60", "docker", "info"])) != nil else {
+            return "no docker engine answers within 60 s (ops/docker/ensure-dockerd.sh starts one as root)"
         }
         guard (try? shell(["docker", "image", "inspect", image])) != nil else {
             return "no image \(image): ops/docker/build-image.sh \(image) makes it (ops/test.sh does)"
